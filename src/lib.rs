@@ -1,0 +1,18 @@
+//! OpenDocket's core: the rules of a public comment period, and (with `ssr`) storage and background jobs.
+
+pub mod comment;
+pub mod docket;
+pub mod text;
+pub mod tracking;
+pub mod window;
+
+#[cfg(feature = "ssr")]
+pub mod clock;
+#[cfg(feature = "ssr")]
+pub mod demo;
+#[cfg(feature = "ssr")]
+pub mod markdown;
+#[cfg(feature = "ssr")]
+pub mod scheduler;
+#[cfg(feature = "ssr")]
+pub mod store;

@@ -1,0 +1,469 @@
+//! The database: connecting and migrating, and every query OpenDocket makes. The database is the truth.
+
+use crate::comment::{IdempotencyKey, NewComment, Submitter, SubmitterType};
+use crate::docket::{Agency, DocketId, NewDocket};
+use crate::tracking::TrackingNumber;
+use crate::window::{Admission, CommentWindow, WindowState};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Executor, Row};
+use std::str::FromStr;
+use std::time::Duration;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("could not apply database migrations: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("unsupported DATABASE_URL {0:?}: use sqlite://PATH or postgres://...")]
+    UnsupportedUrl(String),
+    #[error("stored data is damaged: {0}")]
+    Corrupt(String),
+    #[error("docket {0} already exists")]
+    DocketExists(String),
+    #[error("agency {code} already exists with name {name:?} and time zone {time_zone}; use those")]
+    AgencyConflict { code: String, name: String, time_zone: String },
+}
+
+impl StoreError {
+    /// Whether the failure is the database being out of reach or busy, so trying again later may work.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Database(
+                sqlx::Error::Io(_)
+                    | sqlx::Error::PoolTimedOut
+                    | sqlx::Error::PoolClosed
+                    | sqlx::Error::WorkerCrashed
+                    | sqlx::Error::Tls(_)
+            )
+        ) || matches!(self, StoreError::Database(sqlx::Error::Database(e)) if e.message().contains("locked") || e.message().contains("busy"))
+    }
+}
+
+/// Why a comment was not stored.
+#[derive(Debug, Error)]
+pub enum SubmitError {
+    #[error("there is no docket {0}")]
+    UnknownDocket(String),
+    #[error("the comment period has not opened yet")]
+    NotYetOpen { opens_at: DateTime<Utc>, time_zone: Tz },
+    #[error("the comment period is closed")]
+    Closed { closes_at: DateTime<Utc>, time_zone: Tz },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for SubmitError {
+    fn from(e: sqlx::Error) -> Self {
+        SubmitError::Store(e.into())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentRecord {
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    pub body_markdown: String,
+    pub federal_register_citation: Option<String>,
+    pub published_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocketRecord {
+    pub id: DocketId,
+    pub title: String,
+    pub agency: Agency,
+    pub document: DocumentRecord,
+    /// The docket's current (latest) window.
+    pub window: CommentWindow,
+    /// What the scheduler last recorded for that window.
+    pub recorded_state: WindowState,
+    pub comments_received: i64,
+}
+
+/// What the public gets back for a stored comment: the tracking number and a copy of what was received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    pub tracking_number: TrackingNumber,
+    pub docket_id: DocketId,
+    pub docket_title: String,
+    pub time_zone: Tz,
+    pub received_at: DateTime<Utc>,
+    pub late: bool,
+    pub comment: NewComment,
+}
+
+/// A window the scheduler moved to another state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WindowTransition {
+    pub window_id: i64,
+    pub docket_id: String,
+    pub at: DateTime<Utc>,
+}
+
+pub fn to_millis(instant: DateTime<Utc>) -> i64 {
+    instant.timestamp_millis()
+}
+
+fn from_millis(ms: i64) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::from_timestamp_millis(ms).ok_or_else(|| StoreError::Corrupt(format!("instant {ms} out of range")))
+}
+
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+}
+
+const SQLITE_PREFIX: &str = "sqlite:";
+
+impl Store {
+    /// Connects to `database_url`, creating a SQLite file if needed, and applies migrations.
+    pub async fn open(database_url: &str) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        if !database_url.starts_with(SQLITE_PREFIX) {
+            return Err(StoreError::UnsupportedUrl(redact_password(database_url)));
+        }
+        let url = if database_url.contains("mode=") {
+            database_url.to_owned()
+        } else if database_url.contains('?') {
+            format!("{database_url}&mode=rwc")
+        } else {
+            format!("{database_url}?mode=rwc")
+        };
+        let options = AnyConnectOptions::from_str(&url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    // WAL lets readers run beside the single writer. synchronous=FULL makes every
+                    // commit wait for the WAL to reach the disk, so a receipt shown to the public
+                    // means the comment survives a power cut; NORMAL could lose the last commits.
+                    conn.execute("PRAGMA journal_mode = WAL").await?;
+                    conn.execute("PRAGMA synchronous = FULL").await?;
+                    conn.execute("PRAGMA foreign_keys = ON").await?;
+                    conn.execute("PRAGMA busy_timeout = 5000").await?;
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Creates the docket, its agency (if new), its document and its first window, all or nothing.
+    pub async fn create_docket(&self, new: &NewDocket, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let code = new.id.agency_code();
+        let existing = sqlx::query("SELECT name, time_zone FROM agencies WHERE code = $1")
+            .bind(code)
+            .fetch_optional(&mut *tx)
+            .await?;
+        match existing {
+            Some(row) => {
+                let name: String = row.try_get("name")?;
+                let time_zone: String = row.try_get("time_zone")?;
+                if name != new.agency_name || time_zone != new.time_zone.name() {
+                    return Err(StoreError::AgencyConflict { code: code.to_owned(), name, time_zone });
+                }
+            }
+            None => {
+                sqlx::query("INSERT INTO agencies (code, name, time_zone) VALUES ($1, $2, $3)")
+                    .bind(code)
+                    .bind(&new.agency_name)
+                    .bind(new.time_zone.name())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        let exists = sqlx::query("SELECT 1 FROM dockets WHERE id = $1")
+            .bind(new.id.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+        if exists.is_some() {
+            return Err(StoreError::DocketExists(new.id.to_string()));
+        }
+        sqlx::query("INSERT INTO dockets (id, agency_code, title, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(new.id.as_str())
+            .bind(code)
+            .bind(&new.title)
+            .bind(to_millis(now))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO documents (id, docket_id, title, summary, body_markdown, federal_register_citation, published_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(new.id.document_id(1))
+        .bind(new.id.as_str())
+        .bind(&new.document.title)
+        .bind(&new.document.summary)
+        .bind(&new.document.body_markdown)
+        .bind(new.document.federal_register_citation.as_deref())
+        .bind(to_millis(new.window.opens_at))
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("INSERT INTO comment_windows (docket_id, opens_at, closes_at, allow_late) VALUES ($1, $2, $3, $4)")
+            .bind(new.id.as_str())
+            .bind(to_millis(new.window.opens_at))
+            .bind(to_millis(new.window.closes_at))
+            .bind(i64::from(new.window.allow_late))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn docket_count(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query("SELECT COUNT(*) AS n FROM dockets").fetch_one(&self.pool).await?.try_get("n")?)
+    }
+
+    const DOCKET_SELECT: &'static str = "
+        SELECT d.id, d.title, a.code, a.name AS agency_name, a.time_zone,
+               doc.id AS document_id, doc.title AS document_title, doc.summary, doc.body_markdown,
+               doc.federal_register_citation, doc.published_at,
+               w.opens_at, w.closes_at, w.allow_late, w.status,
+               (SELECT COUNT(*) FROM comments c WHERE c.docket_id = d.id) AS comments_received
+        FROM dockets d
+        JOIN agencies a ON a.code = d.agency_code
+        JOIN documents doc ON doc.id = (SELECT MIN(id) FROM documents WHERE docket_id = d.id)
+        JOIN comment_windows w ON w.id = (SELECT MAX(id) FROM comment_windows WHERE docket_id = d.id)";
+
+    /// Every docket with its current window, soonest deadline first.
+    pub async fn list_dockets(&self) -> Result<Vec<DocketRecord>, StoreError> {
+        let sql = format!("{} ORDER BY w.closes_at, d.id", Self::DOCKET_SELECT);
+        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+        rows.iter().map(docket_from_row).collect()
+    }
+
+    pub async fn docket(&self, id: &DocketId) -> Result<Option<DocketRecord>, StoreError> {
+        let sql = format!("{} WHERE d.id = $1", Self::DOCKET_SELECT);
+        let row = sqlx::query(&sql).bind(id.as_str()).fetch_optional(&self.pool).await?;
+        row.as_ref().map(docket_from_row).transpose()
+    }
+
+    /// Stores a comment if the docket's window admits it at `now`.
+    ///
+    /// The deadline is checked by the same INSERT statement that stores the comment, so it
+    /// holds in that statement's transaction however many servers share the database.
+    /// Submitting the same idempotency key again returns the first receipt.
+    pub async fn submit_comment(
+        &self,
+        docket_id: &DocketId,
+        comment: &NewComment,
+        key: &IdempotencyKey,
+        now: DateTime<Utc>,
+    ) -> Result<Receipt, SubmitError> {
+        // A tracking-number collision (1 in 10^17 per pair) is retried with a new number.
+        for _ in 0..5 {
+            if let Some(receipt) = self.receipt_where("c.idempotency_key = $1", key.as_str()).await? {
+                return Ok(receipt);
+            }
+            let tracking = TrackingNumber::generate();
+            let submitter = &comment.submitter;
+            let inserted = sqlx::query(
+                "INSERT INTO comments (tracking_number, idempotency_key, docket_id, window_id, document_id,
+                     submitter_type, first_name, last_name, organization, city, state_province_region, country,
+                     email, body, received_at, late, status)
+                 SELECT $1, $2, w.docket_id, w.id,
+                     (SELECT MIN(doc.id) FROM documents doc WHERE doc.docket_id = w.docket_id),
+                     $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+                     CASE WHEN $12 >= w.closes_at THEN 1 ELSE 0 END, 'pending'
+                 FROM comment_windows w
+                 WHERE w.id = (SELECT MAX(id) FROM comment_windows WHERE docket_id = $13)
+                   AND $12 >= w.opens_at
+                   AND ($12 < w.closes_at OR w.allow_late = 1)
+                 ON CONFLICT DO NOTHING
+                 RETURNING id",
+            )
+            .bind(tracking.as_str())
+            .bind(key.as_str())
+            .bind(submitter.submitter_type().as_str())
+            .bind(submitter.first_name())
+            .bind(submitter.last_name())
+            .bind(submitter.organization())
+            .bind(comment.city.as_deref())
+            .bind(comment.state_province_region.as_deref())
+            .bind(comment.country.as_deref())
+            .bind(comment.email.as_deref())
+            .bind(&comment.body)
+            .bind(to_millis(now))
+            .bind(docket_id.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
+            if inserted.is_some() {
+                return self
+                    .receipt_where("c.tracking_number = $1", tracking.as_str())
+                    .await?
+                    .ok_or_else(|| StoreError::Corrupt("a comment vanished after it was stored".into()).into());
+            }
+            // Nothing stored: the window refused it, or a conflict on the key or the tracking number.
+            let docket = self.docket(docket_id).await?.ok_or_else(|| SubmitError::UnknownDocket(docket_id.to_string()))?;
+            let time_zone = docket.agency.time_zone;
+            match docket.window.admission_at(now) {
+                Admission::NotYetOpen => return Err(SubmitError::NotYetOpen { opens_at: docket.window.opens_at, time_zone }),
+                Admission::Closed => return Err(SubmitError::Closed { closes_at: docket.window.closes_at, time_zone }),
+                Admission::OnTime | Admission::Late => continue,
+            }
+        }
+        Err(StoreError::Corrupt("could not store the comment after several attempts".into()).into())
+    }
+
+    pub async fn receipt(&self, tracking: &TrackingNumber) -> Result<Option<Receipt>, StoreError> {
+        self.receipt_where("c.tracking_number = $1", tracking.as_str()).await
+    }
+
+    async fn receipt_where(&self, condition: &str, value: &str) -> Result<Option<Receipt>, StoreError> {
+        let sql = format!(
+            "SELECT c.tracking_number, c.docket_id, d.title, a.time_zone, c.received_at, c.late,
+                    c.submitter_type, c.first_name, c.last_name, c.organization, c.city,
+                    c.state_province_region, c.country, c.email, c.body
+             FROM comments c
+             JOIN dockets d ON d.id = c.docket_id
+             JOIN agencies a ON a.code = d.agency_code
+             WHERE {condition}"
+        );
+        let row = sqlx::query(&sql).bind(value).fetch_optional(&self.pool).await?;
+        row.as_ref().map(receipt_from_row).transpose()
+    }
+
+    /// Records the opening of every scheduled window whose opening time has come.
+    pub async fn open_due_windows(&self, now: DateTime<Utc>) -> Result<Vec<WindowTransition>, StoreError> {
+        self.transition(
+            "UPDATE comment_windows SET status = 'open', opened_at = $1
+             WHERE status = 'scheduled' AND opens_at <= $1 AND closes_at > $1
+             RETURNING id, docket_id, opens_at AS at",
+            now,
+        )
+        .await
+    }
+
+    /// Closes every window whose deadline has passed. Idempotent, and safe to run from several
+    /// processes at once: the conditional UPDATE lets exactly one of them close each window.
+    pub async fn close_due_windows(&self, now: DateTime<Utc>) -> Result<Vec<WindowTransition>, StoreError> {
+        self.transition(
+            "UPDATE comment_windows SET status = 'closed', closed_at = $1
+             WHERE status <> 'closed' AND closes_at <= $1
+             RETURNING id, docket_id, closes_at AS at",
+            now,
+        )
+        .await
+    }
+
+    async fn transition(&self, sql: &str, now: DateTime<Utc>) -> Result<Vec<WindowTransition>, StoreError> {
+        let rows = sqlx::query(sql).bind(to_millis(now)).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|row| {
+                Ok(WindowTransition {
+                    window_id: row.try_get("id")?,
+                    docket_id: row.try_get("docket_id")?,
+                    at: from_millis(row.try_get("at")?)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The next instant at which some window opens or closes.
+    pub async fn next_window_transition(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let row = sqlx::query(
+            "SELECT MIN(CASE WHEN status = 'scheduled' THEN opens_at ELSE closes_at END) AS next
+             FROM comment_windows WHERE status <> 'closed'",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        row.try_get::<Option<i64>, _>("next")?.map(from_millis).transpose()
+    }
+}
+
+fn redact_password(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => format!("{}://…{}", &url[..scheme_end], &url[at..]),
+        _ => url.to_owned(),
+    }
+}
+
+fn parse_zone(name: &str) -> Result<Tz, StoreError> {
+    name.parse().map_err(|_| StoreError::Corrupt(format!("unknown time zone {name:?}")))
+}
+
+fn docket_from_row(row: &AnyRow) -> Result<DocketRecord, StoreError> {
+    let id: String = row.try_get("id")?;
+    let status: String = row.try_get("status")?;
+    let recorded_state = match status.as_str() {
+        "scheduled" => WindowState::Scheduled,
+        "open" => WindowState::Open,
+        "closed" => WindowState::Closed,
+        other => return Err(StoreError::Corrupt(format!("window status {other:?}"))),
+    };
+    Ok(DocketRecord {
+        id: DocketId::parse(&id).map_err(|e| StoreError::Corrupt(format!("docket id {id:?}: {e}")))?,
+        title: row.try_get("title")?,
+        agency: Agency {
+            code: row.try_get("code")?,
+            name: row.try_get("agency_name")?,
+            time_zone: parse_zone(&row.try_get::<String, _>("time_zone")?)?,
+        },
+        document: DocumentRecord {
+            id: row.try_get("document_id")?,
+            title: row.try_get("document_title")?,
+            summary: row.try_get("summary")?,
+            body_markdown: row.try_get("body_markdown")?,
+            federal_register_citation: row.try_get("federal_register_citation")?,
+            published_at: from_millis(row.try_get("published_at")?)?,
+        },
+        window: CommentWindow {
+            opens_at: from_millis(row.try_get("opens_at")?)?,
+            closes_at: from_millis(row.try_get("closes_at")?)?,
+            allow_late: row.try_get::<i64, _>("allow_late")? != 0,
+        },
+        recorded_state,
+        comments_received: row.try_get("comments_received")?,
+    })
+}
+
+fn receipt_from_row(row: &AnyRow) -> Result<Receipt, StoreError> {
+    let corrupt = |what: &str| StoreError::Corrupt(what.to_owned());
+    let kind: String = row.try_get("submitter_type")?;
+    let first_name: Option<String> = row.try_get("first_name")?;
+    let last_name: Option<String> = row.try_get("last_name")?;
+    let submitter = match SubmitterType::parse(&kind).ok_or_else(|| corrupt("submitter type"))? {
+        SubmitterType::Individual => Submitter::Individual {
+            first_name: first_name.ok_or_else(|| corrupt("individual without first name"))?,
+            last_name: last_name.ok_or_else(|| corrupt("individual without last name"))?,
+        },
+        SubmitterType::Organization => Submitter::Organization {
+            organization: row.try_get::<Option<String>, _>("organization")?.ok_or_else(|| corrupt("organization without name"))?,
+            first_name,
+            last_name,
+        },
+        SubmitterType::Anonymous => Submitter::Anonymous,
+    };
+    let tracking: String = row.try_get("tracking_number")?;
+    let docket_id: String = row.try_get("docket_id")?;
+    Ok(Receipt {
+        tracking_number: TrackingNumber::parse(&tracking).map_err(|_| corrupt("tracking number"))?,
+        docket_id: DocketId::parse(&docket_id).map_err(|_| corrupt("docket id"))?,
+        docket_title: row.try_get("title")?,
+        time_zone: parse_zone(&row.try_get::<String, _>("time_zone")?)?,
+        received_at: from_millis(row.try_get("received_at")?)?,
+        late: row.try_get::<i64, _>("late")? != 0,
+        comment: NewComment {
+            submitter,
+            city: row.try_get("city")?,
+            state_province_region: row.try_get("state_province_region")?,
+            country: row.try_get("country")?,
+            email: row.try_get("email")?,
+            body: row.try_get("body")?,
+        },
+    })
+}

@@ -1,0 +1,107 @@
+//! Cleaning of free text typed by the public: trimming, newline normalisation and refusal of control characters.
+
+use thiserror::Error;
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum TextError {
+    #[error("is required")]
+    Missing,
+    #[error("is too long: {len} characters, the limit is {max}")]
+    TooLong { len: usize, max: usize },
+    #[error("contains a control character that cannot be stored")]
+    ControlCharacter,
+    #[error("must be a single line")]
+    LineBreak,
+}
+
+fn is_forbidden_control(c: char) -> bool {
+    c.is_control() && c != '\n' && c != '\t'
+}
+
+/// A one-line field (a name, a city): trimmed; empty means absent.
+pub fn single_line(raw: &str, max_chars: usize) -> Result<Option<String>, TextError> {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return Ok(None);
+    }
+    if trimmed.contains(['\n', '\r']) {
+        return Err(TextError::LineBreak);
+    }
+    if trimmed.chars().any(|c| c.is_control()) {
+        return Err(TextError::ControlCharacter);
+    }
+    let len = trimmed.chars().count();
+    if len > max_chars {
+        return Err(TextError::TooLong { len, max: max_chars });
+    }
+    Ok(Some(trimmed.to_owned()))
+}
+
+/// Normalises browser line endings (`\r\n`, `\r`) to `\n`, so the character count the
+/// person sees while typing is the one the server enforces.
+pub fn normalise_newlines(raw: &str) -> String {
+    raw.replace("\r\n", "\n").replace('\r', "\n")
+}
+
+/// A multi-line field (the comment itself): newlines normalised, outer whitespace trimmed.
+pub fn multi_line(raw: &str, max_chars: usize) -> Result<String, TextError> {
+    let normalised = normalise_newlines(raw);
+    let trimmed = normalised.trim();
+    if trimmed.is_empty() {
+        return Err(TextError::Missing);
+    }
+    if trimmed.chars().any(is_forbidden_control) {
+        return Err(TextError::ControlCharacter);
+    }
+    let len = trimmed.chars().count();
+    if len > max_chars {
+        return Err(TextError::TooLong { len, max: max_chars });
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// How many characters a multi-line field counts as, the way [`multi_line`] counts them.
+pub fn counted_chars(raw: &str) -> usize {
+    normalise_newlines(raw).trim().chars().count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn single_line_trims_and_treats_blank_as_absent() {
+        assert_eq!(single_line("  Ada  ", 10), Ok(Some("Ada".into())));
+        assert_eq!(single_line("   ", 10), Ok(None));
+    }
+
+    #[test]
+    fn single_line_refuses_breaks_controls_and_length() {
+        assert_eq!(single_line("a\nb", 10), Err(TextError::LineBreak));
+        assert_eq!(single_line("a\u{7}b", 10), Err(TextError::ControlCharacter));
+        assert_eq!(single_line("a\u{0}b", 10), Err(TextError::ControlCharacter));
+        assert_eq!(single_line("abcdef", 5), Err(TextError::TooLong { len: 6, max: 5 }));
+    }
+
+    #[test]
+    fn multi_line_normalises_newlines_before_counting() {
+        let text = "a\r\nb\rc";
+        assert_eq!(multi_line(text, 5), Ok("a\nb\nc".into()));
+        assert_eq!(counted_chars(text), 5);
+    }
+
+    #[test]
+    fn multi_line_counts_characters_not_bytes() {
+        let text = "é".repeat(5000);
+        assert!(multi_line(&text, 5000).is_ok());
+        let over = "é".repeat(5001);
+        assert_eq!(multi_line(&over, 5000), Err(TextError::TooLong { len: 5001, max: 5000 }));
+    }
+
+    #[test]
+    fn multi_line_keeps_tabs_but_refuses_other_controls() {
+        assert!(multi_line("a\tb", 10).is_ok());
+        assert_eq!(multi_line("a\u{1b}[31m", 10), Err(TextError::ControlCharacter));
+        assert_eq!(multi_line(" \n ", 10), Err(TextError::Missing));
+    }
+}
