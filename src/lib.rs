@@ -16,3 +16,5 @@ pub mod markdown;
 pub mod scheduler;
 #[cfg(feature = "ssr")]
 pub mod store;
+#[cfg(feature = "ssr")]
+pub mod services;

@@ -1,1 +1,64 @@
+//! OpenDocket's web interface: the page shell, routes, pages, components and server functions.
 
+pub mod api;
+pub mod components;
+pub mod error;
+pub mod pages;
+pub mod views;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+/// The whole HTML document. A page re-rendered for a refused no-JavaScript submission carries
+/// the typed values only on the server, so it is sent without hydration scripts.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let hydrate = use_context::<views::RejectedSubmission>().is_none();
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                {hydrate.then(|| view! { <HydrationScripts options/> })}
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/opendocket.css"/>
+        <Title formatter=|page: String| format!("{page} · OpenDocket")/>
+        <Router>
+            <header class="site-header">
+                <a class="brand" href="/">"OpenDocket"</a>
+                <span class="tagline">"Public comment on proposed rules and orders"</span>
+            </header>
+            <main id="main">
+                <Routes fallback=pages::NotFound>
+                    <Route path=path!("/") view=pages::home::HomePage ssr=SsrMode::Async/>
+                    <Route path=path!("/dockets/:id") view=pages::docket::DocketPage ssr=SsrMode::Async/>
+                    <Route path=path!("/receipts/:tracking") view=pages::receipt::ReceiptPage ssr=SsrMode::Async/>
+                </Routes>
+            </main>
+            <footer class="site-footer">
+                <p>"OpenDocket never loads anything from another website and never publishes your email address."</p>
+            </footer>
+        </Router>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

@@ -1,1 +1,58 @@
+//! The OpenDocket server: the router that tests drive with `oneshot`, form handling, security headers and the CLI.
 
+pub mod cli;
+pub mod config;
+mod form;
+mod security;
+mod submit;
+
+use axum::extract::{DefaultBodyLimit, FromRef, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::Router;
+use leptos::config::LeptosOptions;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use opendocket_app::{shell, App};
+use opendocket_core::services::Services;
+
+/// Large enough for a 5,000-character comment in any script after percent-encoding, and the other fields.
+const FORM_BODY_LIMIT: usize = 256 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub services: Services,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+pub fn app(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let page_context = {
+        let services = state.services.clone();
+        move || security::provide_page_context(services.clone())
+    };
+    let leptos_options = state.leptos_options.clone();
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/dockets/{id}", post(submit::submit_comment))
+        .leptos_routes_with_context(&state, routes, page_context.clone(), move || shell(leptos_options.clone()))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(page_context, shell))
+        .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT))
+        .layer(axum::middleware::map_response(security::add_security_headers))
+        .with_state(state)
+}
+
+async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
+    match state.services.store.docket_count().await {
+        Ok(_) => (StatusCode::OK, "ok\n"),
+        Err(error) => {
+            tracing::warn!(%error, "health check: database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable\n")
+        }
+    }
+}

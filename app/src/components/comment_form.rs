@@ -1,0 +1,218 @@
+//! The comment form: a plain HTML form that posts without JavaScript; once hydrated it checks
+//! fields with the same rules as the server, counts characters and hides fields that do not apply.
+
+use crate::views::{DocketView, RejectedSubmission};
+use leptos::prelude::*;
+use opendocket_core::comment::{validate, CommentForm as Form, Field, FieldErrors, SubmitterType, COMMENT_MAX_CHARS};
+use opendocket_core::text::counted_chars;
+
+fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[component]
+pub fn CommentForm(docket: DocketView) -> impl IntoView {
+    let rejected = use_context::<RejectedSubmission>();
+    let initial = rejected.as_ref().map(|r| r.form.clone()).unwrap_or_else(|| Form {
+        submitter_type: SubmitterType::Individual.as_str().to_owned(),
+        ..Default::default()
+    });
+    let key = rejected.as_ref().map_or(docket.idempotency_key.clone(), |r| r.idempotency_key.clone());
+    let message = rejected.as_ref().and_then(|r| r.message.clone());
+    let errors = RwSignal::new(rejected.map(|r| r.errors).unwrap_or_default());
+
+    let values = FormSignals::new(&initial);
+    let submitting = RwSignal::new(false);
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+
+    let kind = values.submitter_type;
+    let hide_names = Signal::derive(move || hydrated.get() && kind.get() == SubmitterType::Anonymous.as_str());
+    let hide_organization = Signal::derive(move || hydrated.get() && kind.get() != SubmitterType::Organization.as_str());
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        if submitting.get_untracked() {
+            ev.prevent_default();
+            return;
+        }
+        match validate(&values.snapshot()) {
+            Ok(_) => {
+                errors.set(FieldErrors::default());
+                submitting.set(true);
+            }
+            Err(found) => {
+                ev.prevent_default();
+                errors.set(found);
+            }
+        }
+    };
+
+    let comment = values.comment;
+    let count = move || counted_chars(&comment.get());
+    let action = format!("/dockets/{}", docket.id);
+    let initial_kind = initial.submitter_type.clone();
+
+    view! {
+        <form class="comment-form" method="post" action=action novalidate=true on:submit=on_submit>
+            {message.map(|m| view! { <p class="form-message" role="alert" id="form-message">{m}</p> })}
+            {move || (!errors.with(FieldErrors::is_empty)).then(|| view! {
+                <p class="form-message" role="alert">"Please correct the fields marked below."</p>
+            })}
+            {docket.accepting_late.then(|| view! {
+                <p class="notice">"The deadline has passed. This docket still accepts comments, marked as late."</p>
+            })}
+            <input type="hidden" name="idempotency_key" value=key/>
+            <fieldset class="submitter-type">
+                <legend>"You are commenting as"</legend>
+                {SubmitterType::ALL.into_iter().map(|t| {
+                    let id = format!("submitter-type-{}", t.as_str());
+                    let label_for = id.clone();
+                    view! {
+                        <label for=label_for class="choice">
+                            <input type="radio" id=id name="submitter_type" value=t.as_str()
+                                checked=initial_kind == t.as_str()
+                                on:change=move |_| kind.set(t.as_str().to_owned())/>
+                            {t.label()}
+                        </label>
+                    }
+                }).collect_view()}
+                <p class="hint">"Individuals give their first and last name; organizations give their name; anonymous comments need only the comment."</p>
+                <ErrorText field=Field::SubmitterType errors/>
+            </fieldset>
+            <TextField field=Field::FirstName label="First name" value=values.first_name errors autocomplete="given-name" hidden=hide_names/>
+            <TextField field=Field::LastName label="Last name" value=values.last_name errors autocomplete="family-name" hidden=hide_names/>
+            <TextField field=Field::Organization label="Organization" value=values.organization errors autocomplete="organization" hidden=hide_organization/>
+            <TextField field=Field::City label="City (optional)" value=values.city errors autocomplete="address-level2"/>
+            <TextField field=Field::StateProvinceRegion label="State, province or region (optional)" value=values.state_province_region errors autocomplete="address-level1"/>
+            <TextField field=Field::Country label="Country (optional)" value=values.country errors autocomplete="country-name"/>
+            <TextField field=Field::Email label="Email (optional, never published)" value=values.email errors autocomplete="email" input_type="email"/>
+            <div class="field">
+                <label for="comment">"Comment"</label>
+                <textarea id="comment" name="comment" rows="12"
+                    aria-describedby="comment-count comment-error"
+                    aria-invalid=move || errors.with(|e| e.get(Field::Comment).is_some()).then_some("true")
+                    on:input=move |ev| comment.set(event_target_value(&ev))>{initial.comment.clone()}</textarea>
+                <p id="comment-count" class=move || counter_class(count())>
+                    {move || format!("{} / {} characters", grouped(count()), grouped(COMMENT_MAX_CHARS))}
+                </p>
+                <ErrorText field=Field::Comment errors/>
+            </div>
+            <p class="privacy-note">"Your comment and the name or organization you give may be published. Your email address is never published."</p>
+            <button type="submit" class="primary" disabled=move || submitting.get()>"Submit comment"</button>
+        </form>
+    }
+}
+
+/// One reactive value per form field, starting from what the page was rendered with.
+#[derive(Clone, Copy)]
+struct FormSignals {
+    submitter_type: RwSignal<String>,
+    first_name: RwSignal<String>,
+    last_name: RwSignal<String>,
+    organization: RwSignal<String>,
+    city: RwSignal<String>,
+    state_province_region: RwSignal<String>,
+    country: RwSignal<String>,
+    email: RwSignal<String>,
+    comment: RwSignal<String>,
+}
+
+impl FormSignals {
+    fn new(form: &Form) -> Self {
+        Self {
+            submitter_type: RwSignal::new(form.submitter_type.clone()),
+            first_name: RwSignal::new(form.first_name.clone()),
+            last_name: RwSignal::new(form.last_name.clone()),
+            organization: RwSignal::new(form.organization.clone()),
+            city: RwSignal::new(form.city.clone()),
+            state_province_region: RwSignal::new(form.state_province_region.clone()),
+            country: RwSignal::new(form.country.clone()),
+            email: RwSignal::new(form.email.clone()),
+            comment: RwSignal::new(form.comment.clone()),
+        }
+    }
+
+    fn snapshot(&self) -> Form {
+        Form {
+            submitter_type: self.submitter_type.get_untracked(),
+            first_name: self.first_name.get_untracked(),
+            last_name: self.last_name.get_untracked(),
+            organization: self.organization.get_untracked(),
+            city: self.city.get_untracked(),
+            state_province_region: self.state_province_region.get_untracked(),
+            country: self.country.get_untracked(),
+            email: self.email.get_untracked(),
+            comment: self.comment.get_untracked(),
+        }
+    }
+}
+
+fn counter_class(count: usize) -> &'static str {
+    if count > COMMENT_MAX_CHARS {
+        "counter over"
+    } else {
+        "counter"
+    }
+}
+
+fn field_class(hidden: bool) -> &'static str {
+    if hidden {
+        "field hidden"
+    } else {
+        "field"
+    }
+}
+
+#[component]
+fn ErrorText(field: Field, errors: RwSignal<FieldErrors>) -> impl IntoView {
+    view! {
+        <p class="field-error" id=format!("{}-error", field.name())>
+            {move || errors.with(|e| e.get(field).map(str::to_owned))}
+        </p>
+    }
+}
+
+#[component]
+fn TextField(
+    field: Field,
+    label: &'static str,
+    value: RwSignal<String>,
+    errors: RwSignal<FieldErrors>,
+    autocomplete: &'static str,
+    #[prop(default = "text")] input_type: &'static str,
+    #[prop(optional, into)] hidden: Option<Signal<bool>>,
+) -> impl IntoView {
+    let name = field.name();
+    let initial = value.get_untracked();
+    view! {
+        <div class=move || field_class(hidden.is_some_and(|h| h.get()))>
+            <label for=name>{label}</label>
+            <input type=input_type id=name name=name value=initial autocomplete=autocomplete
+                aria-describedby=format!("{name}-error")
+                aria-invalid=move || errors.with(|e| e.get(field).is_some()).then_some("true")
+                on:input=move |ev| value.set(event_target_value(&ev))/>
+            <ErrorText field errors/>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::grouped;
+
+    #[test]
+    fn groups_thousands() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(5000), "5,000");
+        assert_eq!(grouped(1234567), "1,234,567");
+    }
+}

@@ -1,0 +1,4 @@
+//! Reusable pieces of the public pages.
+
+pub mod comment_form;
+pub mod countdown;

@@ -1,0 +1,44 @@
+//! The public pages, one module each.
+
+pub mod docket;
+pub mod home;
+pub mod receipt;
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// Sets the HTTP status of the page being rendered on the server.
+pub fn set_status(code: u16) {
+    #[cfg(feature = "ssr")]
+    if let (Some(options), Ok(status)) =
+        (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(code))
+    {
+        options.set_status(status);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = code;
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    set_status(404);
+    view! {
+        <Title text="Not found"/>
+        <h1>"Page not found"</h1>
+        <p>"There is nothing at this address. " <a href="/">"See all dockets"</a> "."</p>
+    }
+}
+
+/// Shown when a page's data could not be loaded.
+#[component]
+pub fn LoadError(error: crate::error::AppError) -> impl IntoView {
+    set_status(match error {
+        crate::error::AppError::Unavailable => 503,
+        _ => 500,
+    });
+    view! {
+        <Title text="Try again"/>
+        <h1>"This page could not be loaded"</h1>
+        <p class="error-message" role="alert">{error.to_string()}</p>
+    }
+}

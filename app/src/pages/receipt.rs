@@ -1,0 +1,65 @@
+//! The receipt: shown only once the comment is committed, with its tracking number and a copy of what was received.
+
+use crate::api::load_receipt;
+use crate::pages::{LoadError, NotFound};
+use crate::views::ReceiptView;
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn ReceiptPage() -> impl IntoView {
+    let params = use_params_map();
+    let receipt = Resource::new(move || params.read().get("tracking").unwrap_or_default(), load_receipt);
+    view! {
+        <Meta name="robots" content="noindex"/>
+        <Suspense fallback=|| view! { <p>"Loading your receipt…"</p> }>
+            {move || Suspend::new(async move {
+                match receipt.await {
+                    Ok(Some(receipt)) => view! { <Receipt receipt/> }.into_any(),
+                    Ok(None) => view! { <NotFound/> }.into_any(),
+                    Err(error) => view! { <LoadError error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Receipt(receipt: ReceiptView) -> impl IntoView {
+    let docket_href = format!("/dockets/{}", receipt.docket_id);
+    view! {
+        <Title text="Comment received"/>
+        <h1>"Comment received"</h1>
+        <p class="lead">
+            "Thank you. Your comment on " <a href=docket_href>{receipt.docket_title}</a>
+            " was received on " {receipt.received_at} "."
+        </p>
+        {receipt.late.then(|| view! {
+            <p class="notice">"It arrived after the deadline and was accepted as a late comment; the agency decides whether to consider it."</p>
+        })}
+        <dl class="tracking">
+            <dt>"Tracking number"</dt>
+            <dd id="tracking-number">{receipt.tracking_number}</dd>
+        </dl>
+        <p>"Keep this number. It identifies your comment when you contact the agency, and this page's address lets you see this receipt again."</p>
+        <h2>"What happens next"</h2>
+        <ul>
+            <li>"Agency staff review every comment before it is posted. This can take several weeks."</li>
+            <li>"Once posted, your comment appears on the docket page under the name or organization you gave, or as Anonymous."</li>
+            <li>"Your email address is never published. Anything you wrote in the comment itself can be."</li>
+        </ul>
+        <h2>"What we received"</h2>
+        <dl class="received">
+            <dt>"Submitted as"</dt>
+            <dd>{receipt.submitter_type}</dd>
+            {(!receipt.name.is_empty()).then(|| view! { <dt>"Name"</dt><dd>{receipt.name}</dd> })}
+            {receipt.organization.map(|o| view! { <dt>"Organization"</dt><dd>{o}</dd> })}
+            {receipt.location.map(|l| view! { <dt>"Location"</dt><dd>{l}</dd> })}
+            <dt>"Email"</dt>
+            <dd>{if receipt.email_given { "Provided (never published)" } else { "Not provided" }}</dd>
+        </dl>
+        <h3>"Comment"</h3>
+        <div class="comment-copy" id="received-comment">{receipt.body}</div>
+    }
+}

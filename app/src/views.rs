@@ -1,0 +1,165 @@
+//! What the public pages show, as plain serialisable data built on the server from the core's records.
+
+use opendocket_core::comment::{CommentForm, FieldErrors};
+use opendocket_core::window::WindowState;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocketCard {
+    pub id: String,
+    pub title: String,
+    pub agency_name: String,
+    pub state: WindowState,
+    pub opens_at: String,
+    pub closes_at: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HomeView {
+    pub open: Vec<DocketCard>,
+    pub upcoming: Vec<DocketCard>,
+    pub closed: Vec<DocketCard>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocketView {
+    pub id: String,
+    pub title: String,
+    pub agency_name: String,
+    pub document_id: String,
+    pub document_title: String,
+    pub document_summary: String,
+    /// Sanitised on the server.
+    pub document_html: String,
+    pub federal_register_citation: Option<String>,
+    pub state: WindowState,
+    /// Comments are taken now (on time, or late where the docket allows it).
+    pub accepting: bool,
+    pub accepting_late: bool,
+    pub opens_at: String,
+    pub closes_at: String,
+    pub closes_at_ms: i64,
+    pub rendered_at_ms: i64,
+    pub idempotency_key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiptView {
+    pub tracking_number: String,
+    pub docket_id: String,
+    pub docket_title: String,
+    pub received_at: String,
+    pub late: bool,
+    pub submitter_type: String,
+    pub name: String,
+    pub organization: Option<String>,
+    pub location: Option<String>,
+    pub email_given: bool,
+    pub body: String,
+}
+
+/// A submission the server refused, rendered back into the form (only for the no-JavaScript
+/// path: such pages are served without hydration scripts).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RejectedSubmission {
+    pub form: CommentForm,
+    pub errors: FieldErrors,
+    pub message: Option<String>,
+    pub idempotency_key: String,
+}
+
+#[cfg(feature = "ssr")]
+mod build {
+    use super::*;
+    use chrono::{DateTime, Utc};
+    use opendocket_core::comment::{IdempotencyKey, Submitter};
+    use opendocket_core::markdown::render_markdown;
+    use opendocket_core::store::{DocketRecord, Receipt};
+    use opendocket_core::window::{format_in_zone, Admission};
+
+    impl DocketCard {
+        pub fn from_record(record: &DocketRecord, now: DateTime<Utc>) -> Self {
+            let zone = record.agency.time_zone;
+            Self {
+                id: record.id.to_string(),
+                title: record.title.clone(),
+                agency_name: record.agency.name.clone(),
+                state: record.window.state_at(now),
+                opens_at: format_in_zone(record.window.opens_at, zone),
+                closes_at: format_in_zone(record.window.closes_at, zone),
+            }
+        }
+    }
+
+    impl HomeView {
+        pub fn from_records(records: &[DocketRecord], now: DateTime<Utc>) -> Self {
+            let mut view = HomeView::default();
+            for record in records {
+                let card = DocketCard::from_record(record, now);
+                match card.state {
+                    WindowState::Open => view.open.push(card),
+                    WindowState::Scheduled => view.upcoming.push(card),
+                    WindowState::Closed => view.closed.push(card),
+                }
+            }
+            view.closed.reverse();
+            view
+        }
+    }
+
+    impl DocketView {
+        pub fn from_record(record: &DocketRecord, now: DateTime<Utc>) -> Self {
+            let zone = record.agency.time_zone;
+            let admission = record.window.admission_at(now);
+            Self {
+                id: record.id.to_string(),
+                title: record.title.clone(),
+                agency_name: record.agency.name.clone(),
+                document_id: record.document.id.clone(),
+                document_title: record.document.title.clone(),
+                document_summary: record.document.summary.clone(),
+                document_html: render_markdown(&record.document.body_markdown),
+                federal_register_citation: record.document.federal_register_citation.clone(),
+                state: record.window.state_at(now),
+                accepting: matches!(admission, Admission::OnTime | Admission::Late),
+                accepting_late: admission == Admission::Late,
+                opens_at: format_in_zone(record.window.opens_at, zone),
+                closes_at: format_in_zone(record.window.closes_at, zone),
+                closes_at_ms: record.window.closes_at.timestamp_millis(),
+                rendered_at_ms: now.timestamp_millis(),
+                idempotency_key: IdempotencyKey::generate().as_str().to_owned(),
+            }
+        }
+    }
+
+    impl ReceiptView {
+        pub fn from_receipt(receipt: &Receipt) -> Self {
+            let c = &receipt.comment;
+            let location = [&c.city, &c.state_province_region, &c.country]
+                .into_iter()
+                .flatten()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ");
+            let name = match &c.submitter {
+                Submitter::Organization { first_name, last_name, .. } => {
+                    [first_name.as_deref(), last_name.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ")
+                }
+                other => other.display_name(),
+            };
+            Self {
+                tracking_number: receipt.tracking_number.to_string(),
+                docket_id: receipt.docket_id.to_string(),
+                docket_title: receipt.docket_title.clone(),
+                received_at: format_in_zone(receipt.received_at, receipt.time_zone),
+                late: receipt.late,
+                submitter_type: c.submitter.submitter_type().label().to_owned(),
+                name,
+                organization: c.submitter.organization().map(str::to_owned),
+                location: (!location.is_empty()).then_some(location),
+                email_given: c.email.is_some(),
+                body: c.body.clone(),
+            }
+        }
+    }
+}

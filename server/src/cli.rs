@@ -1,0 +1,235 @@
+//! The command line: `serve` (the default) and the docket administration subcommands.
+
+use crate::config::Config;
+use crate::{app, AppState};
+use anyhow::{bail, Context, Result};
+use chrono::{DateTime, NaiveDate, Utc};
+use clap::{Args, Parser, Subcommand};
+use opendocket_core::clock::{Clock, SharedClock, SystemClock};
+use opendocket_core::demo::{create_demo_docket_on_first_start, DEMO_DOCKET_ID};
+use opendocket_core::docket::{parse_document_file, DocketId, NewDocket, NewDocument};
+use opendocket_core::services::Services;
+use opendocket_core::store::{DocketRecord, Store};
+use opendocket_core::window::{closing_instant, default_due_date, format_in_zone, parse_time_zone, CommentWindow};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Debug, Parser)]
+#[command(name = "opendocket", version, about = "Runs public comment periods.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web application (the default).
+    Serve,
+    /// Create, list and inspect dockets.
+    #[command(subcommand)]
+    Docket(DocketCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DocketCommand {
+    /// Create a docket with its document and comment window.
+    Create(CreateDocket),
+    /// List every docket with its window.
+    List,
+    /// Show one docket's window and state.
+    Show { id: String },
+}
+
+#[derive(Debug, Args)]
+pub struct CreateDocket {
+    /// Docket id, such as FTC-2023-0018.
+    #[arg(long)]
+    pub id: String,
+    #[arg(long)]
+    pub title: String,
+    /// The agency's name, such as "Federal Trade Commission".
+    #[arg(long)]
+    pub agency: String,
+    /// IANA time zone of the agency's deadlines, such as America/New_York.
+    #[arg(long)]
+    pub time_zone: String,
+    /// When the window opens (RFC 3339, such as 2023-03-14T09:00:00-04:00).
+    #[arg(long)]
+    pub opens_at: String,
+    /// Last day for comments on the agency's calendar; the window closes at 23:59:59 that day.
+    /// Without it (and without --closes-at) the window runs 30 days.
+    #[arg(long, conflicts_with = "closes_at")]
+    pub due_date: Option<String>,
+    /// The exact instant the window closes (RFC 3339).
+    #[arg(long)]
+    pub closes_at: Option<String>,
+    /// Markdown file with the document, optionally opened by TOML front matter between +++ lines
+    /// (title, summary, federal_register).
+    #[arg(long)]
+    pub document: Option<PathBuf>,
+    /// Accept comments after the deadline, marked late.
+    #[arg(long)]
+    pub allow_late: bool,
+}
+
+fn parse_instant(flag: &str, raw: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(raw.trim())
+        .map(|t| t.with_timezone(&Utc))
+        .with_context(|| format!("{flag} must be an RFC 3339 instant such as 2023-03-14T09:00:00-04:00, not {raw:?}"))
+}
+
+impl CreateDocket {
+    pub fn to_new_docket(&self) -> Result<NewDocket> {
+        let id = DocketId::parse(&self.id).with_context(|| format!("--id {:?}", self.id))?;
+        let title = self.title.trim();
+        if title.is_empty() {
+            bail!("--title must not be empty");
+        }
+        let time_zone = parse_time_zone(&self.time_zone)?;
+        let opens_at = parse_instant("--opens-at", &self.opens_at)?;
+        let closes_at = match (&self.due_date, &self.closes_at) {
+            (_, Some(instant)) => parse_instant("--closes-at", instant)?,
+            (Some(date), None) => {
+                let date = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
+                    .with_context(|| format!("--due-date must look like 2023-04-13, not {date:?}"))?;
+                closing_instant(date, time_zone)
+            }
+            (None, None) => closing_instant(default_due_date(opens_at, time_zone), time_zone),
+        };
+        let document = match &self.document {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).with_context(|| format!("could not read {}", path.display()))?;
+                parse_document_file(&text, title).with_context(|| format!("in {}", path.display()))?
+            }
+            None => NewDocument {
+                title: title.to_owned(),
+                summary: String::new(),
+                body_markdown: String::new(),
+                federal_register_citation: None,
+            },
+        };
+        Ok(NewDocket {
+            id,
+            title: title.to_owned(),
+            agency_name: self.agency.trim().to_owned(),
+            time_zone,
+            document,
+            window: CommentWindow::new(opens_at, closes_at, self.allow_late)?,
+        })
+    }
+}
+
+async fn open_store(config: &Config) -> Result<Store> {
+    if config.database_url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("could not create the data directory {}", config.data_dir.display()))?;
+    }
+    Store::open(&config.database_url).await.context("could not open the database")
+}
+
+pub async fn run(cli: Cli) -> Result<()> {
+    let config = Config::from_env()?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config).await,
+        Command::Docket(command) => docket(config, command).await,
+    }
+}
+
+async fn serve(config: Config) -> Result<()> {
+    let store = open_store(&config).await?;
+    let clock: SharedClock = Arc::new(SystemClock);
+    let services = Services::new(store, clock.clone());
+    if create_demo_docket_on_first_start(&services.store, clock.now()).await? {
+        println!("First start: created the demo docket {DEMO_DOCKET_ID} (BetterHelp), open for 30 days.");
+    }
+    tokio::spawn(services.scheduler.clone().run());
+    let listener = tokio::net::TcpListener::bind(config.site_addr)
+        .await
+        .with_context(|| format!("could not listen on {} (set LEPTOS_SITE_ADDR)", config.site_addr))?;
+    let state = AppState { leptos_options: config.leptos_options(), services };
+    println!("OpenDocket is running at http://{}/", config.site_addr);
+    println!("Data directory: {}", config.data_dir.display());
+    println!("Staff sign-in is not available yet; manage dockets with `opendocket docket --help`.");
+    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown_signal()).await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}
+
+fn describe(record: &DocketRecord, now: DateTime<Utc>) -> String {
+    let zone = record.agency.time_zone;
+    let w = &record.window;
+    format!(
+        "{id}\n  title:     {title}\n  agency:    {agency} ({code}), time zone {zone}\n  document:  {doc}\n  \
+         opens:     {opens} ({opens_utc})\n  closes:    {closes} ({closes_utc})\n  late:      {late}\n  \
+         state:     {state} (scheduler recorded: {recorded})\n  comments:  {count} received\n",
+        id = record.id,
+        title = record.title,
+        agency = record.agency.name,
+        code = record.agency.code,
+        doc = record.document.id,
+        opens = format_in_zone(w.opens_at, zone),
+        opens_utc = w.opens_at.to_rfc3339(),
+        closes = format_in_zone(w.closes_at, zone),
+        closes_utc = w.closes_at.to_rfc3339(),
+        late = if w.allow_late { "accepted, marked late" } else { "refused" },
+        state = w.state_at(now).as_str(),
+        recorded = record.recorded_state.as_str(),
+        count = record.comments_received,
+    )
+}
+
+async fn docket(config: Config, command: DocketCommand) -> Result<()> {
+    let now = SystemClock.now();
+    match command {
+        DocketCommand::Create(args) => {
+            let new = args.to_new_docket()?;
+            let store = open_store(&config).await?;
+            store.create_docket(&new, now).await?;
+            let record = store.docket(&new.id).await?.context("the docket vanished after it was created")?;
+            print!("Created {}", describe(&record, now));
+        }
+        DocketCommand::List => {
+            let store = open_store(&config).await?;
+            let dockets = store.list_dockets().await?;
+            if dockets.is_empty() {
+                println!("No dockets.");
+            }
+            for record in dockets {
+                println!(
+                    "{:<20} {:<9} closes {:<36} {}",
+                    record.id.as_str(),
+                    record.window.state_at(now).as_str(),
+                    format_in_zone(record.window.closes_at, record.agency.time_zone),
+                    record.title
+                );
+            }
+        }
+        DocketCommand::Show { id } => {
+            let id = DocketId::parse(&id).with_context(|| format!("docket id {id:?}"))?;
+            let store = open_store(&config).await?;
+            let record = store.docket(&id).await?.with_context(|| format!("there is no docket {id}"))?;
+            print!("{}", describe(&record, now));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,152 @@
+//! The comment form's POST handler: works without JavaScript, redirects to the receipt only after
+//! the comment is committed, and otherwise renders the docket page again with the reason.
+
+use crate::form::{parse_urlencoded, FormError};
+use crate::security::provide_page_context;
+use crate::AppState;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, Request, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use leptos::prelude::provide_context;
+use opendocket_app::views::RejectedSubmission;
+use opendocket_core::comment::{validate, CommentForm, IdempotencyKey};
+use opendocket_core::docket::DocketId;
+use opendocket_core::store::SubmitError;
+use opendocket_core::window::format_in_zone;
+
+struct Rejection {
+    status: StatusCode,
+    submission: RejectedSubmission,
+}
+
+impl Rejection {
+    fn new(status: StatusCode, form: CommentForm, key: String, message: impl Into<String>) -> Self {
+        let submission = RejectedSubmission { form, idempotency_key: key, message: Some(message.into()), ..Default::default() };
+        Self { status, submission }
+    }
+}
+
+fn form_from_pairs(pairs: Vec<(String, String)>) -> (CommentForm, String) {
+    let mut form = CommentForm::default();
+    let mut key = String::new();
+    for (name, value) in pairs {
+        let slot = match name.as_str() {
+            "submitter_type" => &mut form.submitter_type,
+            "first_name" => &mut form.first_name,
+            "last_name" => &mut form.last_name,
+            "organization" => &mut form.organization,
+            "city" => &mut form.city,
+            "state_province_region" => &mut form.state_province_region,
+            "country" => &mut form.country,
+            "email" => &mut form.email,
+            "comment" => &mut form.comment,
+            "idempotency_key" => &mut key,
+            _ => continue,
+        };
+        *slot = value;
+    }
+    (form, key)
+}
+
+fn is_urlencoded(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
+}
+
+async fn accept(state: &AppState, docket_id: &DocketId, headers: &HeaderMap, body: &[u8]) -> Result<String, Rejection> {
+    if !is_urlencoded(headers) {
+        return Err(Rejection::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            CommentForm::default(),
+            IdempotencyKey::generate().as_str().to_owned(),
+            "The comment could not be read: the form must be sent as application/x-www-form-urlencoded.",
+        ));
+    }
+    let pairs = parse_urlencoded(body).map_err(|FormError::InvalidUtf8| {
+        Rejection::new(
+            StatusCode::BAD_REQUEST,
+            CommentForm::default(),
+            IdempotencyKey::generate().as_str().to_owned(),
+            "Your comment could not be read because it contains characters that are not valid text (UTF-8). Nothing was stored; please type it again.",
+        )
+    })?;
+    let (form, raw_key) = form_from_pairs(pairs);
+    let Ok(key) = IdempotencyKey::parse(&raw_key) else {
+        return Err(Rejection::new(
+            StatusCode::BAD_REQUEST,
+            form,
+            IdempotencyKey::generate().as_str().to_owned(),
+            "This form was missing its submission key, so nothing was stored. Please check your comment and submit it again.",
+        ));
+    };
+    let comment = validate(&form).map_err(|errors| Rejection {
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        submission: RejectedSubmission { form: form.clone(), errors, message: None, idempotency_key: key.as_str().to_owned() },
+    })?;
+    let services = &state.services;
+    let now = services.clock.now();
+    match services.store.submit_comment(docket_id, &comment, &key, now).await {
+        Ok(receipt) => Ok(receipt.tracking_number.to_string()),
+        Err(error) => {
+            let (status, message) = match &error {
+                SubmitError::UnknownDocket(_) => (StatusCode::NOT_FOUND, "There is no such docket.".to_owned()),
+                SubmitError::NotYetOpen { opens_at, time_zone } => (
+                    StatusCode::CONFLICT,
+                    format!("This comment period opens on {}. Your comment was not stored.", format_in_zone(*opens_at, *time_zone)),
+                ),
+                SubmitError::Closed { closes_at, time_zone } => (
+                    StatusCode::CONFLICT,
+                    format!("The comment period closed on {}. Your comment was not stored.", format_in_zone(*closes_at, *time_zone)),
+                ),
+                SubmitError::Store(e) => {
+                    let status = if e.is_unavailable() { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::INTERNAL_SERVER_ERROR };
+                    tracing::error!(error = %e, "could not store a comment");
+                    (status, "Your comment could not be saved just now, and nothing was stored. Please try again in a minute.".to_owned())
+                }
+            };
+            Err(Rejection::new(status, form, key.as_str().to_owned(), message))
+        }
+    }
+}
+
+pub async fn submit_comment(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Ok(docket_id) = DocketId::parse(&id) else {
+        return render_docket_page(&state, &id, StatusCode::NOT_FOUND, RejectedSubmission::default()).await;
+    };
+    match accept(&state, &docket_id, &headers, &body).await {
+        Ok(tracking_number) => Redirect::to(&format!("/receipts/{tracking_number}")).into_response(),
+        Err(rejection) => render_docket_page(&state, docket_id.as_str(), rejection.status, rejection.submission).await,
+    }
+}
+
+/// Renders the docket page (without hydration scripts) with the refused submission filled in.
+async fn render_docket_page(state: &AppState, id: &str, status: StatusCode, submission: RejectedSubmission) -> Response {
+    let services = state.services.clone();
+    let options = state.leptos_options.clone();
+    let render = leptos_axum::render_app_async_with_context(
+        move || {
+            provide_page_context(services.clone());
+            provide_context(submission.clone());
+        },
+        move || opendocket_app::shell(options.clone()),
+    );
+    let path = format!("/dockets/{}", percent_encoding::utf8_percent_encode(id, percent_encoding::NON_ALPHANUMERIC));
+    let request = match Request::get(path).body(Body::empty()) {
+        Ok(request) => request,
+        Err(_) => return StatusCode::NOT_FOUND.into_response(),
+    };
+    let mut response = render(request).await;
+    if response.status().is_success() {
+        *response.status_mut() = status;
+    }
+    response
+}
