@@ -99,7 +99,7 @@ pub fn CommentForm(docket: DocketView) -> impl IntoView {
                 <textarea id="comment" name="comment" rows="12"
                     aria-describedby="comment-count comment-error"
                     aria-invalid=move || errors.with(|e| e.get(Field::Comment).is_some()).then_some("true")
-                    on:input=move |ev| comment.set(event_target_value(&ev))>{initial.comment.clone()}</textarea>
+                    on:input=move |ev| comment.set(event_target_value(&ev))>{textarea_text(&initial.comment)}</textarea>
                 <p id="comment-count" class=move || counter_class(count())>
                     {move || format!("{} / {} characters", grouped(count()), grouped(COMMENT_MAX_CHARS))}
                 </p>
@@ -155,6 +155,18 @@ impl FormSignals {
     }
 }
 
+/// Text to put inside `<textarea>`. Leptos writes a textarea's children to the HTML unescaped
+/// (it is raw text to the parser), so typed text containing `</textarea>` would end the element
+/// early and the rest would be parsed as markup. Escaping is safe here because the browser
+/// decodes character references inside a textarea.
+fn textarea_text(text: &str) -> String {
+    if cfg!(feature = "ssr") {
+        text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    } else {
+        text.to_owned()
+    }
+}
+
 fn counter_class(count: usize) -> &'static str {
     if count > COMMENT_MAX_CHARS {
         "counter over"
@@ -206,7 +218,13 @@ fn TextField(
 
 #[cfg(test)]
 mod tests {
-    use super::grouped;
+    use super::{grouped, textarea_text};
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn textarea_text_cannot_close_the_element() {
+        assert_eq!(textarea_text("a</textarea><script>x()</script>&"), "a&lt;/textarea&gt;&lt;script&gt;x()&lt;/script&gt;&amp;");
+    }
 
     #[test]
     fn groups_thousands() {
