@@ -24,16 +24,13 @@ pub fn betterhelp_docket(now: DateTime<Utc>) -> NewDocket {
     }
 }
 
-/// On the first start (no dockets at all) creates the demo docket. Returns whether it did.
+/// On an installation's first start creates the demo docket, once: it does not come back after
+/// staff remove it. Returns whether it was created now.
 pub async fn create_demo_docket_on_first_start(store: &Store, now: DateTime<Utc>) -> Result<bool, StoreError> {
-    if store.docket_count().await? > 0 {
-        return Ok(false);
-    }
-    match store.create_docket(&betterhelp_docket(now), now).await {
-        Ok(()) => Ok(true),
-        // Another instance starting at the same moment created it first.
+    match store.create_docket_once("demo_docket_created_at", &betterhelp_docket(now), now).await {
+        // A docket with the demo's id was created by hand before the first start: leave it be.
         Err(StoreError::DocketExists(_)) => Ok(false),
-        Err(e) => Err(e),
+        other => other,
     }
 }
 

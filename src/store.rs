@@ -164,64 +164,28 @@ impl Store {
     /// Creates the docket, its agency (if new), its document and its first window, all or nothing.
     pub async fn create_docket(&self, new: &NewDocket, now: DateTime<Utc>) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        let code = new.id.agency_code();
-        let existing = sqlx::query("SELECT name, time_zone FROM agencies WHERE code = $1")
-            .bind(code)
-            .fetch_optional(&mut *tx)
-            .await?;
-        match existing {
-            Some(row) => {
-                let name: String = row.try_get("name")?;
-                let time_zone: String = row.try_get("time_zone")?;
-                if name != new.agency_name || time_zone != new.time_zone.name() {
-                    return Err(StoreError::AgencyConflict { code: code.to_owned(), name, time_zone });
-                }
-            }
-            None => {
-                sqlx::query("INSERT INTO agencies (code, name, time_zone) VALUES ($1, $2, $3)")
-                    .bind(code)
-                    .bind(&new.agency_name)
-                    .bind(new.time_zone.name())
-                    .execute(&mut *tx)
-                    .await?;
-            }
-        }
-        let exists = sqlx::query("SELECT 1 FROM dockets WHERE id = $1")
-            .bind(new.id.as_str())
-            .fetch_optional(&mut *tx)
-            .await?;
-        if exists.is_some() {
-            return Err(StoreError::DocketExists(new.id.to_string()));
-        }
-        sqlx::query("INSERT INTO dockets (id, agency_code, title, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(new.id.as_str())
-            .bind(code)
-            .bind(&new.title)
-            .bind(to_millis(now))
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "INSERT INTO documents (id, docket_id, title, summary, body_markdown, federal_register_citation, published_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(new.id.document_id(1))
-        .bind(new.id.as_str())
-        .bind(&new.document.title)
-        .bind(&new.document.summary)
-        .bind(&new.document.body_markdown)
-        .bind(new.document.federal_register_citation.as_deref())
-        .bind(to_millis(new.window.opens_at))
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("INSERT INTO comment_windows (docket_id, opens_at, closes_at, allow_late) VALUES ($1, $2, $3, $4)")
-            .bind(new.id.as_str())
-            .bind(to_millis(new.window.opens_at))
-            .bind(to_millis(new.window.closes_at))
-            .bind(i64::from(new.window.allow_late))
-            .execute(&mut *tx)
-            .await?;
+        insert_docket(&mut tx, new, now).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Creates the docket only if `marker` was never recorded before, and records it in the same
+    /// transaction, so it happens once per installation however often or wherever the server starts.
+    pub async fn create_docket_once(&self, marker: &str, new: &NewDocket, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let claimed = sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(marker)
+            .bind(now.to_rfc3339())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            == 1;
+        if !claimed {
+            return Ok(false);
+        }
+        insert_docket(&mut tx, new, now).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     pub async fn docket_count(&self) -> Result<i64, StoreError> {
@@ -383,6 +347,66 @@ impl Store {
         .await?;
         row.try_get::<Option<i64>, _>("next")?.map(from_millis).transpose()
     }
+}
+
+async fn insert_docket(tx: &mut sqlx::Transaction<'_, sqlx::Any>, new: &NewDocket, now: DateTime<Utc>) -> Result<(), StoreError> {
+    let code = new.id.agency_code();
+    let existing = sqlx::query("SELECT name, time_zone FROM agencies WHERE code = $1")
+        .bind(code)
+        .fetch_optional(&mut **tx)
+        .await?;
+    match existing {
+        Some(row) => {
+            let name: String = row.try_get("name")?;
+            let time_zone: String = row.try_get("time_zone")?;
+            if name != new.agency_name || time_zone != new.time_zone.name() {
+                return Err(StoreError::AgencyConflict { code: code.to_owned(), name, time_zone });
+            }
+        }
+        None => {
+            sqlx::query("INSERT INTO agencies (code, name, time_zone) VALUES ($1, $2, $3)")
+                .bind(code)
+                .bind(&new.agency_name)
+                .bind(new.time_zone.name())
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    let exists = sqlx::query("SELECT 1 FROM dockets WHERE id = $1")
+        .bind(new.id.as_str())
+        .fetch_optional(&mut **tx)
+        .await?;
+    if exists.is_some() {
+        return Err(StoreError::DocketExists(new.id.to_string()));
+    }
+    sqlx::query("INSERT INTO dockets (id, agency_code, title, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(new.id.as_str())
+        .bind(code)
+        .bind(&new.title)
+        .bind(to_millis(now))
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO documents (id, docket_id, title, summary, body_markdown, federal_register_citation, published_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(new.id.document_id(1))
+    .bind(new.id.as_str())
+    .bind(&new.document.title)
+    .bind(&new.document.summary)
+    .bind(&new.document.body_markdown)
+    .bind(new.document.federal_register_citation.as_deref())
+    .bind(to_millis(new.window.opens_at))
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("INSERT INTO comment_windows (docket_id, opens_at, closes_at, allow_late) VALUES ($1, $2, $3, $4)")
+        .bind(new.id.as_str())
+        .bind(to_millis(new.window.opens_at))
+        .bind(to_millis(new.window.closes_at))
+        .bind(i64::from(new.window.allow_late))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 fn redact_password(url: &str) -> String {

@@ -7,7 +7,7 @@ pub mod pages;
 pub mod views;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
@@ -36,6 +36,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
         <Stylesheet id="leptos" href="/pkg/opendocket.css"/>
+        <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
         <Title formatter=|page: String| format!("{page} · OpenDocket")/>
         <Router>
             <header class="site-header">

@@ -61,3 +61,9 @@ CREATE TABLE comments (
     status TEXT NOT NULL DEFAULT 'pending'
 );
 CREATE INDEX comments_by_docket ON comments (docket_id, received_at);
+
+-- One-time facts about this installation, such as whether the demo docket was ever created.
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);

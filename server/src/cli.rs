@@ -139,7 +139,7 @@ async fn serve(config: Config) -> Result<()> {
     let store = open_store(&config).await?;
     let clock: SharedClock = Arc::new(SystemClock);
     let services = Services::new(store, clock.clone());
-    if create_demo_docket_on_first_start(&services.store, clock.now()).await? {
+    if config.demo_docket && create_demo_docket_on_first_start(&services.store, clock.now()).await? {
         println!("First start: created the demo docket {DEMO_DOCKET_ID} (BetterHelp), open for 30 days.");
     }
     tokio::spawn(services.scheduler.clone().run());

@@ -12,6 +12,8 @@ pub struct Config {
     pub site_root: String,
     pub site_pkg_dir: String,
     pub output_name: String,
+    /// Create the BetterHelp demo docket on the first start (`OPENDOCKET_DEMO_DOCKET=off` to skip).
+    pub demo_docket: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +44,17 @@ impl Config {
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
             site_pkg_dir: var("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|| "pkg".into()),
             output_name: var("LEPTOS_OUTPUT_NAME").unwrap_or_else(|| "opendocket".into()),
+            demo_docket: match var("OPENDOCKET_DEMO_DOCKET").as_deref().map(str::to_ascii_lowercase).as_deref() {
+                None | Some("on" | "1" | "true" | "yes") => true,
+                Some("off" | "0" | "false" | "no") => false,
+                Some(other) => {
+                    return Err(ConfigError::Invalid {
+                        name: "OPENDOCKET_DEMO_DOCKET",
+                        value: other.to_owned(),
+                        why: "use on or off".into(),
+                    })
+                }
+            },
         })
     }
 

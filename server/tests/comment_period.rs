@@ -344,3 +344,17 @@ async fn wait_for_status(h: &Harness, status: &str) {
     }
     panic!("window never became {status}; it is {}", h.window_status(DOCKET).await);
 }
+
+#[tokio::test]
+async fn the_demo_docket_is_created_once_per_installation() {
+    use opendocket_core::demo::{create_demo_docket_on_first_start, DEMO_DOCKET_ID};
+    let h = Harness::new(instant("2023-03-14T14:00:00Z")).await;
+    h.create_docket("FTC-2022-0001", instant("2022-01-03T14:00:00Z"), instant("2022-02-03T04:59:59Z"), false).await;
+    assert!(create_demo_docket_on_first_start(h.store(), opendocket_core::clock::Clock::now(&h.clock)).await.unwrap());
+    assert!(!create_demo_docket_on_first_start(h.store(), opendocket_core::clock::Clock::now(&h.clock)).await.unwrap());
+    let page = h.get(&format!("/dockets/{DEMO_DOCKET_ID}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("FTC File No. 202 3169"));
+    assert!(page.body.contains("April 13, 2023, 11:59:59 PM EDT"), "30 days from March 14, 2023");
+    assert_eq!(h.count("SELECT COUNT(*) FROM dockets").await, 2);
+}

@@ -61,7 +61,8 @@ pub fn CommentForm(docket: DocketView) -> impl IntoView {
     let initial_kind = initial.submitter_type.clone();
 
     view! {
-        <form class="comment-form" method="post" action=action novalidate=true on:submit=on_submit>
+        <form class="comment-form" method="post" action=action novalidate=true on:submit=on_submit
+            data-hydrated=move || hydrated.get().then_some("true")>
             {message.map(|m| view! { <p class="form-message" role="alert" id="form-message">{m}</p> })}
             {move || (!errors.with(FieldErrors::is_empty)).then(|| view! {
                 <p class="form-message" role="alert">"Please correct the fields marked below."</p>

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Starts the built server for the end-to-end suite on a fresh data directory with a closed docket
+# beside the demo docket. OPENDOCKET_BIN and OPENDOCKET_DATA_DIR come from the test command.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+: "${OPENDOCKET_BIN:?set OPENDOCKET_BIN to the built opendocket binary}"
+: "${OPENDOCKET_DATA_DIR:?set OPENDOCKET_DATA_DIR to an empty directory}"
+export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-target/site}"
+"$OPENDOCKET_BIN" docket create --id FTC-2022-0001 --title "A closed consultation" \
+  --agency "Federal Trade Commission" --time-zone America/New_York \
+  --opens-at 2022-01-03T14:00:00Z --due-date 2022-02-02 > /dev/null
+exec "$OPENDOCKET_BIN" serve

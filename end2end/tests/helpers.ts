@@ -1,0 +1,42 @@
+// Shared steps: commenting through the real form, watching every request the page makes, and the CLI.
+import { expect, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+
+export const DEMO = 'FTC-2023-0018';
+export const CLOSED = 'FTC-2022-0001';
+export const TRACKING = /^[0-9a-z]{3}-[0-9a-z]{4}-[0-9a-z]{4}$/;
+
+/** Runs the opendocket CLI against the server's database. */
+export function cli(...args: string[]): string {
+  const bin = path.resolve(__dirname, '../..', process.env.OPENDOCKET_BIN ?? '');
+  return execFileSync(bin, args, { env: process.env, encoding: 'utf8' });
+}
+
+export function receivedCount(docket: string): number {
+  const match = /comments:\s+(\d+) received/.exec(cli('docket', 'show', docket));
+  if (!match) throw new Error('docket show printed no comment count');
+  return Number(match[1]);
+}
+
+/** Records every URL the page requests, so a test can prove none leaves the app's origin. */
+export function recordRequests(page: Page): string[] {
+  const urls: string[] = [];
+  page.on('request', (request) => urls.push(request.url()));
+  return urls;
+}
+
+export function expectSameOrigin(urls: string[], baseURL: string) {
+  const origin = new URL(baseURL).origin;
+  expect(urls.length).toBeGreaterThan(0);
+  for (const url of urls) {
+    expect(new URL(url).origin, `request to ${url}`).toBe(origin);
+  }
+}
+
+/** In the hydrated project, waits until the WebAssembly app has taken over the form. */
+export async function ready(page: Page, javaScriptEnabled: boolean) {
+  if (javaScriptEnabled) {
+    await expect(page.locator('form.comment-form')).toHaveAttribute('data-hydrated', 'true');
+  }
+}
