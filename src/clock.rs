@@ -50,7 +50,9 @@ pub struct FakeClock {
 
 impl FakeClock {
     pub fn new(start: DateTime<Utc>) -> Self {
-        Self { now: Arc::new(watch::Sender::new(start)) }
+        Self {
+            now: Arc::new(watch::Sender::new(start)),
+        }
     }
 
     pub fn set(&self, instant: DateTime<Utc>) {
@@ -83,7 +85,9 @@ mod tests {
 
     #[tokio::test]
     async fn fake_clock_sleep_ends_when_time_is_advanced_past_the_deadline() {
-        let start = DateTime::parse_from_rfc3339("2023-04-14T03:59:00Z").unwrap().with_timezone(&Utc);
+        let start = DateTime::parse_from_rfc3339("2023-04-14T03:59:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         let clock = FakeClock::new(start);
         let deadline = start + Duration::seconds(59);
         let sleeper = {
@@ -94,11 +98,16 @@ mod tests {
         tokio::task::yield_now().await;
         assert!(!sleeper.is_finished());
         clock.advance(Duration::seconds(29));
-        tokio::time::timeout(std::time::Duration::from_secs(5), sleeper).await.unwrap().unwrap();
+        tokio::time::timeout(std::time::Duration::from_secs(5), sleeper)
+            .await
+            .unwrap()
+            .unwrap();
     }
 
     #[tokio::test]
     async fn system_clock_sleep_until_past_returns_at_once() {
-        SystemClock.sleep_until(Utc::now() - Duration::seconds(1)).await;
+        SystemClock
+            .sleep_until(Utc::now() - Duration::seconds(1))
+            .await;
     }
 }

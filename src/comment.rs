@@ -105,7 +105,10 @@ pub struct FieldErrors(pub Vec<(Field, String)>);
 
 impl FieldErrors {
     pub fn get(&self, field: Field) -> Option<&str> {
-        self.0.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+        self.0
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
     }
 
     pub fn is_empty(&self) -> bool {
@@ -128,8 +131,15 @@ impl FieldErrors {
 /// Who is speaking, with exactly the names each submitter type carries.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Submitter {
-    Individual { first_name: String, last_name: String },
-    Organization { organization: String, first_name: Option<String>, last_name: Option<String> },
+    Individual {
+        first_name: String,
+        last_name: String,
+    },
+    Organization {
+        organization: String,
+        first_name: Option<String>,
+        last_name: Option<String>,
+    },
     Anonymous,
 }
 
@@ -145,7 +155,10 @@ impl Submitter {
     /// The name shown next to the comment: the organization, the person, or "Anonymous".
     pub fn display_name(&self) -> String {
         match self {
-            Submitter::Individual { first_name, last_name } => format!("{first_name} {last_name}"),
+            Submitter::Individual {
+                first_name,
+                last_name,
+            } => format!("{first_name} {last_name}"),
             Submitter::Organization { organization, .. } => organization.clone(),
             Submitter::Anonymous => "Anonymous".to_owned(),
         }
@@ -214,7 +227,8 @@ impl Checker {
         match text::single_line(raw, max) {
             Ok(Some(value)) => value,
             Ok(None) => {
-                self.errors.push(field, format!("{} is required {why}.", field.label()));
+                self.errors
+                    .push(field, format!("{} is required {why}.", field.label()));
                 String::new()
             }
             Err(e) => {
@@ -229,20 +243,27 @@ impl Checker {
 /// last name, an organization gives its name, an anonymous comment needs only the text.
 /// Names typed into an anonymous submission are dropped, not stored.
 pub fn validate(form: &CommentForm) -> Result<NewComment, FieldErrors> {
-    let mut check = Checker { errors: FieldErrors::default() };
+    let mut check = Checker {
+        errors: FieldErrors::default(),
+    };
     let submitter_type = SubmitterType::parse(&form.submitter_type);
     if submitter_type.is_none() {
         check.errors.push(
             Field::SubmitterType,
-            "Choose whether you comment as an individual, for an organization, or anonymously.".into(),
+            "Choose whether you comment as an individual, for an organization, or anonymously."
+                .into(),
         );
     }
     let submitter = match submitter_type {
         Some(SubmitterType::Individual) => {
             let why = "for a comment from an individual";
-            let first_name = check.required(Field::FirstName, &form.first_name, NAME_MAX_CHARS, why);
+            let first_name =
+                check.required(Field::FirstName, &form.first_name, NAME_MAX_CHARS, why);
             let last_name = check.required(Field::LastName, &form.last_name, NAME_MAX_CHARS, why);
-            Submitter::Individual { first_name, last_name }
+            Submitter::Individual {
+                first_name,
+                last_name,
+            }
         }
         Some(SubmitterType::Organization) => {
             let first_name = check.optional(Field::FirstName, &form.first_name, NAME_MAX_CHARS);
@@ -253,18 +274,28 @@ pub fn validate(form: &CommentForm) -> Result<NewComment, FieldErrors> {
                 ORGANIZATION_MAX_CHARS,
                 "for a comment from an organization",
             );
-            Submitter::Organization { organization, first_name, last_name }
+            Submitter::Organization {
+                organization,
+                first_name,
+                last_name,
+            }
         }
         Some(SubmitterType::Anonymous) | None => Submitter::Anonymous,
     };
     let city = check.optional(Field::City, &form.city, PLACE_MAX_CHARS);
-    let state_province_region =
-        check.optional(Field::StateProvinceRegion, &form.state_province_region, PLACE_MAX_CHARS);
+    let state_province_region = check.optional(
+        Field::StateProvinceRegion,
+        &form.state_province_region,
+        PLACE_MAX_CHARS,
+    );
     let country = check.optional(Field::Country, &form.country, PLACE_MAX_CHARS);
     let email = check.optional(Field::Email, &form.email, EMAIL_MAX_CHARS);
     if let Some(address) = &email {
         if !looks_like_email(address) {
-            check.errors.push(Field::Email, "Email must be an address like name@example.org, or left empty.".into());
+            check.errors.push(
+                Field::Email,
+                "Email must be an address like name@example.org, or left empty.".into(),
+            );
         }
     }
     let body = text::multi_line(&form.comment, COMMENT_MAX_CHARS).unwrap_or_else(|e| {
@@ -272,7 +303,14 @@ pub fn validate(form: &CommentForm) -> Result<NewComment, FieldErrors> {
         String::new()
     });
     if check.errors.is_empty() {
-        Ok(NewComment { submitter, city, state_province_region, country, email, body })
+        Ok(NewComment {
+            submitter,
+            city,
+            state_province_region,
+            country,
+            email,
+            body,
+        })
     } else {
         Err(check.errors)
     }
@@ -293,7 +331,10 @@ mod tests {
     #[test]
     fn individual_needs_first_and_last_name() {
         let errors = validate(&form("individual")).unwrap_err();
-        assert_eq!(errors.get(Field::FirstName), Some("First name is required for a comment from an individual."));
+        assert_eq!(
+            errors.get(Field::FirstName),
+            Some("First name is required for a comment from an individual.")
+        );
         assert!(errors.get(Field::LastName).is_some());
         assert!(errors.get(Field::Organization).is_none());
 
@@ -344,7 +385,10 @@ mod tests {
         assert!(validate(&f).is_ok());
         f.comment.push('x');
         let errors = validate(&f).unwrap_err();
-        assert_eq!(errors.get(Field::Comment), Some("Comment is too long: 5001 characters, the limit is 5000."));
+        assert_eq!(
+            errors.get(Field::Comment),
+            Some("Comment is too long: 5001 characters, the limit is 5000.")
+        );
     }
 
     #[test]
@@ -359,7 +403,10 @@ mod tests {
         f.email = "not an address".into();
         assert!(validate(&f).unwrap_err().get(Field::Email).is_some());
         f.email = "someone@example.org".into();
-        assert_eq!(validate(&f).unwrap().email.as_deref(), Some("someone@example.org"));
+        assert_eq!(
+            validate(&f).unwrap().email.as_deref(),
+            Some("someone@example.org")
+        );
         f.email = String::new();
         assert_eq!(validate(&f).unwrap().email, None);
     }
@@ -372,8 +419,16 @@ mod tests {
         f.city = "Town\u{1b}".into();
         f.comment = "Hello\u{7}".into();
         let errors = validate(&f).unwrap_err();
-        for field in [Field::FirstName, Field::LastName, Field::City, Field::Comment] {
-            assert!(errors.get(field).unwrap().contains("control character"), "{field:?}");
+        for field in [
+            Field::FirstName,
+            Field::LastName,
+            Field::City,
+            Field::Comment,
+        ] {
+            assert!(
+                errors.get(field).unwrap().contains("control character"),
+                "{field:?}"
+            );
         }
     }
 
@@ -399,7 +454,11 @@ impl IdempotencyKey {
 
     pub fn parse(raw: &str) -> Result<Self, IdempotencyKeyError> {
         let raw = raw.trim();
-        if raw.len() == Self::LEN && raw.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        if raw.len() == Self::LEN
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        {
             Ok(Self(raw.to_owned()))
         } else {
             Err(IdempotencyKeyError)

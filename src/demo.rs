@@ -12,7 +12,8 @@ const DEMO_DOCUMENT: &str = include_str!("demo/betterhelp.md");
 pub fn betterhelp_docket(now: DateTime<Utc>) -> NewDocket {
     let time_zone = chrono_tz::America::New_York;
     let title = "BetterHelp, Inc.; Proposed Consent Order (FTC File No. 202 3169)";
-    let document = parse_document_file(DEMO_DOCUMENT, title).expect("the bundled demo document is well-formed");
+    let document = parse_document_file(DEMO_DOCUMENT, title)
+        .expect("the bundled demo document is well-formed");
     let closes_at = closing_instant(default_due_date(now, time_zone), time_zone);
     NewDocket {
         id: DocketId::parse(DEMO_DOCKET_ID).expect("the demo docket id is well-formed"),
@@ -20,14 +21,21 @@ pub fn betterhelp_docket(now: DateTime<Utc>) -> NewDocket {
         agency_name: "Federal Trade Commission".to_owned(),
         time_zone,
         document,
-        window: CommentWindow::new(now, closes_at, false).expect("a 30-day window closes after it opens"),
+        window: CommentWindow::new(now, closes_at, false)
+            .expect("a 30-day window closes after it opens"),
     }
 }
 
 /// On an installation's first start creates the demo docket, once: it does not come back after
 /// staff remove it. Returns whether it was created now.
-pub async fn create_demo_docket_on_first_start(store: &Store, now: DateTime<Utc>) -> Result<bool, StoreError> {
-    match store.create_docket_once("demo_docket_created_at", &betterhelp_docket(now), now).await {
+pub async fn create_demo_docket_on_first_start(
+    store: &Store,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    match store
+        .create_docket_once("demo_docket_created_at", &betterhelp_docket(now), now)
+        .await
+    {
         // A docket with the demo's id was created by hand before the first start: leave it be.
         Err(StoreError::DocketExists(_)) => Ok(false),
         other => other,
@@ -40,11 +48,19 @@ mod tests {
 
     #[test]
     fn demo_docket_names_the_ftc_file_and_runs_thirty_days() {
-        let now = DateTime::parse_from_rfc3339("2023-03-14T14:00:00Z").unwrap().with_timezone(&Utc);
+        let now = DateTime::parse_from_rfc3339("2023-03-14T14:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         let docket = betterhelp_docket(now);
         assert!(docket.title.contains("FTC File No. 202 3169"));
-        assert_eq!(docket.document.federal_register_citation.as_deref(), Some("88 FR 15717"));
-        assert_eq!(docket.window.closes_at, DateTime::parse_from_rfc3339("2023-04-14T03:59:59Z").unwrap());
+        assert_eq!(
+            docket.document.federal_register_citation.as_deref(),
+            Some("88 FR 15717")
+        );
+        assert_eq!(
+            docket.window.closes_at,
+            DateTime::parse_from_rfc3339("2023-04-14T03:59:59Z").unwrap()
+        );
         assert!(docket.document.body_markdown.contains("$7.8 million"));
     }
 }

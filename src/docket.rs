@@ -15,7 +15,9 @@ pub struct DocketIdError;
 
 fn is_code_segment(segment: &str) -> bool {
     (1..=10).contains(&segment.len())
-        && segment.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        && segment
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
         && segment.as_bytes()[0].is_ascii_uppercase()
 }
 
@@ -99,7 +101,10 @@ pub enum DocumentFileError {
 /// A document file: Markdown, optionally opened by TOML front matter between `+++` lines
 /// giving `title`, `summary` and `federal_register`.
 #[cfg(feature = "ssr")]
-pub fn parse_document_file(text: &str, default_title: &str) -> Result<NewDocument, DocumentFileError> {
+pub fn parse_document_file(
+    text: &str,
+    default_title: &str,
+) -> Result<NewDocument, DocumentFileError> {
     #[derive(Deserialize, Default)]
     #[serde(deny_unknown_fields)]
     struct FrontMatter {
@@ -110,11 +115,13 @@ pub fn parse_document_file(text: &str, default_title: &str) -> Result<NewDocumen
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let (front, body) = match text.strip_prefix("+++") {
         Some(rest) => {
-            let end = rest.find("\n+++").ok_or(DocumentFileError::UnclosedFrontMatter)?;
+            let end = rest
+                .find("\n+++")
+                .ok_or(DocumentFileError::UnclosedFrontMatter)?;
             let after = &rest[end + 4..];
             let body = after.split_once('\n').map(|(_, b)| b).unwrap_or("");
-            let front: FrontMatter =
-                toml::from_str(&rest[..end]).map_err(|e| DocumentFileError::FrontMatter(e.message().to_owned()))?;
+            let front: FrontMatter = toml::from_str(&rest[..end])
+                .map_err(|e| DocumentFileError::FrontMatter(e.message().to_owned()))?;
             (front, body)
         }
         None => (FrontMatter::default(), text),
@@ -142,7 +149,17 @@ mod tests {
 
     #[test]
     fn refuses_malformed_ids() {
-        for bad in ["", "FTC", "ftc-2023-0018", "FTC-23-0018", "FTC-2023-18", "FTC-2023-0018-", "-2023-0018", "FTC-2023-001x", "<b>-2023-0001"] {
+        for bad in [
+            "",
+            "FTC",
+            "ftc-2023-0018",
+            "FTC-23-0018",
+            "FTC-2023-18",
+            "FTC-2023-0018-",
+            "-2023-0018",
+            "FTC-2023-001x",
+            "<b>-2023-0001",
+        ] {
             assert!(DocketId::parse(bad).is_err(), "{bad:?} should be refused");
         }
     }
@@ -157,7 +174,10 @@ mod tests {
         .unwrap();
         assert_eq!(doc.title, "Proposed order");
         assert_eq!(doc.summary, "Short.");
-        assert_eq!(doc.federal_register_citation.as_deref(), Some("88 FR 15717"));
+        assert_eq!(
+            doc.federal_register_citation.as_deref(),
+            Some("88 FR 15717")
+        );
         assert_eq!(doc.body_markdown, "# Body");
     }
 
@@ -172,7 +192,13 @@ mod tests {
     #[cfg(feature = "ssr")]
     #[test]
     fn document_file_errors_are_reported() {
-        assert_eq!(parse_document_file("+++\ntitle = 1\n", "x"), Err(DocumentFileError::UnclosedFrontMatter));
-        assert!(matches!(parse_document_file("+++\nnope = 1\n+++\n", "x"), Err(DocumentFileError::FrontMatter(_))));
+        assert_eq!(
+            parse_document_file("+++\ntitle = 1\n", "x"),
+            Err(DocumentFileError::UnclosedFrontMatter)
+        );
+        assert!(matches!(
+            parse_document_file("+++\nnope = 1\n+++\n", "x"),
+            Err(DocumentFileError::FrontMatter(_))
+        ));
     }
 }

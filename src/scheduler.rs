@@ -34,7 +34,11 @@ pub struct WindowScheduler {
 
 impl WindowScheduler {
     pub fn new(store: Store, clock: SharedClock) -> Self {
-        Self { store, clock, wake: Arc::new(Notify::new()) }
+        Self {
+            store,
+            clock,
+            wake: Arc::new(Notify::new()),
+        }
     }
 
     /// Tells the scheduler a window was created or changed in this process.
@@ -48,7 +52,9 @@ impl WindowScheduler {
         loop {
             let now = self.clock.now();
             let wake_at = match self.step(now).await {
-                Ok(next) => next.map_or(now + DISCOVERY_INTERVAL, |next| next.min(now + DISCOVERY_INTERVAL)),
+                Ok(next) => next.map_or(now + DISCOVERY_INTERVAL, |next| {
+                    next.min(now + DISCOVERY_INTERVAL)
+                }),
                 Err(error) => {
                     tracing::error!(%error, "window scheduler could not reach the database; retrying");
                     now + RETRY_AFTER_ERROR

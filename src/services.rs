@@ -14,6 +14,10 @@ pub struct Services {
 impl Services {
     pub fn new(store: Store, clock: SharedClock) -> Self {
         let scheduler = WindowScheduler::new(store.clone(), clock.clone());
-        Self { store, clock, scheduler }
+        Self {
+            store,
+            clock,
+            scheduler,
+        }
     }
 }

@@ -24,8 +24,14 @@ pub enum StoreError {
     Corrupt(String),
     #[error("docket {0} already exists")]
     DocketExists(String),
-    #[error("agency {code} already exists with name {name:?} and time zone {time_zone}; use those")]
-    AgencyConflict { code: String, name: String, time_zone: String },
+    #[error(
+        "agency {code} already exists with name {name:?} and time zone {time_zone}; use those"
+    )]
+    AgencyConflict {
+        code: String,
+        name: String,
+        time_zone: String,
+    },
 }
 
 impl StoreError {
@@ -50,9 +56,15 @@ pub enum SubmitError {
     #[error("there is no docket {0}")]
     UnknownDocket(String),
     #[error("the comment period has not opened yet")]
-    NotYetOpen { opens_at: DateTime<Utc>, time_zone: Tz },
+    NotYetOpen {
+        opens_at: DateTime<Utc>,
+        time_zone: Tz,
+    },
     #[error("the comment period is closed")]
-    Closed { closes_at: DateTime<Utc>, time_zone: Tz },
+    Closed {
+        closes_at: DateTime<Utc>,
+        time_zone: Tz,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -111,7 +123,8 @@ pub fn to_millis(instant: DateTime<Utc>) -> i64 {
 }
 
 fn from_millis(ms: i64) -> Result<DateTime<Utc>, StoreError> {
-    DateTime::from_timestamp_millis(ms).ok_or_else(|| StoreError::Corrupt(format!("instant {ms} out of range")))
+    DateTime::from_timestamp_millis(ms)
+        .ok_or_else(|| StoreError::Corrupt(format!("instant {ms} out of range")))
 }
 
 #[derive(Debug, Clone)]
@@ -162,7 +175,11 @@ impl Store {
     }
 
     /// Creates the docket, its agency (if new), its document and its first window, all or nothing.
-    pub async fn create_docket(&self, new: &NewDocket, now: DateTime<Utc>) -> Result<(), StoreError> {
+    pub async fn create_docket(
+        &self,
+        new: &NewDocket,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         insert_docket(&mut tx, new, now).await?;
         tx.commit().await?;
@@ -171,15 +188,21 @@ impl Store {
 
     /// Creates the docket only if `marker` was never recorded before, and records it in the same
     /// transaction, so it happens once per installation however often or wherever the server starts.
-    pub async fn create_docket_once(&self, marker: &str, new: &NewDocket, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    pub async fn create_docket_once(
+        &self,
+        marker: &str,
+        new: &NewDocket,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let claimed = sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-            .bind(marker)
-            .bind(now.to_rfc3339())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-            == 1;
+        let claimed =
+            sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(marker)
+                .bind(now.to_rfc3339())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                == 1;
         if !claimed {
             return Ok(false);
         }
@@ -189,7 +212,10 @@ impl Store {
     }
 
     pub async fn docket_count(&self) -> Result<i64, StoreError> {
-        Ok(sqlx::query("SELECT COUNT(*) AS n FROM dockets").fetch_one(&self.pool).await?.try_get("n")?)
+        Ok(sqlx::query("SELECT COUNT(*) AS n FROM dockets")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")?)
     }
 
     const DOCKET_SELECT: &'static str = "
@@ -212,7 +238,10 @@ impl Store {
 
     pub async fn docket(&self, id: &DocketId) -> Result<Option<DocketRecord>, StoreError> {
         let sql = format!("{} WHERE d.id = $1", Self::DOCKET_SELECT);
-        let row = sqlx::query(&sql).bind(id.as_str()).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(&sql)
+            .bind(id.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(docket_from_row).transpose()
     }
 
@@ -230,7 +259,10 @@ impl Store {
     ) -> Result<Receipt, SubmitError> {
         // A tracking-number collision (1 in 10^17 per pair) is retried with a new number.
         for _ in 0..5 {
-            if let Some(receipt) = self.receipt_where("c.idempotency_key = $1", key.as_str()).await? {
+            if let Some(receipt) = self
+                .receipt_where("c.idempotency_key = $1", key.as_str())
+                .await?
+            {
                 return Ok(receipt);
             }
             let tracking = TrackingNumber::generate();
@@ -269,14 +301,29 @@ impl Store {
                 return self
                     .receipt_where("c.tracking_number = $1", tracking.as_str())
                     .await?
-                    .ok_or_else(|| StoreError::Corrupt("a comment vanished after it was stored".into()).into());
+                    .ok_or_else(|| {
+                        StoreError::Corrupt("a comment vanished after it was stored".into()).into()
+                    });
             }
             // Nothing stored: the window refused it, or a conflict on the key or the tracking number.
-            let docket = self.docket(docket_id).await?.ok_or_else(|| SubmitError::UnknownDocket(docket_id.to_string()))?;
+            let docket = self
+                .docket(docket_id)
+                .await?
+                .ok_or_else(|| SubmitError::UnknownDocket(docket_id.to_string()))?;
             let time_zone = docket.agency.time_zone;
             match docket.window.admission_at(now) {
-                Admission::NotYetOpen => return Err(SubmitError::NotYetOpen { opens_at: docket.window.opens_at, time_zone }),
-                Admission::Closed => return Err(SubmitError::Closed { closes_at: docket.window.closes_at, time_zone }),
+                Admission::NotYetOpen => {
+                    return Err(SubmitError::NotYetOpen {
+                        opens_at: docket.window.opens_at,
+                        time_zone,
+                    })
+                }
+                Admission::Closed => {
+                    return Err(SubmitError::Closed {
+                        closes_at: docket.window.closes_at,
+                        time_zone,
+                    })
+                }
                 Admission::OnTime | Admission::Late => continue,
             }
         }
@@ -284,10 +331,15 @@ impl Store {
     }
 
     pub async fn receipt(&self, tracking: &TrackingNumber) -> Result<Option<Receipt>, StoreError> {
-        self.receipt_where("c.tracking_number = $1", tracking.as_str()).await
+        self.receipt_where("c.tracking_number = $1", tracking.as_str())
+            .await
     }
 
-    async fn receipt_where(&self, condition: &str, value: &str) -> Result<Option<Receipt>, StoreError> {
+    async fn receipt_where(
+        &self,
+        condition: &str,
+        value: &str,
+    ) -> Result<Option<Receipt>, StoreError> {
         let sql = format!(
             "SELECT c.tracking_number, c.docket_id, d.title, a.time_zone, c.received_at, c.late,
                     c.submitter_type, c.first_name, c.last_name, c.organization, c.city,
@@ -297,12 +349,18 @@ impl Store {
              JOIN agencies a ON a.code = d.agency_code
              WHERE {condition}"
         );
-        let row = sqlx::query(&sql).bind(value).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(&sql)
+            .bind(value)
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(receipt_from_row).transpose()
     }
 
     /// Records the opening of every scheduled window whose opening time has come.
-    pub async fn open_due_windows(&self, now: DateTime<Utc>) -> Result<Vec<WindowTransition>, StoreError> {
+    pub async fn open_due_windows(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<WindowTransition>, StoreError> {
         self.transition(
             "UPDATE comment_windows SET status = 'open', opened_at = $1
              WHERE status = 'scheduled' AND opens_at <= $1 AND closes_at > $1
@@ -314,7 +372,10 @@ impl Store {
 
     /// Closes every window whose deadline has passed. Idempotent, and safe to run from several
     /// processes at once: the conditional UPDATE lets exactly one of them close each window.
-    pub async fn close_due_windows(&self, now: DateTime<Utc>) -> Result<Vec<WindowTransition>, StoreError> {
+    pub async fn close_due_windows(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<WindowTransition>, StoreError> {
         self.transition(
             "UPDATE comment_windows SET status = 'closed', closed_at = $1
              WHERE status <> 'closed' AND closes_at <= $1
@@ -324,8 +385,15 @@ impl Store {
         .await
     }
 
-    async fn transition(&self, sql: &str, now: DateTime<Utc>) -> Result<Vec<WindowTransition>, StoreError> {
-        let rows = sqlx::query(sql).bind(to_millis(now)).fetch_all(&self.pool).await?;
+    async fn transition(
+        &self,
+        sql: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<WindowTransition>, StoreError> {
+        let rows = sqlx::query(sql)
+            .bind(to_millis(now))
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|row| {
                 Ok(WindowTransition {
@@ -345,11 +413,17 @@ impl Store {
         )
         .fetch_one(&self.pool)
         .await?;
-        row.try_get::<Option<i64>, _>("next")?.map(from_millis).transpose()
+        row.try_get::<Option<i64>, _>("next")?
+            .map(from_millis)
+            .transpose()
     }
 }
 
-async fn insert_docket(tx: &mut sqlx::Transaction<'_, sqlx::Any>, new: &NewDocket, now: DateTime<Utc>) -> Result<(), StoreError> {
+async fn insert_docket(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    new: &NewDocket,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
     let code = new.id.agency_code();
     let existing = sqlx::query("SELECT name, time_zone FROM agencies WHERE code = $1")
         .bind(code)
@@ -360,7 +434,11 @@ async fn insert_docket(tx: &mut sqlx::Transaction<'_, sqlx::Any>, new: &NewDocke
             let name: String = row.try_get("name")?;
             let time_zone: String = row.try_get("time_zone")?;
             if name != new.agency_name || time_zone != new.time_zone.name() {
-                return Err(StoreError::AgencyConflict { code: code.to_owned(), name, time_zone });
+                return Err(StoreError::AgencyConflict {
+                    code: code.to_owned(),
+                    name,
+                    time_zone,
+                });
             }
         }
         None => {
@@ -411,13 +489,16 @@ async fn insert_docket(tx: &mut sqlx::Transaction<'_, sqlx::Any>, new: &NewDocke
 
 fn redact_password(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => format!("{}://…{}", &url[..scheme_end], &url[at..]),
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            format!("{}://…{}", &url[..scheme_end], &url[at..])
+        }
         _ => url.to_owned(),
     }
 }
 
 fn parse_zone(name: &str) -> Result<Tz, StoreError> {
-    name.parse().map_err(|_| StoreError::Corrupt(format!("unknown time zone {name:?}")))
+    name.parse()
+        .map_err(|_| StoreError::Corrupt(format!("unknown time zone {name:?}")))
 }
 
 fn docket_from_row(row: &AnyRow) -> Result<DocketRecord, StoreError> {
@@ -430,7 +511,8 @@ fn docket_from_row(row: &AnyRow) -> Result<DocketRecord, StoreError> {
         other => return Err(StoreError::Corrupt(format!("window status {other:?}"))),
     };
     Ok(DocketRecord {
-        id: DocketId::parse(&id).map_err(|e| StoreError::Corrupt(format!("docket id {id:?}: {e}")))?,
+        id: DocketId::parse(&id)
+            .map_err(|e| StoreError::Corrupt(format!("docket id {id:?}: {e}")))?,
         title: row.try_get("title")?,
         agency: Agency {
             code: row.try_get("code")?,
@@ -466,7 +548,9 @@ fn receipt_from_row(row: &AnyRow) -> Result<Receipt, StoreError> {
             last_name: last_name.ok_or_else(|| corrupt("individual without last name"))?,
         },
         SubmitterType::Organization => Submitter::Organization {
-            organization: row.try_get::<Option<String>, _>("organization")?.ok_or_else(|| corrupt("organization without name"))?,
+            organization: row
+                .try_get::<Option<String>, _>("organization")?
+                .ok_or_else(|| corrupt("organization without name"))?,
             first_name,
             last_name,
         },
@@ -475,7 +559,8 @@ fn receipt_from_row(row: &AnyRow) -> Result<Receipt, StoreError> {
     let tracking: String = row.try_get("tracking_number")?;
     let docket_id: String = row.try_get("docket_id")?;
     Ok(Receipt {
-        tracking_number: TrackingNumber::parse(&tracking).map_err(|_| corrupt("tracking number"))?,
+        tracking_number: TrackingNumber::parse(&tracking)
+            .map_err(|_| corrupt("tracking number"))?,
         docket_id: DocketId::parse(&docket_id).map_err(|_| corrupt("docket id"))?,
         docket_title: row.try_get("title")?,
         time_zone: parse_zone(&row.try_get::<String, _>("time_zone")?)?,

@@ -32,7 +32,10 @@ pub fn single_line(raw: &str, max_chars: usize) -> Result<Option<String>, TextEr
     }
     let len = trimmed.chars().count();
     if len > max_chars {
-        return Err(TextError::TooLong { len, max: max_chars });
+        return Err(TextError::TooLong {
+            len,
+            max: max_chars,
+        });
     }
     Ok(Some(trimmed.to_owned()))
 }
@@ -55,7 +58,10 @@ pub fn multi_line(raw: &str, max_chars: usize) -> Result<String, TextError> {
     }
     let len = trimmed.chars().count();
     if len > max_chars {
-        return Err(TextError::TooLong { len, max: max_chars });
+        return Err(TextError::TooLong {
+            len,
+            max: max_chars,
+        });
     }
     Ok(trimmed.to_owned())
 }
@@ -80,7 +86,10 @@ mod tests {
         assert_eq!(single_line("a\nb", 10), Err(TextError::LineBreak));
         assert_eq!(single_line("a\u{7}b", 10), Err(TextError::ControlCharacter));
         assert_eq!(single_line("a\u{0}b", 10), Err(TextError::ControlCharacter));
-        assert_eq!(single_line("abcdef", 5), Err(TextError::TooLong { len: 6, max: 5 }));
+        assert_eq!(
+            single_line("abcdef", 5),
+            Err(TextError::TooLong { len: 6, max: 5 })
+        );
     }
 
     #[test]
@@ -95,13 +104,22 @@ mod tests {
         let text = "é".repeat(5000);
         assert!(multi_line(&text, 5000).is_ok());
         let over = "é".repeat(5001);
-        assert_eq!(multi_line(&over, 5000), Err(TextError::TooLong { len: 5001, max: 5000 }));
+        assert_eq!(
+            multi_line(&over, 5000),
+            Err(TextError::TooLong {
+                len: 5001,
+                max: 5000
+            })
+        );
     }
 
     #[test]
     fn multi_line_keeps_tabs_but_refuses_other_controls() {
         assert!(multi_line("a\tb", 10).is_ok());
-        assert_eq!(multi_line("a\u{1b}[31m", 10), Err(TextError::ControlCharacter));
+        assert_eq!(
+            multi_line("a\u{1b}[31m", 10),
+            Err(TextError::ControlCharacter)
+        );
         assert_eq!(multi_line(" \n ", 10), Err(TextError::Missing));
     }
 }

@@ -64,14 +64,31 @@ mod tests {
 
     #[test]
     fn parses_the_regulations_gov_shape() {
-        assert_eq!(TrackingNumber::parse("l2z-02tq-bsbu").unwrap().as_str(), "l2z-02tq-bsbu");
-        assert_eq!(TrackingNumber::parse(" L2Z-02TQ-BSBU ").unwrap().as_str(), "l2z-02tq-bsbu");
+        assert_eq!(
+            TrackingNumber::parse("l2z-02tq-bsbu").unwrap().as_str(),
+            "l2z-02tq-bsbu"
+        );
+        assert_eq!(
+            TrackingNumber::parse(" L2Z-02TQ-BSBU ").unwrap().as_str(),
+            "l2z-02tq-bsbu"
+        );
     }
 
     #[test]
     fn refuses_other_shapes() {
-        for bad in ["", "l2z02tqbsbu", "l2z-02tq", "l2zz-02tq-bsbu", "l2z-02tq-bsb_", "l2z-02tq-bsbu-", "é2z-02tq-bsbu"] {
-            assert!(TrackingNumber::parse(bad).is_err(), "{bad:?} should be refused");
+        for bad in [
+            "",
+            "l2z02tqbsbu",
+            "l2z-02tq",
+            "l2zz-02tq-bsbu",
+            "l2z-02tq-bsb_",
+            "l2z-02tq-bsbu-",
+            "é2z-02tq-bsbu",
+        ] {
+            assert!(
+                TrackingNumber::parse(bad).is_err(),
+                "{bad:?} should be refused"
+            );
         }
     }
 

@@ -93,7 +93,11 @@ impl CommentWindow {
         if closes_at <= opens_at {
             return Err(WindowError::ClosesBeforeOpening);
         }
-        Ok(Self { opens_at, closes_at, allow_late })
+        Ok(Self {
+            opens_at,
+            closes_at,
+            allow_late,
+        })
     }
 
     /// Scheduled before `opens_at`, open from `opens_at` up to (not including) `closes_at`, then closed.
@@ -127,7 +131,10 @@ pub fn format_in_zone(instant: DateTime<Utc>, zone: Tz) -> String {
 
 /// A date on the agency's calendar: `April 13, 2023`.
 pub fn format_date_in_zone(instant: DateTime<Utc>, zone: Tz) -> String {
-    instant.with_timezone(&zone).format("%B %-d, %Y").to_string()
+    instant
+        .with_timezone(&zone)
+        .format("%B %-d, %Y")
+        .to_string()
 }
 
 #[cfg(test)]
@@ -148,12 +155,18 @@ mod tests {
     #[test]
     fn closes_at_last_second_of_due_date_in_daylight_time() {
         // BetterHelp: due April 13, 2023; New York is on EDT (UTC-4).
-        assert_eq!(closing_instant(date("2023-04-13"), NEW_YORK), utc("2023-04-14T03:59:59Z"));
+        assert_eq!(
+            closing_instant(date("2023-04-13"), NEW_YORK),
+            utc("2023-04-14T03:59:59Z")
+        );
     }
 
     #[test]
     fn closes_at_last_second_of_due_date_in_standard_time() {
-        assert_eq!(closing_instant(date("2023-01-13"), NEW_YORK), utc("2023-01-14T04:59:59Z"));
+        assert_eq!(
+            closing_instant(date("2023-01-13"), NEW_YORK),
+            utc("2023-01-14T04:59:59Z")
+        );
     }
 
     #[test]
@@ -165,7 +178,13 @@ mod tests {
         let closes = closing_instant(due, NEW_YORK);
         assert_eq!(closes, utc("2023-04-01T03:59:59Z"));
         // 30 calendar days, one hour shorter than 30 × 24 h because of the DST change.
-        assert_eq!(closes - opens, Duration::days(30) + Duration::hours(13) + Duration::minutes(59) + Duration::seconds(59));
+        assert_eq!(
+            closes - opens,
+            Duration::days(30)
+                + Duration::hours(13)
+                + Duration::minutes(59)
+                + Duration::seconds(59)
+        );
     }
 
     #[test]
@@ -191,7 +210,12 @@ mod tests {
 
     #[test]
     fn states_at_exact_boundaries() {
-        let w = CommentWindow::new(utc("2023-03-14T12:00:00Z"), utc("2023-04-14T03:59:59Z"), false).unwrap();
+        let w = CommentWindow::new(
+            utc("2023-03-14T12:00:00Z"),
+            utc("2023-04-14T03:59:59Z"),
+            false,
+        )
+        .unwrap();
         let ms = Duration::milliseconds(1);
         assert_eq!(w.state_at(w.opens_at - ms), WindowState::Scheduled);
         assert_eq!(w.state_at(w.opens_at), WindowState::Open);
@@ -204,28 +228,48 @@ mod tests {
 
     #[test]
     fn late_policy_admits_late_comments() {
-        let w = CommentWindow::new(utc("2023-03-14T12:00:00Z"), utc("2023-04-14T03:59:59Z"), true).unwrap();
+        let w = CommentWindow::new(
+            utc("2023-03-14T12:00:00Z"),
+            utc("2023-04-14T03:59:59Z"),
+            true,
+        )
+        .unwrap();
         assert_eq!(w.admission_at(w.closes_at), Admission::Late);
-        assert_eq!(w.admission_at(w.opens_at - Duration::seconds(1)), Admission::NotYetOpen);
+        assert_eq!(
+            w.admission_at(w.opens_at - Duration::seconds(1)),
+            Admission::NotYetOpen
+        );
     }
 
     #[test]
     fn window_must_close_after_opening() {
         let t = utc("2023-03-14T12:00:00Z");
-        assert_eq!(CommentWindow::new(t, t, false), Err(WindowError::ClosesBeforeOpening));
+        assert_eq!(
+            CommentWindow::new(t, t, false),
+            Err(WindowError::ClosesBeforeOpening)
+        );
     }
 
     #[test]
     fn time_zone_names_are_checked() {
         assert_eq!(parse_time_zone("America/New_York"), Ok(NEW_YORK));
-        assert!(matches!(parse_time_zone("Mars/Olympus"), Err(WindowError::UnknownTimeZone(_))));
+        assert!(matches!(
+            parse_time_zone("Mars/Olympus"),
+            Err(WindowError::UnknownTimeZone(_))
+        ));
     }
 
     #[test]
     fn formats_with_zone_abbreviation() {
         let closes = utc("2023-04-14T03:59:59Z");
-        assert_eq!(format_in_zone(closes, NEW_YORK), "April 13, 2023, 11:59:59 PM EDT");
-        assert_eq!(format_in_zone(utc("2023-01-14T04:59:59Z"), NEW_YORK), "January 13, 2023, 11:59:59 PM EST");
+        assert_eq!(
+            format_in_zone(closes, NEW_YORK),
+            "April 13, 2023, 11:59:59 PM EDT"
+        );
+        assert_eq!(
+            format_in_zone(utc("2023-01-14T04:59:59Z"), NEW_YORK),
+            "January 13, 2023, 11:59:59 PM EST"
+        );
     }
 
     #[test]

@@ -142,9 +142,15 @@ mod build {
                 .collect::<Vec<_>>()
                 .join(", ");
             let name = match &c.submitter {
-                Submitter::Organization { first_name, last_name, .. } => {
-                    [first_name.as_deref(), last_name.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ")
-                }
+                Submitter::Organization {
+                    first_name,
+                    last_name,
+                    ..
+                } => [first_name.as_deref(), last_name.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" "),
                 other => other.display_name(),
             };
             Self {

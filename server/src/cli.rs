@@ -10,7 +10,9 @@ use opendocket_core::demo::{create_demo_docket_on_first_start, DEMO_DOCKET_ID};
 use opendocket_core::docket::{parse_document_file, DocketId, NewDocket, NewDocument};
 use opendocket_core::services::Services;
 use opendocket_core::store::{DocketRecord, Store};
-use opendocket_core::window::{closing_instant, default_due_date, format_in_zone, parse_time_zone, CommentWindow};
+use opendocket_core::window::{
+    closing_instant, default_due_date, format_in_zone, parse_time_zone, CommentWindow,
+};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -75,7 +77,11 @@ pub struct CreateDocket {
 fn parse_instant(flag: &str, raw: &str) -> Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(raw.trim())
         .map(|t| t.with_timezone(&Utc))
-        .with_context(|| format!("{flag} must be an RFC 3339 instant such as 2023-03-14T09:00:00-04:00, not {raw:?}"))
+        .with_context(|| {
+            format!(
+                "{flag} must be an RFC 3339 instant such as 2023-03-14T09:00:00-04:00, not {raw:?}"
+            )
+        })
 }
 
 impl CreateDocket {
@@ -90,16 +96,20 @@ impl CreateDocket {
         let closes_at = match (&self.due_date, &self.closes_at) {
             (_, Some(instant)) => parse_instant("--closes-at", instant)?,
             (Some(date), None) => {
-                let date = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
-                    .with_context(|| format!("--due-date must look like 2023-04-13, not {date:?}"))?;
+                let date =
+                    NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").with_context(|| {
+                        format!("--due-date must look like 2023-04-13, not {date:?}")
+                    })?;
                 closing_instant(date, time_zone)
             }
             (None, None) => closing_instant(default_due_date(opens_at, time_zone), time_zone),
         };
         let document = match &self.document {
             Some(path) => {
-                let text = std::fs::read_to_string(path).with_context(|| format!("could not read {}", path.display()))?;
-                parse_document_file(&text, title).with_context(|| format!("in {}", path.display()))?
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("could not read {}", path.display()))?;
+                parse_document_file(&text, title)
+                    .with_context(|| format!("in {}", path.display()))?
             }
             None => NewDocument {
                 title: title.to_owned(),
@@ -121,10 +131,16 @@ impl CreateDocket {
 
 async fn open_store(config: &Config) -> Result<Store> {
     if config.database_url.starts_with("sqlite:") {
-        std::fs::create_dir_all(&config.data_dir)
-            .with_context(|| format!("could not create the data directory {}", config.data_dir.display()))?;
+        std::fs::create_dir_all(&config.data_dir).with_context(|| {
+            format!(
+                "could not create the data directory {}",
+                config.data_dir.display()
+            )
+        })?;
     }
-    Store::open(&config.database_url).await.context("could not open the database")
+    Store::open(&config.database_url)
+        .await
+        .context("could not open the database")
 }
 
 pub async fn run(cli: Cli) -> Result<()> {
@@ -139,18 +155,31 @@ async fn serve(config: Config) -> Result<()> {
     let store = open_store(&config).await?;
     let clock: SharedClock = Arc::new(SystemClock);
     let services = Services::new(store, clock.clone());
-    if config.demo_docket && create_demo_docket_on_first_start(&services.store, clock.now()).await? {
-        println!("First start: created the demo docket {DEMO_DOCKET_ID} (BetterHelp), open for 30 days.");
+    if config.demo_docket && create_demo_docket_on_first_start(&services.store, clock.now()).await?
+    {
+        println!(
+            "First start: created the demo docket {DEMO_DOCKET_ID} (BetterHelp), open for 30 days."
+        );
     }
     tokio::spawn(services.scheduler.clone().run());
     let listener = tokio::net::TcpListener::bind(config.site_addr)
         .await
-        .with_context(|| format!("could not listen on {} (set LEPTOS_SITE_ADDR)", config.site_addr))?;
-    let state = AppState { leptos_options: config.leptos_options(), services };
+        .with_context(|| {
+            format!(
+                "could not listen on {} (set LEPTOS_SITE_ADDR)",
+                config.site_addr
+            )
+        })?;
+    let state = AppState {
+        leptos_options: config.leptos_options(),
+        services,
+    };
     println!("OpenDocket is running at http://{}/", config.site_addr);
     println!("Data directory: {}", config.data_dir.display());
     println!("Staff sign-in is not available yet; manage dockets with `opendocket docket --help`.");
-    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     Ok(())
 }
 
@@ -205,7 +234,10 @@ async fn docket(config: Config, command: DocketCommand) -> Result<()> {
             let new = args.to_new_docket()?;
             let store = open_store(&config).await?;
             store.create_docket(&new, now).await?;
-            let record = store.docket(&new.id).await?.context("the docket vanished after it was created")?;
+            let record = store
+                .docket(&new.id)
+                .await?
+                .context("the docket vanished after it was created")?;
             print!("Created {}", describe(&record, now));
         }
         DocketCommand::List => {
@@ -227,7 +259,10 @@ async fn docket(config: Config, command: DocketCommand) -> Result<()> {
         DocketCommand::Show { id } => {
             let id = DocketId::parse(&id).with_context(|| format!("docket id {id:?}"))?;
             let store = open_store(&config).await?;
-            let record = store.docket(&id).await?.with_context(|| format!("there is no docket {id}"))?;
+            let record = store
+                .docket(&id)
+                .await?
+                .with_context(|| format!("there is no docket {id}"))?;
             print!("{}", describe(&record, now));
         }
     }

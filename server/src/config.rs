@@ -19,7 +19,11 @@ pub struct Config {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("{name} is not valid: {value:?} ({why})")]
-    Invalid { name: &'static str, value: String, why: String },
+    Invalid {
+        name: &'static str,
+        value: String,
+        why: String,
+    },
 }
 
 fn var(name: &str) -> Option<String> {
@@ -32,11 +36,13 @@ impl Config {
         let database_url = var("DATABASE_URL")
             .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("opendocket.db").display()));
         let addr = var("LEPTOS_SITE_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
-        let site_addr = addr.parse().map_err(|e: std::net::AddrParseError| ConfigError::Invalid {
-            name: "LEPTOS_SITE_ADDR",
-            value: addr.clone(),
-            why: e.to_string(),
-        })?;
+        let site_addr =
+            addr.parse()
+                .map_err(|e: std::net::AddrParseError| ConfigError::Invalid {
+                    name: "LEPTOS_SITE_ADDR",
+                    value: addr.clone(),
+                    why: e.to_string(),
+                })?;
         Ok(Self {
             data_dir,
             database_url,
@@ -44,7 +50,11 @@ impl Config {
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
             site_pkg_dir: var("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|| "pkg".into()),
             output_name: var("LEPTOS_OUTPUT_NAME").unwrap_or_else(|| "opendocket".into()),
-            demo_docket: match var("OPENDOCKET_DEMO_DOCKET").as_deref().map(str::to_ascii_lowercase).as_deref() {
+            demo_docket: match var("OPENDOCKET_DEMO_DOCKET")
+                .as_deref()
+                .map(str::to_ascii_lowercase)
+                .as_deref()
+            {
                 None | Some("on" | "1" | "true" | "yes") => true,
                 Some("off" | "0" | "false" | "no") => false,
                 Some(other) => {

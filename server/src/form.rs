@@ -10,7 +10,10 @@ pub enum FormError {
 }
 
 fn decode(raw: &[u8]) -> Result<String, FormError> {
-    let spaced: Vec<u8> = raw.iter().map(|&b| if b == b'+' { b' ' } else { b }).collect();
+    let spaced: Vec<u8> = raw
+        .iter()
+        .map(|&b| if b == b'+' { b' ' } else { b })
+        .collect();
     let bytes: Vec<u8> = percent_decode(&spaced).collect();
     String::from_utf8(bytes).map_err(|_| FormError::InvalidUtf8)
 }
@@ -35,7 +38,9 @@ mod tests {
 
     #[test]
     fn decodes_plus_and_percent_escapes() {
-        let pairs = parse_urlencoded(b"comment=Hello+world%21%0D%0ABye&first_name=Zo%C3%AB&empty=&flag").unwrap();
+        let pairs =
+            parse_urlencoded(b"comment=Hello+world%21%0D%0ABye&first_name=Zo%C3%AB&empty=&flag")
+                .unwrap();
         assert_eq!(
             pairs,
             vec![
@@ -49,12 +54,21 @@ mod tests {
 
     #[test]
     fn a_literal_plus_is_sent_as_percent_2b() {
-        assert_eq!(parse_urlencoded(b"a=1%2B1").unwrap(), vec![("a".into(), "1+1".into())]);
+        assert_eq!(
+            parse_urlencoded(b"a=1%2B1").unwrap(),
+            vec![("a".into(), "1+1".into())]
+        );
     }
 
     #[test]
     fn refuses_invalid_utf8() {
-        assert_eq!(parse_urlencoded(b"comment=%FF%FE"), Err(FormError::InvalidUtf8));
-        assert_eq!(parse_urlencoded(b"comment=ok&x=\xff"), Err(FormError::InvalidUtf8));
+        assert_eq!(
+            parse_urlencoded(b"comment=%FF%FE"),
+            Err(FormError::InvalidUtf8)
+        );
+        assert_eq!(
+            parse_urlencoded(b"comment=ok&x=\xff"),
+            Err(FormError::InvalidUtf8)
+        );
     }
 }

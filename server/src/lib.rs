@@ -40,10 +40,17 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/dockets/{id}", post(submit::submit_comment))
-        .leptos_routes_with_context(&state, routes, page_context.clone(), move || shell(leptos_options.clone()))
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(page_context, shell))
+        .leptos_routes_with_context(&state, routes, page_context.clone(), move || {
+            shell(leptos_options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(page_context, shell))
         .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT))
-        .layer(axum::middleware::map_response(security::add_security_headers))
+        .layer(axum::middleware::map_response(
+            security::add_security_headers,
+        ))
         .with_state(state)
 }
 

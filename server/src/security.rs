@@ -1,6 +1,8 @@
 //! Security headers: a Content-Security-Policy that allows nothing from other hosts, and friends.
 
-use axum::http::header::{HeaderValue, CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS};
+use axum::http::header::{
+    HeaderValue, CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+};
 use axum::response::Response;
 use leptos::nonce::use_nonce;
 use leptos::prelude::{provide_context, use_context};
@@ -19,7 +21,8 @@ pub fn page_policy(nonce: &str) -> String {
 }
 
 /// For everything that is not a page (files, redirects, health checks).
-const DEFAULT_POLICY: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+const DEFAULT_POLICY: &str =
+    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 /// Context every rendered page gets: the services, and the page's CSP with its nonce.
 pub fn provide_page_context(services: Services) {
@@ -34,7 +37,10 @@ pub fn provide_page_context(services: Services) {
 pub async fn add_security_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();
     if !headers.contains_key(CONTENT_SECURITY_POLICY) {
-        headers.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(DEFAULT_POLICY));
+        headers.insert(
+            CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(DEFAULT_POLICY),
+        );
     }
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));

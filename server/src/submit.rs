@@ -22,7 +22,12 @@ struct Rejection {
 
 impl Rejection {
     fn new(status: StatusCode, form: CommentForm, key: String, message: impl Into<String>) -> Self {
-        let submission = RejectedSubmission { form, idempotency_key: key, message: Some(message.into()), ..Default::default() };
+        let submission = RejectedSubmission {
+            form,
+            idempotency_key: key,
+            message: Some(message.into()),
+            ..Default::default()
+        };
         Self { status, submission }
     }
 }
@@ -54,10 +59,18 @@ fn is_urlencoded(headers: &HeaderMap) -> bool {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
+        .is_some_and(|v| {
+            v.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        })
 }
 
-async fn accept(state: &AppState, docket_id: &DocketId, headers: &HeaderMap, body: &[u8]) -> Result<String, Rejection> {
+async fn accept(
+    state: &AppState,
+    docket_id: &DocketId,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<String, Rejection> {
     if !is_urlencoded(headers) {
         return Err(Rejection::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -85,30 +98,62 @@ async fn accept(state: &AppState, docket_id: &DocketId, headers: &HeaderMap, bod
     };
     let comment = validate(&form).map_err(|errors| Rejection {
         status: StatusCode::UNPROCESSABLE_ENTITY,
-        submission: RejectedSubmission { form: form.clone(), errors, message: None, idempotency_key: key.as_str().to_owned() },
+        submission: RejectedSubmission {
+            form: form.clone(),
+            errors,
+            message: None,
+            idempotency_key: key.as_str().to_owned(),
+        },
     })?;
     let services = &state.services;
     let now = services.clock.now();
-    match services.store.submit_comment(docket_id, &comment, &key, now).await {
+    match services
+        .store
+        .submit_comment(docket_id, &comment, &key, now)
+        .await
+    {
         Ok(receipt) => Ok(receipt.tracking_number.to_string()),
         Err(error) => {
             let (status, message) = match &error {
-                SubmitError::UnknownDocket(_) => (StatusCode::NOT_FOUND, "There is no such docket.".to_owned()),
-                SubmitError::NotYetOpen { opens_at, time_zone } => (
+                SubmitError::UnknownDocket(_) => {
+                    (StatusCode::NOT_FOUND, "There is no such docket.".to_owned())
+                }
+                SubmitError::NotYetOpen {
+                    opens_at,
+                    time_zone,
+                } => (
                     StatusCode::CONFLICT,
-                    format!("This comment period opens on {}. Your comment was not stored.", format_in_zone(*opens_at, *time_zone)),
+                    format!(
+                        "This comment period opens on {}. Your comment was not stored.",
+                        format_in_zone(*opens_at, *time_zone)
+                    ),
                 ),
-                SubmitError::Closed { closes_at, time_zone } => (
+                SubmitError::Closed {
+                    closes_at,
+                    time_zone,
+                } => (
                     StatusCode::CONFLICT,
-                    format!("The comment period closed on {}. Your comment was not stored.", format_in_zone(*closes_at, *time_zone)),
+                    format!(
+                        "The comment period closed on {}. Your comment was not stored.",
+                        format_in_zone(*closes_at, *time_zone)
+                    ),
                 ),
                 SubmitError::Store(e) => {
-                    let status = if e.is_unavailable() { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::INTERNAL_SERVER_ERROR };
+                    let status = if e.is_unavailable() {
+                        StatusCode::SERVICE_UNAVAILABLE
+                    } else {
+                        StatusCode::INTERNAL_SERVER_ERROR
+                    };
                     tracing::error!(error = %e, "could not store a comment");
                     (status, "Your comment could not be saved just now, and nothing was stored. Please try again in a minute.".to_owned())
                 }
             };
-            Err(Rejection::new(status, form, key.as_str().to_owned(), message))
+            Err(Rejection::new(
+                status,
+                form,
+                key.as_str().to_owned(),
+                message,
+            ))
         }
     }
 }
@@ -120,16 +165,37 @@ pub async fn submit_comment(
     body: Bytes,
 ) -> Response {
     let Ok(docket_id) = DocketId::parse(&id) else {
-        return render_docket_page(&state, &id, StatusCode::NOT_FOUND, RejectedSubmission::default()).await;
+        return render_docket_page(
+            &state,
+            &id,
+            StatusCode::NOT_FOUND,
+            RejectedSubmission::default(),
+        )
+        .await;
     };
     match accept(&state, &docket_id, &headers, &body).await {
-        Ok(tracking_number) => Redirect::to(&format!("/receipts/{tracking_number}")).into_response(),
-        Err(rejection) => render_docket_page(&state, docket_id.as_str(), rejection.status, rejection.submission).await,
+        Ok(tracking_number) => {
+            Redirect::to(&format!("/receipts/{tracking_number}")).into_response()
+        }
+        Err(rejection) => {
+            render_docket_page(
+                &state,
+                docket_id.as_str(),
+                rejection.status,
+                rejection.submission,
+            )
+            .await
+        }
     }
 }
 
 /// Renders the docket page (without hydration scripts) with the refused submission filled in.
-async fn render_docket_page(state: &AppState, id: &str, status: StatusCode, submission: RejectedSubmission) -> Response {
+async fn render_docket_page(
+    state: &AppState,
+    id: &str,
+    status: StatusCode,
+    submission: RejectedSubmission,
+) -> Response {
     let services = state.services.clone();
     let options = state.leptos_options.clone();
     let render = leptos_axum::render_app_async_with_context(
@@ -139,7 +205,10 @@ async fn render_docket_page(state: &AppState, id: &str, status: StatusCode, subm
         },
         move || opendocket_app::shell(options.clone()),
     );
-    let path = format!("/dockets/{}", percent_encoding::utf8_percent_encode(id, percent_encoding::NON_ALPHANUMERIC));
+    let path = format!(
+        "/dockets/{}",
+        percent_encoding::utf8_percent_encode(id, percent_encoding::NON_ALPHANUMERIC)
+    );
     let request = match Request::get(path).body(Body::empty()) {
         Ok(request) => request,
         Err(_) => return StatusCode::NOT_FOUND.into_response(),

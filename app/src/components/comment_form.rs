@@ -3,14 +3,16 @@
 
 use crate::views::{DocketView, RejectedSubmission};
 use leptos::prelude::*;
-use opendocket_core::comment::{validate, CommentForm as Form, Field, FieldErrors, SubmitterType, COMMENT_MAX_CHARS};
+use opendocket_core::comment::{
+    validate, CommentForm as Form, Field, FieldErrors, SubmitterType, COMMENT_MAX_CHARS,
+};
 use opendocket_core::text::counted_chars;
 
 fn grouped(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -21,11 +23,18 @@ fn grouped(n: usize) -> String {
 #[component]
 pub fn CommentForm(docket: DocketView) -> impl IntoView {
     let rejected = use_context::<RejectedSubmission>();
-    let initial = rejected.as_ref().map(|r| r.form.clone()).unwrap_or_else(|| Form {
-        submitter_type: SubmitterType::Individual.as_str().to_owned(),
-        ..Default::default()
-    });
-    let key = rejected.as_ref().map_or(docket.idempotency_key.clone(), |r| r.idempotency_key.clone());
+    let initial = rejected
+        .as_ref()
+        .map(|r| r.form.clone())
+        .unwrap_or_else(|| Form {
+            submitter_type: SubmitterType::Individual.as_str().to_owned(),
+            ..Default::default()
+        });
+    let key = rejected
+        .as_ref()
+        .map_or(docket.idempotency_key.clone(), |r| {
+            r.idempotency_key.clone()
+        });
     let message = rejected.as_ref().and_then(|r| r.message.clone());
     let errors = RwSignal::new(rejected.map(|r| r.errors).unwrap_or_default());
 
@@ -35,8 +44,11 @@ pub fn CommentForm(docket: DocketView) -> impl IntoView {
     Effect::new(move |_| hydrated.set(true));
 
     let kind = values.submitter_type;
-    let hide_names = Signal::derive(move || hydrated.get() && kind.get() == SubmitterType::Anonymous.as_str());
-    let hide_organization = Signal::derive(move || hydrated.get() && kind.get() != SubmitterType::Organization.as_str());
+    let hide_names =
+        Signal::derive(move || hydrated.get() && kind.get() == SubmitterType::Anonymous.as_str());
+    let hide_organization = Signal::derive(move || {
+        hydrated.get() && kind.get() != SubmitterType::Organization.as_str()
+    });
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         if submitting.get_untracked() {
@@ -162,7 +174,9 @@ impl FormSignals {
 /// decodes character references inside a textarea.
 fn textarea_text(text: &str) -> String {
     if cfg!(feature = "ssr") {
-        text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
     } else {
         text.to_owned()
     }
@@ -224,7 +238,10 @@ mod tests {
     #[cfg(feature = "ssr")]
     #[test]
     fn textarea_text_cannot_close_the_element() {
-        assert_eq!(textarea_text("a</textarea><script>x()</script>&"), "a&lt;/textarea&gt;&lt;script&gt;x()&lt;/script&gt;&amp;");
+        assert_eq!(
+            textarea_text("a</textarea><script>x()</script>&"),
+            "a&lt;/textarea&gt;&lt;script&gt;x()&lt;/script&gt;&amp;"
+        );
     }
 
     #[test]

@@ -9,7 +9,12 @@ pub fn remaining_text(remaining_ms: i64) -> String {
     }
     let total = remaining_ms.div_euclid(1000);
     let (days, rest) = (total / 86_400, total % 86_400);
-    let clock = format!("{:02}:{:02}:{:02}", rest / 3600, rest % 3600 / 60, rest % 60);
+    let clock = format!(
+        "{:02}:{:02}:{:02}",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    );
     match days {
         0 => format!("{clock} left"),
         1 => format!("1 day, {clock} left"),
@@ -43,7 +48,10 @@ mod tests {
 
     #[test]
     fn formats_days_and_clock() {
-        assert_eq!(remaining_text(((29 * 86_400) + 3600 + 61) * 1000 + 500), "29 days, 01:01:01 left");
+        assert_eq!(
+            remaining_text(((29 * 86_400) + 3600 + 61) * 1000 + 500),
+            "29 days, 01:01:01 left"
+        );
         assert_eq!(remaining_text((86_400 + 5) * 1000), "1 day, 00:00:05 left");
         assert_eq!(remaining_text(59_999), "00:00:59 left");
         assert_eq!(remaining_text(0), "The deadline has passed.");

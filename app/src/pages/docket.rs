@@ -13,7 +13,10 @@ use opendocket_core::window::WindowState;
 #[component]
 pub fn DocketPage() -> impl IntoView {
     let params = use_params_map();
-    let docket = Resource::new(move || params.read().get("id").unwrap_or_default(), load_docket);
+    let docket = Resource::new(
+        move || params.read().get("id").unwrap_or_default(),
+        load_docket,
+    );
     view! {
         <Suspense fallback=|| view! { <p>"Loading the docket…"</p> }>
             {move || Suspend::new(async move {
@@ -61,7 +64,7 @@ fn Docket(docket: DocketView) -> impl IntoView {
         </article>
         <section class="comment-section" aria-labelledby="comment-heading">
             <h2 id="comment-heading">"Comment on this docket"</h2>
-            {(!docket.accepting).then(|| use_context::<RejectedSubmission>()).flatten().map(|r| view! {
+            {(!docket.accepting).then(use_context::<RejectedSubmission>).flatten().map(|r| view! {
                 <p class="form-message" role="alert" id="form-message">{r.message.unwrap_or_default()}</p>
                 {(!r.form.comment.trim().is_empty()).then(|| view! {
                     <p>"This is what you wrote, so that you can keep a copy:"</p>

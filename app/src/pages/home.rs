@@ -32,7 +32,12 @@ pub fn HomePage() -> impl IntoView {
 }
 
 #[component]
-fn DocketSection(heading: &'static str, id: &'static str, cards: Vec<DocketCard>, empty: &'static str) -> impl IntoView {
+fn DocketSection(
+    heading: &'static str,
+    id: &'static str,
+    cards: Vec<DocketCard>,
+    empty: &'static str,
+) -> impl IntoView {
     let is_empty = cards.is_empty();
     view! {
         <section class="docket-section" id=id aria-labelledby=format!("{id}-heading")>

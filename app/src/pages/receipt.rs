@@ -10,7 +10,10 @@ use leptos_router::hooks::use_params_map;
 #[component]
 pub fn ReceiptPage() -> impl IntoView {
     let params = use_params_map();
-    let receipt = Resource::new(move || params.read().get("tracking").unwrap_or_default(), load_receipt);
+    let receipt = Resource::new(
+        move || params.read().get("tracking").unwrap_or_default(),
+        load_receipt,
+    );
     view! {
         <Meta name="robots" content="noindex"/>
         <Suspense fallback=|| view! { <p>"Loading your receipt…"</p> }>

@@ -35,7 +35,10 @@ pub struct Page {
 
 impl Page {
     pub fn location(&self) -> &str {
-        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default()
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
     }
 
     /// The idempotency key rendered into the comment form.
@@ -59,7 +62,12 @@ impl Harness {
 
     /// A new server process's worth of state over the same database file (a restart).
     pub async fn restart(self, now: DateTime<Utc>) -> Self {
-        let Harness { dir, database_url, services, .. } = self;
+        let Harness {
+            dir,
+            database_url,
+            services,
+            ..
+        } = self;
         services.store.pool().close().await;
         Self::with_dir(dir, database_url, now).await
     }
@@ -70,15 +78,30 @@ impl Harness {
         let shared: SharedClock = Arc::new(clock.clone());
         let services = Services::new(store, shared);
         let leptos_options = Config::from_env().unwrap().leptos_options();
-        let router = app(AppState { leptos_options, services: services.clone() });
-        Self { dir, database_url, clock, services, router }
+        let router = app(AppState {
+            leptos_options,
+            services: services.clone(),
+        });
+        Self {
+            dir,
+            database_url,
+            clock,
+            services,
+            router,
+        }
     }
 
     pub fn store(&self) -> &Store {
         &self.services.store
     }
 
-    pub async fn create_docket(&self, id: &str, opens_at: DateTime<Utc>, closes_at: DateTime<Utc>, allow_late: bool) {
+    pub async fn create_docket(
+        &self,
+        id: &str,
+        opens_at: DateTime<Utc>,
+        closes_at: DateTime<Utc>,
+        allow_late: bool,
+    ) {
         let docket = NewDocket {
             id: DocketId::parse(id).unwrap(),
             title: format!("Test docket {id}"),
@@ -87,12 +110,16 @@ impl Harness {
             document: NewDocument {
                 title: "Proposed order".into(),
                 summary: "A summary.".into(),
-                body_markdown: "## Terms\n\nThe **order** says things.\n\n<script>alert('doc')</script>".into(),
+                body_markdown:
+                    "## Terms\n\nThe **order** says things.\n\n<script>alert('doc')</script>".into(),
                 federal_register_citation: Some("88 FR 15717".into()),
             },
             window: CommentWindow::new(opens_at, closes_at, allow_late).unwrap(),
         };
-        self.store().create_docket(&docket, opens_at - Duration::days(1)).await.unwrap();
+        self.store()
+            .create_docket(&docket, opens_at - Duration::days(1))
+            .await
+            .unwrap();
     }
 
     pub async fn send(&self, request: Request<Body>) -> Page {
@@ -100,11 +127,16 @@ impl Harness {
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        Page { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        Page {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     }
 
     pub async fn get(&self, path: &str) -> Page {
-        self.send(Request::get(path).body(Body::empty()).unwrap()).await
+        self.send(Request::get(path).body(Body::empty()).unwrap())
+            .await
     }
 
     pub async fn post_form(&self, path: &str, body: impl Into<Vec<u8>>) -> Page {
@@ -117,7 +149,11 @@ impl Harness {
 
     pub async fn count(&self, sql: &str) -> i64 {
         use sqlx::Row;
-        sqlx::query(sql).fetch_one(self.store().pool()).await.unwrap().get(0)
+        sqlx::query(sql)
+            .fetch_one(self.store().pool())
+            .await
+            .unwrap()
+            .get(0)
     }
 
     pub async fn comment_count(&self) -> i64 {
@@ -139,7 +175,13 @@ impl Harness {
 pub fn encode_form(fields: &[(&str, &str)]) -> String {
     fields
         .iter()
-        .map(|(k, v)| format!("{}={}", k, percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC)))
+        .map(|(k, v)| {
+            format!(
+                "{}={}",
+                k,
+                percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC)
+            )
+        })
         .collect::<Vec<_>>()
         .join("&")
 }
