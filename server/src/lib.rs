@@ -11,9 +11,10 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
 use leptos::config::LeptosOptions;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use opendocket_app::{shell, App};
 use opendocket_core::services::Services;
+use std::sync::OnceLock;
 
 /// Large enough for a 5,000-character comment in any script after percent-encoding, and the other fields.
 const FORM_BODY_LIMIT: usize = 256 * 1024;
@@ -30,8 +31,16 @@ impl FromRef<AppState> for LeptosOptions {
     }
 }
 
+/// The app's routes, generated once per process. Generating them renders the app with resource
+/// loading suppressed by a process-wide flag, so a page rendering at that moment in another router
+/// (several routers exist in the test suite) would wait for ever; doing it once avoids that.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn app(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let page_context = {
         let services = state.services.clone();
         move || security::provide_page_context(services.clone())

@@ -41,7 +41,7 @@ async fn fresh_key(h: &Harness) -> String {
     page.form_key()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn submission_is_stored_and_the_receipt_shows_it() {
     let h = open_docket(false).await;
     let key = fresh_key(&h).await;
@@ -97,7 +97,7 @@ async fn submission_is_stored_and_the_receipt_shows_it() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn docket_page_shows_the_deadline_in_the_agencys_zone_and_safe_markdown() {
     let h = open_docket(false).await;
     let page = h.get(&format!("/dockets/{DOCKET}")).await;
@@ -130,7 +130,7 @@ async fn docket_page_shows_the_deadline_in_the_agencys_zone_and_safe_markdown() 
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resubmitting_the_same_form_stores_one_comment() {
     let h = open_docket(false).await;
     let key = fresh_key(&h).await;
@@ -155,7 +155,7 @@ async fn resubmitting_the_same_form_stores_one_comment() {
     assert_eq!(h.comment_count().await, 2);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_double_submit_stores_one_comment() {
     let h = open_docket(false).await;
     let key = fresh_key(&h).await;
@@ -168,7 +168,7 @@ async fn concurrent_double_submit_stores_one_comment() {
     assert_eq!(h.comment_count().await, 1);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn comment_after_the_deadline_is_refused_and_not_stored() {
     let h = open_docket(false).await;
     let key = fresh_key(&h).await;
@@ -189,7 +189,7 @@ async fn comment_after_the_deadline_is_refused_and_not_stored() {
     assert!(page.body.contains("This comment period is closed"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_millisecond_before_the_deadline_is_on_time() {
     let h = open_docket(false).await;
     let key = fresh_key(&h).await;
@@ -204,7 +204,7 @@ async fn one_millisecond_before_the_deadline_is_on_time() {
     assert_eq!(h.count("SELECT late FROM comments").await, 0);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn late_comments_are_accepted_and_flagged_where_allowed() {
     let h = open_docket(true).await;
     let key = fresh_key(&h).await;
@@ -224,7 +224,7 @@ async fn late_comments_are_accepted_and_flagged_where_allowed() {
     assert!(receipt.body.contains("accepted as a late comment"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn comment_before_the_window_opens_is_refused() {
     let h = Harness::new(instant("2023-03-10T00:00:00Z")).await;
     h.create_docket(DOCKET, instant(OPENS), instant(CLOSES), false)
@@ -245,7 +245,7 @@ async fn comment_before_the_window_opens_is_refused() {
     assert_eq!(h.comment_count().await, 0);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn validation_errors_come_back_inline_with_the_typed_values() {
     let h = open_docket(false).await;
     let key = fresh_key(&h).await;
@@ -276,7 +276,7 @@ async fn validation_errors_come_back_inline_with_the_typed_values() {
     assert_eq!(h.comment_count().await, 0);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn organization_and_anonymous_rules() {
     let h = open_docket(false).await;
     let no_org = encode_form(&[
@@ -303,7 +303,7 @@ async fn organization_and_anonymous_rules() {
     assert!(!receipt.body.contains("Secret"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_gets_a_clear_4xx_and_stores_nothing() {
     let h = open_docket(false).await;
     let key = fresh_key(&h).await;
@@ -373,7 +373,7 @@ async fn bad_input_gets_a_clear_4xx_and_stores_nothing() {
     assert_eq!(h.comment_count().await, 0);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_pages_are_404_and_health_is_200() {
     let h = open_docket(false).await;
     assert_eq!(
@@ -397,7 +397,7 @@ async fn unknown_pages_are_404_and_health_is_200() {
     assert_eq!(health.status, StatusCode::OK);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_carry_a_csp_that_allows_only_this_origin() {
     let h = open_docket(false).await;
     for path in ["/", &format!("/dockets/{DOCKET}")] {
@@ -434,7 +434,7 @@ async fn pages_carry_a_csp_that_allows_only_this_origin() {
     assert!(health.headers.contains_key(header::CONTENT_SECURITY_POLICY));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn home_lists_open_upcoming_and_closed_dockets() {
     let h = Harness::new(instant("2023-03-20T15:00:00Z")).await;
     h.create_docket("FTC-2023-0001", instant(OPENS), instant(CLOSES), false)
@@ -463,7 +463,7 @@ async fn home_lists_open_upcoming_and_closed_dockets() {
     assert!(closed < at("FTC-2023-0003"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scheduler_closes_the_window_at_the_deadline_with_a_fake_clock() {
     let h = open_docket(false).await;
     let scheduler = tokio::spawn(h.services.scheduler.clone().run());
@@ -493,7 +493,7 @@ async fn scheduler_closes_the_window_at_the_deadline_with_a_fake_clock() {
     scheduler.abort();
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn closing_is_idempotent() {
     let h = open_docket(false).await;
     let after = instant(CLOSES) + Duration::seconds(1);
@@ -506,7 +506,7 @@ async fn closing_is_idempotent() {
     assert_eq!(h.window_status(DOCKET).await, "closed");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn restart_after_a_missed_deadline_closes_the_window_on_start_up() {
     let h = open_docket(false).await;
     apply_due_transitions(h.store(), instant("2023-03-20T15:00:00Z"))
@@ -536,7 +536,7 @@ async fn wait_for_status(h: &Harness, status: &str) {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_docket_is_created_once_per_installation() {
     use opendocket_core::demo::{create_demo_docket_on_first_start, DEMO_DOCKET_ID};
     let h = Harness::new(instant("2023-03-14T14:00:00Z")).await;

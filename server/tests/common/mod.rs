@@ -123,7 +123,14 @@ impl Harness {
     }
 
     pub async fn send(&self, request: Request<Body>) -> Page {
-        let response: Response<Body> = self.router.clone().oneshot(request).await.unwrap();
+        let label = format!("{} {}", request.method(), request.uri());
+        let response: Response<Body> = tokio::time::timeout(
+            std::time::Duration::from_secs(20),
+            self.router.clone().oneshot(request),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("{label} did not answer within 20 seconds"))
+        .unwrap();
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();

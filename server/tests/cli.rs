@@ -1,0 +1,234 @@
+//! The `opendocket` binary's admin commands, run as a person would run them, on a temporary data directory.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn opendocket(data_dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_opendocket"))
+        .args(args)
+        .env("OPENDOCKET_DATA_DIR", data_dir)
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn create_list_and_show_a_docket_from_flags_and_a_document_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let document = dir.path().join("order.md");
+    std::fs::write(
+        &document,
+        "+++\ntitle = \"Analysis of Proposed Consent Order\"\nsummary = \"Short summary.\"\nfederal_register = \"88 FR 15717\"\n+++\n## Order\n\nText.\n",
+    )
+    .unwrap();
+    let data = dir.path().join("data");
+    let created = opendocket(
+        &data,
+        &[
+            "docket",
+            "create",
+            "--id",
+            "FTC-2023-0018",
+            "--title",
+            "BetterHelp, Inc. (FTC File No. 202 3169)",
+            "--agency",
+            "Federal Trade Commission",
+            "--time-zone",
+            "America/New_York",
+            "--opens-at",
+            "2023-03-14T09:00:00-04:00",
+            "--due-date",
+            "2023-04-13",
+            "--document",
+            document.to_str().unwrap(),
+        ],
+    );
+    assert!(created.status.success(), "{}", stderr(&created));
+    let out = stdout(&created);
+    assert!(
+        out.contains("closes:    April 13, 2023, 11:59:59 PM EDT (2023-04-14T03:59:59+00:00)"),
+        "{out}"
+    );
+    assert!(out.contains("late:      refused"), "{out}");
+
+    let listed = stdout(&opendocket(&data, &["docket", "list"]));
+    assert!(
+        listed.contains("FTC-2023-0018") && listed.contains("closed"),
+        "{listed}"
+    );
+
+    let shown = opendocket(&data, &["docket", "show", "FTC-2023-0018"]);
+    assert!(shown.status.success());
+    let shown = stdout(&shown);
+    assert!(shown.contains("document:  FTC-2023-0018-0001"), "{shown}");
+    assert!(shown.contains("comments:  0 received"), "{shown}");
+
+    let again = opendocket(
+        &data,
+        &[
+            "docket",
+            "create",
+            "--id",
+            "FTC-2023-0018",
+            "--title",
+            "Again",
+            "--agency",
+            "Federal Trade Commission",
+            "--time-zone",
+            "America/New_York",
+            "--opens-at",
+            "2023-03-14T09:00:00-04:00",
+        ],
+    );
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        stderr(&again).contains("docket FTC-2023-0018 already exists"),
+        "{}",
+        stderr(&again)
+    );
+}
+
+#[test]
+fn closes_at_sets_an_exact_instant_and_allow_late_is_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let created = opendocket(
+        dir.path(),
+        &[
+            "docket",
+            "create",
+            "--id",
+            "FTC-2030-0001",
+            "--title",
+            "Soon",
+            "--agency",
+            "Federal Trade Commission",
+            "--time-zone",
+            "America/New_York",
+            "--opens-at",
+            "2030-01-01T00:00:00Z",
+            "--closes-at",
+            "2030-01-01T00:00:30Z",
+            "--allow-late",
+        ],
+    );
+    assert!(created.status.success(), "{}", stderr(&created));
+    let out = stdout(&created);
+    assert!(out.contains("(2030-01-01T00:00:30+00:00)"), "{out}");
+    assert!(out.contains("accepted, marked late"), "{out}");
+    assert!(out.contains("state:     scheduled"), "{out}");
+}
+
+#[test]
+fn bad_arguments_get_a_clear_error_and_no_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = [
+        "docket",
+        "create",
+        "--title",
+        "T",
+        "--agency",
+        "Federal Trade Commission",
+    ];
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &[
+                "--id",
+                "ftc-1",
+                "--time-zone",
+                "America/New_York",
+                "--opens-at",
+                "2023-03-14T09:00:00Z",
+            ],
+            "a docket id looks like",
+        ),
+        (
+            &[
+                "--id",
+                "FTC-2023-0001",
+                "--time-zone",
+                "Mars/Olympus",
+                "--opens-at",
+                "2023-03-14T09:00:00Z",
+            ],
+            "unknown time zone",
+        ),
+        (
+            &[
+                "--id",
+                "FTC-2023-0001",
+                "--time-zone",
+                "America/New_York",
+                "--opens-at",
+                "yesterday",
+            ],
+            "--opens-at must be an RFC 3339 instant",
+        ),
+        (
+            &[
+                "--id",
+                "FTC-2023-0001",
+                "--time-zone",
+                "America/New_York",
+                "--opens-at",
+                "2023-03-14T09:00:00Z",
+                "--closes-at",
+                "2023-03-01T00:00:00Z",
+            ],
+            "the window must close after it opens",
+        ),
+        (
+            &[
+                "--id",
+                "FTC-2023-0001",
+                "--time-zone",
+                "America/New_York",
+                "--opens-at",
+                "2023-03-14T09:00:00Z",
+                "--document",
+                "/no/such/file.md",
+            ],
+            "could not read /no/such/file.md",
+        ),
+    ];
+    for (extra, needle) in cases {
+        let args: Vec<&str> = base.iter().chain(extra.iter()).copied().collect();
+        let output = opendocket(dir.path(), &args);
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        let err = stderr(&output);
+        assert!(err.contains(needle), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    let missing = opendocket(dir.path(), &["docket", "show", "FTC-2023-0099"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(stderr(&missing).contains("there is no docket FTC-2023-0099"));
+}
+
+#[test]
+fn an_unreachable_database_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_opendocket"))
+        .args(["docket", "list"])
+        .env(
+            "DATABASE_URL",
+            format!(
+                "sqlite://{}/missing-dir/x.db",
+                dir.path().join("file-not-dir").display()
+            ),
+        )
+        .env("OPENDOCKET_DATA_DIR", dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(err.contains("error: could not open the database"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
