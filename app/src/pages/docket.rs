@@ -3,7 +3,7 @@
 use crate::api::load_docket;
 use crate::components::comment_form::CommentForm;
 use crate::components::countdown::Countdown;
-use crate::pages::{LoadError, NotFound};
+use crate::pages::page_data;
 use crate::views::{DocketView, RejectedSubmission};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -17,17 +17,11 @@ pub fn DocketPage() -> impl IntoView {
         move || params.read().get("id").unwrap_or_default(),
         load_docket,
     );
-    view! {
-        <Suspense fallback=|| view! { <p>"Loading the docket…"</p> }>
-            {move || Suspend::new(async move {
-                match docket.await {
-                    Ok(Some(docket)) => view! { <Docket docket/> }.into_any(),
-                    Ok(None) => view! { <NotFound/> }.into_any(),
-                    Err(error) => view! { <LoadError error/> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    page_data(
+        docket,
+        "Loading the docket…",
+        |docket| view! { <Docket docket/> },
+    )
 }
 
 #[component]

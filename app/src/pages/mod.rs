@@ -4,8 +4,37 @@ pub mod docket;
 pub mod home;
 pub mod receipt;
 
+use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use serde::{de::DeserializeOwned, Serialize};
+
+/// Waits for a page's data (rendering on the server before anything is sent, so the page works
+/// without JavaScript), then shows it, the not-found page, or the reason it could not be loaded.
+pub fn page_data<T, V>(
+    data: Resource<Result<Option<T>, AppError>>,
+    loading: &'static str,
+    render: impl Fn(T) -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + Serialize + DeserializeOwned + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <Suspense fallback=move || view! { <p>{loading}</p> }>
+            {move || {
+                let render = render.clone();
+                Suspend::new(async move {
+                    match data.await {
+                        Ok(Some(value)) => render(value).into_any(),
+                        Ok(None) => view! { <NotFound/> }.into_any(),
+                        Err(error) => view! { <LoadError error/> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
 
 /// Sets the HTTP status of the page being rendered on the server.
 pub fn set_status(code: u16) {
@@ -32,9 +61,9 @@ pub fn NotFound() -> impl IntoView {
 
 /// Shown when a page's data could not be loaded.
 #[component]
-pub fn LoadError(error: crate::error::AppError) -> impl IntoView {
+pub fn LoadError(error: AppError) -> impl IntoView {
     set_status(match error {
-        crate::error::AppError::Unavailable => 503,
+        AppError::Unavailable => 503,
         _ => 500,
     });
     view! {

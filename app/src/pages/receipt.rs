@@ -1,7 +1,7 @@
 //! The receipt: shown only once the comment is committed, with its tracking number and a copy of what was received.
 
 use crate::api::load_receipt;
-use crate::pages::{LoadError, NotFound};
+use crate::pages::page_data;
 use crate::views::ReceiptView;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
@@ -16,15 +16,7 @@ pub fn ReceiptPage() -> impl IntoView {
     );
     view! {
         <Meta name="robots" content="noindex"/>
-        <Suspense fallback=|| view! { <p>"Loading your receipt…"</p> }>
-            {move || Suspend::new(async move {
-                match receipt.await {
-                    Ok(Some(receipt)) => view! { <Receipt receipt/> }.into_any(),
-                    Ok(None) => view! { <NotFound/> }.into_any(),
-                    Err(error) => view! { <LoadError error/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {page_data(receipt, "Loading your receipt…", |receipt| view! { <Receipt receipt/> })}
     }
 }
 
