@@ -31,6 +31,7 @@ test('invalid input is caught in the browser without a round trip', async ({ pag
   await page.getByLabel('Comment', { exact: true }).fill('x'.repeat(5001));
   await page.getByRole('button', { name: 'Submit comment' }).click();
   await expect(page.locator('#organization-error')).toHaveText('Organization is required for a comment from an organization.');
+  await expect(page.getByRole('textbox', { name: 'Organization' })).toBeFocused();
   await expect(page.locator('#comment-error')).toHaveText('Comment is too long: 5001 characters, the limit is 5000.');
   expect(posts).toBe(0);
 });

@@ -62,6 +62,9 @@ pub fn CommentForm(docket: DocketView) -> impl IntoView {
             }
             Err(found) => {
                 ev.prevent_default();
+                if let Some((first, _)) = found.0.first() {
+                    focus_field(*first);
+                }
                 errors.set(found);
             }
         }
@@ -166,6 +169,20 @@ impl FormSignals {
             comment: self.comment.get_untracked(),
         }
     }
+}
+
+/// Moves the keyboard focus (and the view) to a field the person has to correct.
+fn focus_field(field: Field) {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::wasm_bindgen::JsCast;
+        let element = document().get_element_by_id(field.name());
+        if let Some(element) = element.and_then(|e| e.dyn_into::<leptos::web_sys::HtmlElement>().ok()) {
+            let _ = element.focus();
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = field;
 }
 
 /// Text to put inside `<textarea>`. Leptos writes a textarea's children to the HTML unescaped
