@@ -177,7 +177,9 @@ fn focus_field(field: Field) {
     {
         use leptos::wasm_bindgen::JsCast;
         let element = document().get_element_by_id(field.name());
-        if let Some(element) = element.and_then(|e| e.dyn_into::<leptos::web_sys::HtmlElement>().ok()) {
+        if let Some(element) =
+            element.and_then(|e| e.dyn_into::<leptos::web_sys::HtmlElement>().ok())
+        {
             let _ = element.focus();
         }
     }
