@@ -18,7 +18,7 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("could not apply database migrations: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
-    #[error("unsupported DATABASE_URL {0:?}: use sqlite://PATH or postgres://...")]
+    #[error("unsupported DATABASE_URL {0:?}: use sqlite://PATH or postgres://USER@HOST/DATABASE")]
     UnsupportedUrl(String),
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
@@ -110,6 +110,36 @@ pub struct Receipt {
     pub comment: NewComment,
 }
 
+/// What happened to a comment, as recorded in the change sequence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeKind {
+    Received,
+}
+
+impl ChangeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Received => "received",
+        }
+    }
+
+    fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "received" => Some(ChangeKind::Received),
+            _ => None,
+        }
+    }
+}
+
+/// One entry of the comment change sequence: `seq` increases with every change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommentChange {
+    pub seq: i64,
+    pub comment_id: i64,
+    pub kind: ChangeKind,
+    pub changed_at: DateTime<Utc>,
+}
+
 /// A window the scheduler moved to another state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WindowTransition {
@@ -130,44 +160,87 @@ fn from_millis(ms: i64) -> Result<DateTime<Utc>, StoreError> {
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: AnyPool,
+    backend: Backend,
 }
 
-const SQLITE_PREFIX: &str = "sqlite:";
+/// Which database a `DATABASE_URL` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of_url(database_url: &str) -> Option<Self> {
+        let scheme = database_url.split(':').next()?;
+        match scheme {
+            "sqlite" => Some(Backend::Sqlite),
+            "postgres" | "postgresql" => Some(Backend::Postgres),
+            _ => None,
+        }
+    }
+}
+
+/// Connections per process. SQLite has one writer anyway; on PostgreSQL the total over all
+/// instances must stay under the server's `max_connections`.
+pub const DEFAULT_POOL_SIZE: u32 = 10;
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 impl Store {
-    /// Connects to `database_url`, creating a SQLite file if needed, and applies migrations.
+    /// Connects to `database_url` (creating a SQLite file if needed) and applies migrations.
     pub async fn open(database_url: &str) -> Result<Self, StoreError> {
+        Self::open_with_pool_size(database_url, DEFAULT_POOL_SIZE).await
+    }
+
+    pub async fn open_with_pool_size(
+        database_url: &str,
+        pool_size: u32,
+    ) -> Result<Self, StoreError> {
         sqlx::any::install_default_drivers();
-        if !database_url.starts_with(SQLITE_PREFIX) {
-            return Err(StoreError::UnsupportedUrl(redact_password(database_url)));
-        }
-        let url = if database_url.contains("mode=") {
-            database_url.to_owned()
-        } else if database_url.contains('?') {
-            format!("{database_url}&mode=rwc")
-        } else {
-            format!("{database_url}?mode=rwc")
+        let backend = Backend::of_url(database_url)
+            .ok_or_else(|| StoreError::UnsupportedUrl(redact_password(database_url)))?;
+        let url = match backend {
+            Backend::Sqlite if !database_url.contains("mode=") => {
+                let separator = if database_url.contains('?') { '&' } else { '?' };
+                format!("{database_url}{separator}mode=rwc")
+            }
+            _ => database_url.to_owned(),
         };
         let options = AnyConnectOptions::from_str(&url)?;
         let pool = AnyPoolOptions::new()
-            .max_connections(8)
-            .acquire_timeout(Duration::from_secs(10))
-            .after_connect(|conn, _meta| {
+            .max_connections(pool_size.max(1))
+            // Long enough to ride out a burst of load, short enough that a person whose
+            // submission cannot be saved is told so promptly.
+            .acquire_timeout(Duration::from_secs(5))
+            .after_connect(move |conn, _meta| {
                 Box::pin(async move {
-                    // WAL lets readers run beside the single writer. synchronous=FULL makes every
-                    // commit wait for the WAL to reach the disk, so a receipt shown to the public
-                    // means the comment survives a power cut; NORMAL could lose the last commits.
-                    conn.execute("PRAGMA journal_mode = WAL").await?;
-                    conn.execute("PRAGMA synchronous = FULL").await?;
-                    conn.execute("PRAGMA foreign_keys = ON").await?;
-                    conn.execute("PRAGMA busy_timeout = 5000").await?;
+                    if backend == Backend::Sqlite {
+                        // WAL lets readers run beside the single writer. synchronous=FULL makes every
+                        // commit wait for the WAL to reach the disk, so a receipt shown to the public
+                        // means the comment survives a power cut; NORMAL could lose the last commits.
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA synchronous = FULL").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                        conn.execute("PRAGMA busy_timeout = 5000").await?;
+                    }
                     Ok(())
                 })
             })
             .connect_with(options)
             .await?;
-        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(Self { pool })
+        // On PostgreSQL the migrator holds an advisory lock, so instances starting together
+        // apply each migration once.
+        match backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS.run(&pool).await?,
+            Backend::Postgres => POSTGRES_MIGRATIONS.run(&pool).await?,
+        }
+        Ok(Self { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -267,6 +340,7 @@ impl Store {
             }
             let tracking = TrackingNumber::generate();
             let submitter = &comment.submitter;
+            let mut tx = self.pool.begin().await?;
             let inserted = sqlx::query(
                 "INSERT INTO comments (tracking_number, idempotency_key, docket_id, window_id, document_id,
                      submitter_type, first_name, last_name, organization, city, state_province_region, country,
@@ -295,9 +369,11 @@ impl Store {
             .bind(&comment.body)
             .bind(to_millis(now))
             .bind(docket_id.as_str())
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *tx)
             .await?;
-            if inserted.is_some() {
+            if let Some(row) = inserted {
+                record_change(&mut tx, row.try_get("id")?, ChangeKind::Received, now).await?;
+                tx.commit().await?;
                 return self
                     .receipt_where("c.tracking_number = $1", tracking.as_str())
                     .await?
@@ -305,6 +381,7 @@ impl Store {
                         StoreError::Corrupt("a comment vanished after it was stored".into()).into()
                     });
             }
+            tx.rollback().await?;
             // Nothing stored: the window refused it, or a conflict on the key or the tracking number.
             let docket = self
                 .docket(docket_id)
@@ -328,6 +405,33 @@ impl Store {
             }
         }
         Err(StoreError::Corrupt("could not store the comment after several attempts".into()).into())
+    }
+
+    /// Changes to comments after `after_seq`, oldest first, for followers of the change sequence.
+    pub async fn comment_changes_since(
+        &self,
+        after_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<CommentChange>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, comment_id, kind, changed_at FROM comment_changes WHERE seq > $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(after_seq)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let kind: String = row.try_get("kind")?;
+                Ok(CommentChange {
+                    seq: row.try_get("seq")?,
+                    comment_id: row.try_get("comment_id")?,
+                    kind: ChangeKind::parse(&kind)
+                        .ok_or_else(|| StoreError::Corrupt(format!("change kind {kind:?}")))?,
+                    changed_at: from_millis(row.try_get("changed_at")?)?,
+                })
+            })
+            .collect()
     }
 
     pub async fn receipt(&self, tracking: &TrackingNumber) -> Result<Option<Receipt>, StoreError> {
@@ -482,6 +586,21 @@ async fn insert_docket(
         .bind(to_millis(new.window.opens_at))
         .bind(to_millis(new.window.closes_at))
         .bind(i64::from(new.window.allow_late))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+async fn record_change(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    comment_id: i64,
+    kind: ChangeKind,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO comment_changes (comment_id, kind, changed_at) VALUES ($1, $2, $3)")
+        .bind(comment_id)
+        .bind(kind.as_str())
+        .bind(to_millis(at))
         .execute(&mut **tx)
         .await?;
     Ok(())

@@ -138,7 +138,7 @@ async fn open_store(config: &Config) -> Result<Store> {
             )
         })?;
     }
-    Store::open(&config.database_url)
+    Store::open_with_pool_size(&config.database_url, config.pool_size)
         .await
         .context("could not open the database")
 }

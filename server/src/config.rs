@@ -8,6 +8,8 @@ use std::path::PathBuf;
 pub struct Config {
     pub data_dir: PathBuf,
     pub database_url: String,
+    /// Database connections this process may open (`OPENDOCKET_DB_POOL_SIZE`).
+    pub pool_size: u32,
     pub site_addr: SocketAddr,
     pub site_root: String,
     pub site_pkg_dir: String,
@@ -35,6 +37,17 @@ impl Config {
         let data_dir = PathBuf::from(var("OPENDOCKET_DATA_DIR").unwrap_or_else(|| "data".into()));
         let database_url = var("DATABASE_URL")
             .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("opendocket.db").display()));
+        let pool_size =
+            match var("OPENDOCKET_DB_POOL_SIZE") {
+                None => opendocket_core::store::DEFAULT_POOL_SIZE,
+                Some(raw) => raw.trim().parse().ok().filter(|n: &u32| *n > 0).ok_or(
+                    ConfigError::Invalid {
+                        name: "OPENDOCKET_DB_POOL_SIZE",
+                        value: raw.clone(),
+                        why: "a whole number of connections, at least 1".into(),
+                    },
+                )?,
+            };
         let addr = var("LEPTOS_SITE_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
         let site_addr =
             addr.parse()
@@ -46,6 +59,7 @@ impl Config {
         Ok(Self {
             data_dir,
             database_url,
+            pool_size,
             site_addr,
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
             site_pkg_dir: var("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|| "pkg".into()),

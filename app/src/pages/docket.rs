@@ -3,8 +3,8 @@
 use crate::api::load_docket;
 use crate::components::comment_form::CommentForm;
 use crate::components::countdown::Countdown;
-use crate::pages::page_data;
-use crate::views::{DocketView, RejectedSubmission};
+use crate::pages::{page_data, RejectedCopy};
+use crate::views::DocketView;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -58,13 +58,7 @@ fn Docket(docket: DocketView) -> impl IntoView {
         </article>
         <section class="comment-section" aria-labelledby="comment-heading">
             <h2 id="comment-heading">"Comment on this docket"</h2>
-            {(!docket.accepting).then(use_context::<RejectedSubmission>).flatten().map(|r| view! {
-                <p class="form-message" role="alert" id="form-message">{r.message.unwrap_or_default()}</p>
-                {(!r.form.comment.trim().is_empty()).then(|| view! {
-                    <p>"This is what you wrote, so that you can keep a copy:"</p>
-                    <div class="comment-copy">{r.form.comment}</div>
-                })}
-            })}
+            {(!docket.accepting).then(|| view! { <RejectedCopy/> })}
             {if docket.accepting {
                 view! { <CommentForm docket/> }.into_any()
             } else if docket.state == WindowState::Scheduled {

@@ -70,5 +70,21 @@ pub fn LoadError(error: AppError) -> impl IntoView {
         <Title text="Try again"/>
         <h1>"This page could not be loaded"</h1>
         <p class="error-message" role="alert">{error.to_string()}</p>
+        <RejectedCopy/>
     }
+}
+
+/// After a refused no-JavaScript submission that cannot show the form again: the reason, and
+/// what the person wrote so that it is not lost.
+#[component]
+pub fn RejectedCopy() -> impl IntoView {
+    use_context::<crate::views::RejectedSubmission>().map(|r| {
+        view! {
+            <p class="form-message" role="alert" id="form-message">{r.message.unwrap_or_default()}</p>
+            {(!r.form.comment.trim().is_empty()).then(|| view! {
+                <p>"This is what you wrote, so that you can keep a copy:"</p>
+                <div class="comment-copy">{r.form.comment}</div>
+            })}
+        }
+    })
 }

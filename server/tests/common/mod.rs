@@ -54,10 +54,29 @@ impl Page {
 }
 
 impl Harness {
+    /// A fresh database: a SQLite file, or with `OPENDOCKET_TEST_POSTGRES_URL` set, a new
+    /// database on that PostgreSQL server, so the whole suite runs on either backend.
     pub async fn new(now: DateTime<Utc>) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let database_url = format!("sqlite://{}", dir.path().join("opendocket.db").display());
+        let database_url = match std::env::var("OPENDOCKET_TEST_POSTGRES_URL") {
+            Ok(admin_url) => fresh_postgres_database(&admin_url).await,
+            Err(_) => format!("sqlite://{}", dir.path().join("opendocket.db").display()),
+        };
         Self::with_dir(dir, database_url, now).await
+    }
+
+    /// A fresh database on the PostgreSQL server at `admin_url`.
+    pub async fn on_postgres(admin_url: &str, now: DateTime<Utc>) -> Self {
+        let database_url = fresh_postgres_database(admin_url).await;
+        Self::with_dir(tempfile::tempdir().unwrap(), database_url, now).await
+    }
+
+    /// Another process's view of the same database: its own pool, clock and router.
+    pub async fn second_instance(&self, now: DateTime<Utc>) -> Instance {
+        let store = Store::open(&self.database_url).await.unwrap();
+        let clock = FakeClock::new(now);
+        let services = Services::new(store, Arc::new(clock.clone()));
+        Instance { clock, services }
     }
 
     /// A new server process's worth of state over the same database file (a restart).
@@ -129,7 +148,7 @@ impl Harness {
             self.router.clone().oneshot(request),
         )
         .await
-        .unwrap_or_else(|_| panic!("{label} did not answer within 20 seconds"))
+        .unwrap_or_else(|_| panic!("{label} did not answer within 30 seconds"))
         .unwrap();
         let status = response.status();
         let headers = response.headers().clone();
@@ -178,6 +197,36 @@ impl Harness {
     }
 }
 
+pub struct Instance {
+    pub clock: FakeClock,
+    pub services: Services,
+}
+
+pub fn is_postgres() -> bool {
+    std::env::var("OPENDOCKET_TEST_POSTGRES_URL").is_ok()
+}
+
+async fn fresh_postgres_database(admin_url: &str) -> String {
+    use sqlx::{Connection, Executor};
+    sqlx::any::install_default_drivers();
+    let name = format!(
+        "opendocket_test_{}",
+        opendocket_core::comment::IdempotencyKey::generate().as_str()
+    );
+    let mut admin = sqlx::AnyConnection::connect(admin_url)
+        .await
+        .expect("connect to the test PostgreSQL server");
+    admin
+        .execute(format!("CREATE DATABASE {name}").as_str())
+        .await
+        .unwrap();
+    admin.close().await.unwrap();
+    let (server, _) = admin_url
+        .rsplit_once('/')
+        .expect("a URL ending in /DATABASE");
+    format!("{server}/{name}")
+}
+
 /// Percent-encodes form fields the way a browser does.
 pub fn encode_form(fields: &[(&str, &str)]) -> String {
     fields
@@ -191,4 +240,99 @@ pub fn encode_form(fields: &[(&str, &str)]) -> String {
         })
         .collect::<Vec<_>>()
         .join("&")
+}
+
+/// A running `opendocket serve` process, stopped when dropped.
+pub struct ServerProcess {
+    pub addr: std::net::SocketAddr,
+    pub log: std::path::PathBuf,
+    child: std::process::Child,
+}
+
+impl ServerProcess {
+    pub fn start(database_url: &str, dir: &std::path::Path, name: &str) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        let log = dir.join(format!("{name}.log"));
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_opendocket"))
+            .arg("serve")
+            .env("DATABASE_URL", database_url)
+            .env("OPENDOCKET_DATA_DIR", dir)
+            .env("OPENDOCKET_DEMO_DOCKET", "off")
+            .env("LEPTOS_SITE_ADDR", addr.to_string())
+            .env("RUST_LOG", "info")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
+        let server = Self { addr, log, child };
+        for _ in 0..200 {
+            if server
+                .http("GET", "/healthz", None)
+                .map(|(status, _, _)| status == 200)
+                .unwrap_or(false)
+            {
+                return server;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!(
+            "{name} did not start: {}",
+            std::fs::read_to_string(&server.log).unwrap_or_default()
+        );
+    }
+
+    /// A minimal HTTP/1.1 exchange: status, headers (lower-cased names) and body.
+    pub fn http(
+        &self,
+        method: &str,
+        path: &str,
+        form: Option<&str>,
+    ) -> std::io::Result<(u16, Vec<(String, String)>, String)> {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(self.addr)?;
+        stream.set_read_timeout(Some(std::time::Duration::from_secs(20)))?;
+        let body = form.unwrap_or("");
+        let content_type = if form.is_some() {
+            "Content-Type: application/x-www-form-urlencoded\r\n"
+        } else {
+            ""
+        };
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n{content_type}Content-Length: {}\r\n\r\n{body}",
+            self.addr,
+            body.len()
+        )?;
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw)?;
+        let text = String::from_utf8_lossy(&raw).into_owned();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let mut lines = head.lines();
+        let status = lines
+            .next()
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let headers = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+            .collect();
+        Ok((status, headers, body.to_owned()))
+    }
+
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
