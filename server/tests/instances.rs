@@ -121,49 +121,32 @@ async fn two_server_processes_share_one_database() {
     let a = ServerProcess::start(&h.database_url, h.dir.path(), "a");
     let b = ServerProcess::start(&h.database_url, h.dir.path(), "b");
 
-    let (status, _, page) = a.http("GET", "/dockets/FTC-2026-0001", None).unwrap();
-    assert_eq!(status, 200);
+    let page = a.http("GET", "/dockets/FTC-2026-0001", None).unwrap();
+    assert_eq!(page.status, 200);
     let marker = "name=\"idempotency_key\" value=\"";
-    let start = page.find(marker).unwrap() + marker.len();
-    let key = &page[start..start + 32];
-    let (status, headers, _) = a
-        .http(
-            "POST",
-            "/dockets/FTC-2026-0001",
-            Some(&anonymous(key, "Sent to A.")),
-        )
+    let start = page.body.find(marker).unwrap() + marker.len();
+    let key = &page.body[start..start + 32];
+    let form = anonymous(key, "Sent to A.");
+    let taken = a
+        .http("POST", "/dockets/FTC-2026-0001", Some(&form))
         .unwrap();
-    assert_eq!(status, 303);
-    let location = headers
-        .iter()
-        .find(|(k, _)| k == "location")
-        .map(|(_, v)| v.clone())
-        .unwrap();
+    assert_eq!(taken.status, 303);
+    let location = taken.header("location").unwrap().to_owned();
 
-    let (status, _, receipt) = b.http("GET", &location, None).unwrap();
+    let receipt = b.http("GET", &location, None).unwrap();
     assert_eq!(
-        status, 200,
+        receipt.status, 200,
         "instance B serves the receipt of a comment taken by instance A"
     );
-    assert!(receipt.contains("Sent to A."));
-    let (status, headers, _) = b
-        .http(
-            "POST",
-            "/dockets/FTC-2026-0001",
-            Some(&anonymous(key, "Sent to A.")),
-        )
+    assert!(receipt.body.contains("Sent to A."));
+    let again = b
+        .http("POST", "/dockets/FTC-2026-0001", Some(&form))
         .unwrap();
     assert_eq!(
-        status, 303,
+        again.status, 303,
         "resubmitting to the other instance finds the same comment"
     );
-    assert_eq!(
-        headers
-            .iter()
-            .find(|(k, _)| k == "location")
-            .map(|(_, v)| v.as_str()),
-        Some(location.as_str())
-    );
+    assert_eq!(again.header("location"), Some(location.as_str()));
     assert_eq!(h.comment_count().await, 1);
 
     // Both instances run the scheduler; the deadline is recorded once.

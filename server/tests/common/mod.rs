@@ -242,6 +242,22 @@ pub fn encode_form(fields: &[(&str, &str)]) -> String {
         .join("&")
 }
 
+pub struct HttpReply {
+    pub status: u16,
+    /// Names lower-cased.
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl HttpReply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
 /// A running `opendocket serve` process, stopped when dropped.
 pub struct ServerProcess {
     pub addr: std::net::SocketAddr,
@@ -273,8 +289,7 @@ impl ServerProcess {
         for _ in 0..200 {
             if server
                 .http("GET", "/healthz", None)
-                .map(|(status, _, _)| status == 200)
-                .unwrap_or(false)
+                .is_ok_and(|reply| reply.status == 200)
             {
                 return server;
             }
@@ -286,13 +301,8 @@ impl ServerProcess {
         );
     }
 
-    /// A minimal HTTP/1.1 exchange: status, headers (lower-cased names) and body.
-    pub fn http(
-        &self,
-        method: &str,
-        path: &str,
-        form: Option<&str>,
-    ) -> std::io::Result<(u16, Vec<(String, String)>, String)> {
+    /// A minimal HTTP/1.1 exchange.
+    pub fn http(&self, method: &str, path: &str, form: Option<&str>) -> std::io::Result<HttpReply> {
         use std::io::{Read, Write};
         let mut stream = std::net::TcpStream::connect(self.addr)?;
         stream.set_read_timeout(Some(std::time::Duration::from_secs(20)))?;
@@ -322,7 +332,11 @@ impl ServerProcess {
             .filter_map(|l| l.split_once(':'))
             .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
             .collect();
-        Ok((status, headers, body.to_owned()))
+        Ok(HttpReply {
+            status,
+            headers,
+            body: body.to_owned(),
+        })
     }
 
     pub fn log_text(&self) -> String {
