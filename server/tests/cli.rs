@@ -232,3 +232,42 @@ fn an_unreachable_database_is_a_clear_error() {
     assert!(err.contains("error: could not open the database"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
 }
+
+#[test]
+fn serve_with_an_unreachable_postgres_exits_with_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    // Port 1 on loopback: nothing listens there, so the connection is refused.
+    let output = Command::new(env!("CARGO_BIN_EXE_opendocket"))
+        .arg("serve")
+        .env(
+            "DATABASE_URL",
+            "postgres://opendocket:secret-password@127.0.0.1:1/opendocket",
+        )
+        .env("OPENDOCKET_DATA_DIR", dir.path())
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(err.contains("error: could not open the database"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(
+        !err.contains("secret-password"),
+        "the password is not printed: {err}"
+    );
+}
+
+#[test]
+fn an_unsupported_database_url_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_opendocket"))
+        .args(["docket", "list"])
+        .env("DATABASE_URL", "mysql://root:hunter2@localhost/db")
+        .env("OPENDOCKET_DATA_DIR", dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(err.contains("unsupported DATABASE_URL"), "{err}");
+    assert!(!err.contains("hunter2"), "{err}");
+}
