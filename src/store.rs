@@ -114,18 +114,21 @@ pub struct Receipt {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChangeKind {
     Received,
+    Moderated,
 }
 
 impl ChangeKind {
     pub fn as_str(self) -> &'static str {
         match self {
             ChangeKind::Received => "received",
+            ChangeKind::Moderated => "moderated",
         }
     }
 
     fn parse(raw: &str) -> Option<Self> {
         match raw {
             "received" => Some(ChangeKind::Received),
+            "moderated" => Some(ChangeKind::Moderated),
             _ => None,
         }
     }
@@ -152,7 +155,7 @@ pub fn to_millis(instant: DateTime<Utc>) -> i64 {
     instant.timestamp_millis()
 }
 
-fn from_millis(ms: i64) -> Result<DateTime<Utc>, StoreError> {
+pub(crate) fn from_millis(ms: i64) -> Result<DateTime<Utc>, StoreError> {
     DateTime::from_timestamp_millis(ms)
         .ok_or_else(|| StoreError::Corrupt(format!("instant {ms} out of range")))
 }
@@ -243,6 +246,16 @@ impl Store {
         self.backend
     }
 
+    /// A transaction that will write. On SQLite it takes the write lock at once (BEGIN
+    /// IMMEDIATE), so concurrent writers queue behind `busy_timeout` instead of failing when a
+    /// read lock cannot be upgraded.
+    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+    }
+
     pub fn pool(&self) -> &AnyPool {
         &self.pool
     }
@@ -253,7 +266,7 @@ impl Store {
         new: &NewDocket,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         insert_docket(&mut tx, new, now).await?;
         tx.commit().await?;
         Ok(())
@@ -267,7 +280,7 @@ impl Store {
         new: &NewDocket,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let claimed =
             sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                 .bind(marker)
@@ -340,7 +353,7 @@ impl Store {
             }
             let tracking = TrackingNumber::generate();
             let submitter = &comment.submitter;
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.begin_write().await?;
             let inserted = sqlx::query(
                 "INSERT INTO comments (tracking_number, idempotency_key, docket_id, window_id, document_id,
                      submitter_type, first_name, last_name, organization, city, state_province_region, country,
@@ -591,7 +604,7 @@ async fn insert_docket(
     Ok(())
 }
 
-async fn record_change(
+pub(crate) async fn record_change(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     comment_id: i64,
     kind: ChangeKind,

@@ -5,7 +5,7 @@ use crate::views::{DocketView, HomeView, ReceiptView};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-fn services() -> Result<opendocket_core::services::Services, AppError> {
+pub(crate) fn services() -> Result<opendocket_core::services::Services, AppError> {
     use_context::<opendocket_core::services::Services>().ok_or_else(|| {
         tracing::error!("services missing from the request context");
         AppError::Internal
@@ -19,15 +19,62 @@ pub async fn load_home() -> Result<HomeView, AppError> {
     Ok(HomeView::from_records(&records, services.clock.now()))
 }
 
+/// Posted comments shown per page of a docket.
+pub const COMMENTS_PER_PAGE: i64 = 25;
+
 #[server]
-pub async fn load_docket(id: String) -> Result<Option<DocketView>, AppError> {
+pub async fn load_docket(id: String, page: i64) -> Result<Option<DocketView>, AppError> {
+    use crate::views::{CountsView, PublicCommentView};
     use opendocket_core::docket::DocketId;
     let Ok(id) = DocketId::parse(&id) else {
         return Ok(None);
     };
     let services = services()?;
-    let record = services.store.docket(&id).await?;
-    Ok(record.map(|r| DocketView::from_record(&r, services.clock.now())))
+    let Some(record) = services.store.docket(&id).await? else {
+        return Ok(None);
+    };
+    let mut view = DocketView::from_record(&record, services.clock.now());
+    let counts = services.store.docket_counts(id.as_str()).await?;
+    view.pages = ((counts.posted + COMMENTS_PER_PAGE - 1) / COMMENTS_PER_PAGE).max(1);
+    view.page = page.clamp(1, view.pages);
+    let posted = services
+        .store
+        .posted_comments(
+            id.as_str(),
+            COMMENTS_PER_PAGE,
+            (view.page - 1) * COMMENTS_PER_PAGE,
+        )
+        .await?;
+    view.posted = posted
+        .iter()
+        .map(|c| PublicCommentView::from_comment(c, record.agency.time_zone))
+        .collect();
+    view.counts = CountsView::from_counts(&counts);
+    Ok(Some(view))
+}
+
+#[server]
+pub async fn load_public_comment(
+    public_id: String,
+) -> Result<Option<crate::views::PublicCommentView>, AppError> {
+    use crate::views::PublicCommentView;
+    use opendocket_core::docket::DocketId;
+    let services = services()?;
+    let Some(comment) = services.store.public_comment(public_id.trim()).await? else {
+        return Ok(None);
+    };
+    let zone = match DocketId::parse(&comment.docket_id) {
+        Ok(id) => services
+            .store
+            .docket(&id)
+            .await?
+            .map(|d| d.agency.time_zone),
+        Err(_) => None,
+    };
+    Ok(Some(PublicCommentView::from_comment(
+        &comment,
+        zone.unwrap_or(chrono_tz::UTC),
+    )))
 }
 
 #[server]

@@ -10,6 +10,10 @@ pub enum AppError {
     Unavailable,
     #[error("Something went wrong on our side. It has been logged; please try again.")]
     Internal,
+    #[error("Please sign in to see this page.")]
+    SignInRequired,
+    #[error("Your account does not have permission to do this.")]
+    Forbidden,
     #[error("The request could not be completed: {0}")]
     Transport(String),
 }

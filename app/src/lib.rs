@@ -4,6 +4,7 @@ pub mod api;
 pub mod components;
 pub mod error;
 pub mod pages;
+pub mod staff;
 pub mod views;
 
 use leptos::prelude::*;
@@ -14,7 +15,8 @@ use leptos_router::{path, SsrMode};
 /// The whole HTML document. A page re-rendered for a refused no-JavaScript submission carries
 /// the typed values only on the server, so it is sent without hydration scripts.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    let hydrate = use_context::<views::RejectedSubmission>().is_none();
+    let hydrate = use_context::<views::RejectedSubmission>().is_none()
+        && use_context::<staff::StaffNotice>().is_none();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -48,6 +50,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=pages::home::HomePage ssr=SsrMode::Async/>
                     <Route path=path!("/dockets/:id") view=pages::docket::DocketPage ssr=SsrMode::Async/>
                     <Route path=path!("/receipts/:tracking") view=pages::receipt::ReceiptPage ssr=SsrMode::Async/>
+                    <Route path=path!("/comments/:id") view=pages::comment::CommentPage ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/login") view=pages::staff::StaffLoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/staff") view=pages::staff::StaffQueuePage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <footer class="site-footer">

@@ -41,6 +41,28 @@ pub struct DocketView {
     pub closes_at_ms: i64,
     pub rendered_at_ms: i64,
     pub idempotency_key: String,
+    pub counts: CountsView,
+    pub posted: Vec<PublicCommentView>,
+    pub page: i64,
+    pub pages: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountsView {
+    pub received: i64,
+    pub posted: i64,
+    /// Reason label and count, for each reason used.
+    pub withheld: Vec<(String, i64)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicCommentView {
+    pub public_id: String,
+    pub docket_id: String,
+    pub submitter: String,
+    pub received_at: String,
+    pub posted_at: String,
+    pub body: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,8 +96,9 @@ mod build {
     use chrono::{DateTime, Utc};
     use opendocket_core::comment::{IdempotencyKey, Submitter};
     use opendocket_core::markdown::render_markdown;
+    use opendocket_core::moderation::{DocketCounts, PublicComment};
     use opendocket_core::store::{DocketRecord, Receipt};
-    use opendocket_core::window::{format_in_zone, Admission};
+    use opendocket_core::window::{format_date_in_zone, format_in_zone, Admission};
 
     impl DocketCard {
         pub fn from_record(record: &DocketRecord, now: DateTime<Utc>) -> Self {
@@ -107,6 +130,33 @@ mod build {
         }
     }
 
+    impl CountsView {
+        pub fn from_counts(counts: &DocketCounts) -> Self {
+            Self {
+                received: counts.received,
+                posted: counts.posted,
+                withheld: counts
+                    .withheld
+                    .iter()
+                    .map(|(r, n)| (r.label().to_owned(), *n))
+                    .collect(),
+            }
+        }
+    }
+
+    impl PublicCommentView {
+        pub fn from_comment(comment: &PublicComment, zone: chrono_tz::Tz) -> Self {
+            Self {
+                public_id: comment.public_id.clone(),
+                docket_id: comment.docket_id.clone(),
+                submitter: comment.submitter.clone(),
+                received_at: format_date_in_zone(comment.received_at, zone),
+                posted_at: format_date_in_zone(comment.posted_at, zone),
+                body: comment.body.clone(),
+            }
+        }
+    }
+
     impl DocketView {
         pub fn from_record(record: &DocketRecord, now: DateTime<Utc>) -> Self {
             let zone = record.agency.time_zone;
@@ -128,6 +178,10 @@ mod build {
                 closes_at_ms: record.window.closes_at.timestamp_millis(),
                 rendered_at_ms: now.timestamp_millis(),
                 idempotency_key: IdempotencyKey::generate().as_str().to_owned(),
+                counts: CountsView::default(),
+                posted: Vec::new(),
+                page: 1,
+                pages: 1,
             }
         }
     }

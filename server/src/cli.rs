@@ -5,10 +5,12 @@ use crate::{app, AppState};
 use anyhow::{bail, Context, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Args, Parser, Subcommand};
+use opendocket_core::accounts::Actor;
 use opendocket_core::clock::{Clock, SharedClock, SystemClock};
 use opendocket_core::demo::{create_demo_docket_on_first_start, DEMO_DOCKET_ID};
 use opendocket_core::docket::{parse_document_file, DocketId, NewDocket, NewDocument};
 use opendocket_core::services::Services;
+use opendocket_core::staff::{Role, StaffError};
 use opendocket_core::store::{DocketRecord, Store};
 use opendocket_core::window::{
     closing_instant, default_due_date, format_in_zone, parse_time_zone, CommentWindow,
@@ -30,6 +32,21 @@ pub enum Command {
     /// Create, list and inspect dockets.
     #[command(subcommand)]
     Docket(DocketCommand),
+    /// Manage staff accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a staff account; the password is read from standard input (one line).
+    Add {
+        #[arg(long)]
+        email: String,
+        /// admin, moderator or analyst.
+        #[arg(long)]
+        role: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -148,6 +165,7 @@ pub async fn run(cli: Cli) -> Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,
         Command::Docket(command) => docket(config, command).await,
+        Command::User(command) => user(config, command).await,
     }
 }
 
@@ -176,7 +194,11 @@ async fn serve(config: Config) -> Result<()> {
     };
     println!("OpenDocket is running at http://{}/", config.site_addr);
     println!("Data directory: {}", config.data_dir.display());
-    println!("Staff sign-in is not available yet; manage dockets with `opendocket docket --help`.");
+    println!(
+        "Staff sign in at http://{}/staff/login. Create the first admin with:\n  \
+         echo 'a long passphrase' | opendocket user add --email you@agency.gov --role admin",
+        config.site_addr
+    );
     axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown_signal())
         .await?;
@@ -202,6 +224,35 @@ async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = terminate => {},
     }
+}
+
+async fn user(config: Config, command: UserCommand) -> Result<()> {
+    match command {
+        UserCommand::Add { email, role } => {
+            let role = Role::parse(&role).ok_or_else(|| StaffError::UnknownRole(role.clone()))?;
+            let mut password = String::new();
+            std::io::stdin()
+                .read_line(&mut password)
+                .context("could not read the password from standard input")?;
+            let password = password.trim_end_matches(['\n', '\r']);
+            let store = open_store(&config).await?;
+            store
+                .add_staff_user(
+                    &email,
+                    role,
+                    password,
+                    &Actor::CommandLine,
+                    SystemClock.now(),
+                )
+                .await?;
+            println!(
+                "Added {} as {}. Sign in at /staff/login.",
+                email.trim().to_lowercase(),
+                role.as_str()
+            );
+        }
+    }
+    Ok(())
 }
 
 fn describe(record: &DocketRecord, now: DateTime<Utc>) -> String {

@@ -3,7 +3,9 @@
 pub mod cli;
 pub mod config;
 mod form;
+mod render;
 mod security;
+pub mod staff;
 mod submit;
 
 use axum::extract::{DefaultBodyLimit, FromRef, State};
@@ -39,6 +41,11 @@ fn route_list() -> Vec<AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
+/// The paths of every page the app renders, for tests that must cover them all.
+pub fn page_paths() -> Vec<String> {
+    route_list().iter().map(|r| r.path().to_owned()).collect()
+}
+
 pub fn app(state: AppState) -> Router {
     let routes = route_list();
     let page_context = {
@@ -49,6 +56,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/dockets/{id}", post(submit::submit_comment))
+        .merge(staff::routes())
         .leptos_routes_with_context(&state, routes, page_context.clone(), move || {
             shell(leptos_options.clone())
         })

@@ -2,13 +2,12 @@
 //! the comment is committed, and otherwise renders the docket page again with the reason.
 
 use crate::form::{parse_urlencoded, FormError};
-use crate::security::provide_page_context;
+use crate::render::render_page_with;
 use crate::AppState;
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, Request, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use leptos::prelude::provide_context;
 use opendocket_app::views::RejectedSubmission;
 use opendocket_core::comment::{validate, CommentForm, IdempotencyKey};
 use opendocket_core::docket::DocketId;
@@ -196,26 +195,9 @@ async fn render_docket_page(
     status: StatusCode,
     submission: RejectedSubmission,
 ) -> Response {
-    let services = state.services.clone();
-    let options = state.leptos_options.clone();
-    let render = leptos_axum::render_app_async_with_context(
-        move || {
-            provide_page_context(services.clone());
-            provide_context(submission.clone());
-        },
-        move || opendocket_app::shell(options.clone()),
-    );
     let path = format!(
         "/dockets/{}",
         percent_encoding::utf8_percent_encode(id, percent_encoding::NON_ALPHANUMERIC)
     );
-    let request = match Request::get(path).body(Body::empty()) {
-        Ok(request) => request,
-        Err(_) => return StatusCode::NOT_FOUND.into_response(),
-    };
-    let mut response = render(request).await;
-    if response.status().is_success() {
-        *response.status_mut() = status;
-    }
-    response
+    render_page_with(state, &path, &HeaderMap::new(), status, submission).await
 }

@@ -7,15 +7,23 @@ use crate::pages::{page_data, RejectedCopy};
 use crate::views::DocketView;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 use opendocket_core::window::WindowState;
 
 #[component]
 pub fn DocketPage() -> impl IntoView {
     let params = use_params_map();
+    let query = use_query_map();
     let docket = Resource::new(
-        move || params.read().get("id").unwrap_or_default(),
-        load_docket,
+        move || {
+            let page = query
+                .read()
+                .get("page")
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(1);
+            (params.read().get("id").unwrap_or_default(), page)
+        },
+        |(id, page)| load_docket(id, page),
     );
     page_data(
         docket,
@@ -42,11 +50,23 @@ fn Docket(docket: DocketView) -> impl IntoView {
         .into_any(),
     };
     let citation = docket.federal_register_citation.clone();
+    let counts = &docket.counts;
+    let tally = format!("{} received, {} posted", counts.received, counts.posted);
+    let withheld = (!counts.withheld.is_empty()).then(|| {
+        let parts: Vec<String> = counts
+            .withheld
+            .iter()
+            .map(|(reason, n)| format!("{reason}: {n}"))
+            .collect();
+        format!("Withheld — {}", parts.join(", "))
+    });
     view! {
         <Title text=docket.title.clone()/>
         <p class="meta">{docket.agency_name.clone()} " · Docket " <span class="docket-id">{docket.id.clone()}</span></p>
         <h1>{docket.title.clone()}</h1>
         {status}
+        <p class="tally" id="comment-tally">{tally}</p>
+        {withheld.map(|w| view! { <p class="meta" id="withheld-tally">{w}</p> })}
         <article class="document" aria-labelledby="document-title">
             <h2 id="document-title">{docket.document_title.clone()}</h2>
             <p class="meta">
@@ -56,6 +76,7 @@ fn Docket(docket: DocketView) -> impl IntoView {
             <p class="summary">{docket.document_summary.clone()}</p>
             <div class="document-body" inner_html=docket.document_html.clone()></div>
         </article>
+        <PostedComments docket=docket.clone()/>
         <section class="comment-section" aria-labelledby="comment-heading">
             <h2 id="comment-heading">"Comment on this docket"</h2>
             {(!docket.accepting).then(|| view! { <RejectedCopy/> })}
@@ -66,6 +87,37 @@ fn Docket(docket: DocketView) -> impl IntoView {
             } else {
                 view! { <p class="notice" id="closed-notice">"This comment period is closed; comments are no longer accepted."</p> }.into_any()
             }}
+        </section>
+    }
+}
+
+#[component]
+fn PostedComments(docket: DocketView) -> impl IntoView {
+    let base = format!("/dockets/{}", docket.id);
+    let (page, pages) = (docket.page, docket.pages);
+    let is_empty = docket.posted.is_empty();
+    view! {
+        <section class="posted-comments" aria-labelledby="posted-heading">
+            <h2 id="posted-heading">"Posted comments"</h2>
+            {is_empty.then(|| view! { <p class="muted">"No comments have been posted yet. Comments appear here after staff review."</p> })}
+            <ol class="posted-list">
+                {docket.posted.into_iter().map(|c| view! {
+                    <li class="posted-comment">
+                        <p class="meta">
+                            <a href=format!("/comments/{}", c.public_id)>{c.public_id.clone()}</a>
+                            " · " {c.submitter.clone()} " · posted " {c.posted_at.clone()}
+                        </p>
+                        <div class="comment-copy">{c.body.clone()}</div>
+                    </li>
+                }).collect_view()}
+            </ol>
+            {(pages > 1).then(|| view! {
+                <nav class="pager" aria-label="Pages of posted comments">
+                    {(page > 1).then(|| view! { <a rel="prev" href=format!("{base}?page={}", page - 1)>"Newer"</a> })}
+                    " Page " {page} " of " {pages} " "
+                    {(page < pages).then(|| view! { <a rel="next" href=format!("{base}?page={}", page + 1)>"Older"</a> })}
+                </nav>
+            })}
         </section>
     }
 }

@@ -1,8 +1,10 @@
 //! The public pages, one module each.
 
+pub mod comment;
 pub mod docket;
 pub mod home;
 pub mod receipt;
+pub mod staff;
 
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -64,14 +66,25 @@ pub fn NotFound() -> impl IntoView {
 pub fn LoadError(error: AppError) -> impl IntoView {
     set_status(match error {
         AppError::Unavailable => 503,
+        AppError::SignInRequired => 401,
+        AppError::Forbidden => 403,
         _ => 500,
     });
+    if error == AppError::SignInRequired {
+        return view! {
+            <Title text="Sign in"/>
+            <h1>"Sign in required"</h1>
+            <p>{error.to_string()} " " <a href="/staff/login">"Sign in"</a></p>
+        }
+        .into_any();
+    }
     view! {
         <Title text="Try again"/>
         <h1>"This page could not be loaded"</h1>
         <p class="error-message" role="alert">{error.to_string()}</p>
         <RejectedCopy/>
     }
+    .into_any()
 }
 
 /// After a refused no-JavaScript submission that cannot show the form again: the reason, and

@@ -182,6 +182,70 @@ impl Harness {
             .get(0)
     }
 
+    /// Adds a staff account and signs it in; returns the session cookie and the CSRF token.
+    pub async fn staff_session(
+        &self,
+        email: &str,
+        role: opendocket_core::staff::Role,
+    ) -> StaffSession {
+        use opendocket_core::accounts::Actor;
+        let now = opendocket_core::clock::Clock::now(&self.clock);
+        self.store()
+            .add_staff_user(
+                email,
+                role,
+                "a long enough passphrase",
+                &Actor::CommandLine,
+                now,
+            )
+            .await
+            .unwrap();
+        let response = self
+            .post_form(
+                "/staff/login",
+                encode_form(&[("email", email), ("password", "a long enough passphrase")]),
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::SEE_OTHER, "sign-in of {email}");
+        let set_cookie = response
+            .headers
+            .get(header::SET_COOKIE)
+            .unwrap()
+            .to_str()
+            .unwrap();
+        let cookie = set_cookie.split(';').next().unwrap().to_owned();
+        let token = cookie.split_once('=').unwrap().1;
+        let identity = self.store().identity(token, now).await.unwrap().unwrap();
+        StaffSession {
+            cookie,
+            csrf: identity.csrf_token,
+        }
+    }
+
+    pub async fn staff_get(&self, session: &StaffSession, path: &str) -> Page {
+        self.send(
+            Request::get(path)
+                .header(header::COOKIE, &session.cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+    }
+
+    pub async fn staff_post(
+        &self,
+        session: Option<&StaffSession>,
+        path: &str,
+        body: String,
+    ) -> Page {
+        let mut request =
+            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(session) = session {
+            request = request.header(header::COOKIE, &session.cookie);
+        }
+        self.send(request.body(Body::from(body)).unwrap()).await
+    }
+
     pub async fn comment_count(&self) -> i64 {
         self.count("SELECT COUNT(*) FROM comments").await
     }
@@ -195,6 +259,12 @@ impl Harness {
             .unwrap()
             .get("status")
     }
+}
+
+pub struct StaffSession {
+    /// `opendocket_session=…`, ready for a Cookie header.
+    pub cookie: String,
+    pub csrf: String,
 }
 
 pub struct Instance {

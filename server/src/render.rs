@@ -1,0 +1,44 @@
+//! Rendering a page in answer to a refused form: the page the form came from, with the reason
+//! provided as context and without hydration scripts, and the status code that fits.
+
+use crate::security::provide_page_context;
+use crate::AppState;
+use axum::body::Body;
+use axum::http::{header, HeaderMap, Request, StatusCode};
+use axum::response::{IntoResponse, Response};
+use leptos::prelude::provide_context;
+
+/// Renders `path` as a GET would, with `context` available to its components. The request's
+/// cookies are passed on so staff pages still see the session.
+pub async fn render_page_with<T>(
+    state: &AppState,
+    path: &str,
+    headers: &HeaderMap,
+    status: StatusCode,
+    context: T,
+) -> Response
+where
+    T: Clone + Send + Sync + 'static,
+{
+    let services = state.services.clone();
+    let options = state.leptos_options.clone();
+    let render = leptos_axum::render_app_async_with_context(
+        move || {
+            provide_page_context(services.clone());
+            provide_context(context.clone());
+        },
+        move || opendocket_app::shell(options.clone()),
+    );
+    let mut request = match Request::get(path).body(Body::empty()) {
+        Ok(request) => request,
+        Err(_) => return StatusCode::NOT_FOUND.into_response(),
+    };
+    for cookie in headers.get_all(header::COOKIE) {
+        request.headers_mut().append(header::COOKIE, cookie.clone());
+    }
+    let mut response = render(request).await;
+    if response.status().is_success() {
+        *response.status_mut() = status;
+    }
+    response
+}

@@ -1,0 +1,267 @@
+//! Staff form handlers: signing in and out, and moderation decisions. Every one checks the
+//! session, the permission and the form's CSRF token on the server before changing anything.
+
+use crate::form::parse_urlencoded;
+use crate::render::render_page_with;
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::post;
+use axum::Router;
+use opendocket_app::staff::{guard::identity_from_headers, StaffNotice, SESSION_COOKIE};
+use opendocket_core::accounts::{Actor, SignInError, StaffIdentity, SESSION_LIFETIME};
+use opendocket_core::moderation::{Decision, ModerationError, WithholdReason};
+use opendocket_core::staff::Permission;
+use std::collections::HashMap;
+
+/// Every state-changing staff endpoint, with the permission it needs. The router is built from
+/// this table and the authorisation test walks it, so an endpoint cannot be added without a check.
+pub const STAFF_FORM_ENDPOINTS: &[(&str, Option<Permission>)] = &[
+    ("/staff/logout", None),
+    ("/staff/comments/{id}/decision", Some(Permission::Moderate)),
+];
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/staff/login", post(sign_in))
+        .route(STAFF_FORM_ENDPOINTS[0].0, post(sign_out))
+        .route(STAFF_FORM_ENDPOINTS[1].0, post(decide))
+}
+
+fn fields(body: &[u8]) -> HashMap<String, String> {
+    parse_urlencoded(body)
+        .map(|pairs| pairs.into_iter().collect())
+        .unwrap_or_default()
+}
+
+fn is_https(headers: &HeaderMap) -> bool {
+    headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("https"))
+}
+
+fn session_cookie(token: &str, max_age_seconds: i64, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_seconds}{secure}"
+    ))
+    .expect("hex tokens make valid cookie values")
+}
+
+async fn notice(
+    state: &AppState,
+    path: &str,
+    headers: &HeaderMap,
+    status: StatusCode,
+    message: String,
+    email: String,
+) -> Response {
+    render_page_with(state, path, headers, status, StaffNotice { message, email }).await
+}
+
+async fn sign_in(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let form = fields(&body);
+    let email = form.get("email").cloned().unwrap_or_default();
+    let password = form.get("password").cloned().unwrap_or_default();
+    let services = &state.services;
+    let (status, message) = match services
+        .store
+        .sign_in(&email, &password, services.clock.now())
+        .await
+    {
+        Ok(token) => {
+            let mut response = Redirect::to("/staff").into_response();
+            let cookie = session_cookie(&token, SESSION_LIFETIME.num_seconds(), is_https(&headers));
+            response.headers_mut().insert(header::SET_COOKIE, cookie);
+            return response;
+        }
+        Err(SignInError::WrongCredentials) => (
+            StatusCode::UNAUTHORIZED,
+            "The email address or password is not right.".to_owned(),
+        ),
+        Err(SignInError::Locked(until)) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "Too many wrong passwords: this account is locked until {} UTC.",
+                until.format("%Y-%m-%d %H:%M")
+            ),
+        ),
+        Err(SignInError::Store(error)) => {
+            tracing::error!(%error, "sign-in failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Signing in is not possible just now. Please try again in a minute.".to_owned(),
+            )
+        }
+    };
+    notice(
+        &state,
+        "/staff/login",
+        &HeaderMap::new(),
+        status,
+        message,
+        email,
+    )
+    .await
+}
+
+/// The session behind the request and a CSRF check of the form, or the response refusing it.
+async fn authorise(
+    state: &AppState,
+    headers: &HeaderMap,
+    form: &HashMap<String, String>,
+    permission: Option<Permission>,
+) -> Result<StaffIdentity, Response> {
+    let identity = match identity_from_headers(&state.services, headers).await {
+        Ok(Some(identity)) => identity,
+        Ok(None) => {
+            let message = "Please sign in first.".to_owned();
+            return Err(notice(
+                state,
+                "/staff/login",
+                &HeaderMap::new(),
+                StatusCode::UNAUTHORIZED,
+                message,
+                String::new(),
+            )
+            .await);
+        }
+        Err(error) => {
+            tracing::error!(%error, "session lookup failed");
+            return Err((
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The database is unreachable; try again in a minute.",
+            )
+                .into_response());
+        }
+    };
+    if permission.is_some_and(|p| !identity.role.can(p)) {
+        return Err((
+            StatusCode::FORBIDDEN,
+            "Your account does not have permission to do this.",
+        )
+            .into_response());
+    }
+    let sent = form
+        .get("csrf_token")
+        .map(String::as_bytes)
+        .unwrap_or_default();
+    let expected = identity.csrf_token.as_bytes();
+    let matches = sent.len() == expected.len()
+        && sent
+            .iter()
+            .zip(expected)
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0;
+    if !matches {
+        return Err((
+            StatusCode::FORBIDDEN,
+            "This form has expired. Reload the page and try again.",
+        )
+            .into_response());
+    }
+    Ok(identity)
+}
+
+fn session_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(opendocket_app::staff::session_token)
+        .map(str::to_owned)
+}
+
+async fn sign_out(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let form = fields(&body);
+    if let Err(refusal) = authorise(&state, &headers, &form, None).await {
+        return refusal;
+    }
+    if let Some(token) = session_token(&headers) {
+        if let Err(error) = state.services.store.sign_out(&token).await {
+            tracing::error!(%error, "sign-out failed");
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Signing out failed; try again.",
+            )
+                .into_response();
+        }
+    }
+    let mut response = Redirect::to("/staff/login").into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        session_cookie("", 0, is_https(&headers)),
+    );
+    response
+}
+
+async fn decide(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let form = fields(&body);
+    let identity = match authorise(&state, &headers, &form, Some(Permission::Moderate)).await {
+        Ok(identity) => identity,
+        Err(refusal) => return refusal,
+    };
+    let parsed = (|| {
+        let id: i64 = id.parse().ok()?;
+        let version: i64 = form.get("version")?.parse().ok()?;
+        let decision = match form.get("decision")?.as_str() {
+            "post" => Decision::Post,
+            "withhold" => Decision::Withhold {
+                reason: WithholdReason::parse(form.get("reason")?)?,
+                note: form
+                    .get("note")
+                    .map(|n| n.trim().to_owned())
+                    .filter(|n| !n.is_empty()),
+            },
+            _ => return None,
+        };
+        Some((id, version, decision))
+    })();
+    let Some((comment_id, version, decision)) = parsed else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "The decision form was incomplete; reload the queue and try again.",
+        )
+            .into_response();
+    };
+    let services = &state.services;
+    let outcome = services
+        .store
+        .moderate(
+            comment_id,
+            version,
+            &decision,
+            &Actor::of(&identity),
+            services.clock.now(),
+        )
+        .await;
+    let (status, message) = match outcome {
+        Ok(_) => return Redirect::to("/staff").into_response(),
+        Err(ModerationError::NotFound) => (StatusCode::NOT_FOUND, format!("There is no comment {comment_id}.")),
+        Err(ModerationError::Stale { current, by }) => (
+            StatusCode::CONFLICT,
+            format!(
+                "Comment {comment_id} was already changed by {}: it is now {}. Nothing was changed.",
+                by.as_deref().unwrap_or("someone else"),
+                current.as_str()
+            ),
+        ),
+        Err(ModerationError::NoteRequired) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("Comment {comment_id}: withholding for another reason needs a note saying why. Nothing was changed."),
+        ),
+        Err(ModerationError::Store(error)) => {
+            tracing::error!(%error, "moderation failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "The decision could not be saved; nothing was changed. Try again.".to_owned())
+        }
+    };
+    notice(&state, "/staff", &headers, status, message, identity.email).await
+}

@@ -1,0 +1,481 @@
+//! The staff workspace through the real router: sign-in and lock-out, authorisation of every
+//! staff endpoint, moderation decisions and their audit rows, and what the public then sees.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use chrono::Duration;
+use common::{encode_form, instant, Harness, StaffSession};
+use opendocket_core::accounts::Actor;
+use opendocket_core::comment::IdempotencyKey;
+use opendocket_core::moderation::{CommentStatus, Decision, ModerationError, WithholdReason};
+use opendocket_core::staff::Role;
+
+const DOCKET: &str = "FTC-2023-0018";
+
+async fn docket_with_comments(texts: &[&str]) -> Harness {
+    let h = Harness::new(instant("2023-03-20T15:00:00Z")).await;
+    h.create_docket(
+        DOCKET,
+        instant("2023-03-14T13:00:00Z"),
+        instant("2023-04-14T03:59:59Z"),
+        false,
+    )
+    .await;
+    for text in texts {
+        let form = encode_form(&[
+            ("idempotency_key", IdempotencyKey::generate().as_str()),
+            ("submitter_type", "individual"),
+            ("first_name", "Ada"),
+            ("last_name", "Lovelace"),
+            ("email", "ada@example.org"),
+            ("comment", text),
+        ]);
+        assert_eq!(
+            h.post_form(&format!("/dockets/{DOCKET}"), form)
+                .await
+                .status,
+            StatusCode::SEE_OTHER
+        );
+    }
+    h
+}
+
+async fn queue_ids(h: &Harness) -> Vec<(i64, i64)> {
+    h.store()
+        .moderation_queue(100, 0)
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| (c.id, c.version))
+        .collect()
+}
+
+fn decision(
+    session: &StaffSession,
+    version: i64,
+    decision: &str,
+    reason: &str,
+    note: &str,
+) -> String {
+    encode_form(&[
+        ("csrf_token", &session.csrf),
+        ("version", &version.to_string()),
+        ("decision", decision),
+        ("reason", reason),
+        ("note", note),
+    ])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_sets_a_strict_http_only_cookie_and_opens_the_queue() {
+    let h = docket_with_comments(&["First."]).await;
+    h.store()
+        .add_staff_user(
+            "Mod@FTC.gov",
+            Role::Moderator,
+            "a long enough passphrase",
+            &Actor::CommandLine,
+            instant("2023-03-20T15:00:00Z"),
+        )
+        .await
+        .unwrap();
+    let request = Request::post("/staff/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header("x-forwarded-proto", "https")
+        .body(Body::from(encode_form(&[
+            ("email", "mod@ftc.gov"),
+            ("password", "a long enough passphrase"),
+        ])))
+        .unwrap();
+    let response = h.send(request).await;
+    assert_eq!(response.status, StatusCode::SEE_OTHER);
+    assert_eq!(response.location(), "/staff");
+    let cookie = response
+        .headers
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    for attribute in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/"] {
+        assert!(cookie.contains(attribute), "{cookie}");
+    }
+    let session = StaffSession {
+        cookie: cookie.split(';').next().unwrap().to_owned(),
+        csrf: String::new(),
+    };
+    let queue = h.staff_get(&session, "/staff").await;
+    assert_eq!(queue.status, StatusCode::OK);
+    assert!(queue.body.contains("Moderation queue"));
+    assert!(
+        queue.body.contains("ada@example.org"),
+        "moderators see contact details"
+    );
+    assert!(queue.body.contains("First."));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_passwords_are_refused_and_repeated_ones_lock_the_account() {
+    let h = docket_with_comments(&[]).await;
+    let now = instant("2023-03-20T15:00:00Z");
+    h.store()
+        .add_staff_user(
+            "mod@ftc.gov",
+            Role::Moderator,
+            "a long enough passphrase",
+            &Actor::CommandLine,
+            now,
+        )
+        .await
+        .unwrap();
+    let attempt =
+        |password: &'static str| encode_form(&[("email", "mod@ftc.gov"), ("password", password)]);
+    for _ in 0..5 {
+        let response = h
+            .post_form("/staff/login", attempt("wrong password!"))
+            .await;
+        assert_eq!(response.status, StatusCode::UNAUTHORIZED);
+        assert!(response
+            .body
+            .contains("The email address or password is not right."));
+        assert!(response.headers.get(header::SET_COOKIE).is_none());
+    }
+    let locked = h
+        .post_form("/staff/login", attempt("a long enough passphrase"))
+        .await;
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        locked.body.contains("locked until 2023-03-20 15:15 UTC"),
+        "{}",
+        locked.body
+    );
+    let unknown = h
+        .post_form(
+            "/staff/login",
+            encode_form(&[("email", "nobody@ftc.gov"), ("password", "x")]),
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+
+    h.clock.advance(Duration::minutes(16));
+    let after = h
+        .post_form("/staff/login", attempt("a long enough passphrase"))
+        .await;
+    assert_eq!(after.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_staff_endpoint_refuses_anonymous_requests_and_too_weak_roles() {
+    let h = docket_with_comments(&["A comment."]).await;
+    let analyst = h.staff_session("analyst@ftc.gov", Role::Analyst).await;
+
+    let pages: Vec<String> = opendocket_server::page_paths()
+        .into_iter()
+        .filter(|p| p.starts_with("/staff"))
+        .collect();
+    assert!(pages.iter().any(|p| p == "/staff"), "{pages:?}");
+    for path in pages.iter().filter(|p| *p != "/staff/login") {
+        let page = h.get(path).await;
+        assert_eq!(
+            page.status,
+            StatusCode::UNAUTHORIZED,
+            "GET {path} without a session"
+        );
+        assert!(
+            !page.body.contains("A comment."),
+            "GET {path} leaks comments"
+        );
+    }
+
+    let server_fns: Vec<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.to_owned())
+        .filter(|path| path.contains("/staff"))
+        .collect();
+    assert!(!server_fns.is_empty());
+    for path in &server_fns {
+        let response = h.staff_post(None, path, String::new()).await;
+        assert_eq!(
+            response.status,
+            StatusCode::UNAUTHORIZED,
+            "server function {path} without a session"
+        );
+    }
+
+    let (comment_id, version) = queue_ids(&h).await[0];
+    for (template, permission) in opendocket_server::staff::STAFF_FORM_ENDPOINTS {
+        let path = template.replace("{id}", &comment_id.to_string());
+        let body = decision(&analyst, version, "post", "spam", "");
+        let anonymous = h.staff_post(None, &path, body.clone()).await;
+        assert_eq!(
+            anonymous.status,
+            StatusCode::UNAUTHORIZED,
+            "POST {path} without a session"
+        );
+        if let Some(permission) = permission {
+            assert!(!Role::Analyst.can(*permission));
+            let weak = h.staff_post(Some(&analyst), &path, body).await;
+            assert_eq!(
+                weak.status,
+                StatusCode::FORBIDDEN,
+                "POST {path} as an analyst"
+            );
+        }
+    }
+    assert_eq!(
+        h.store().moderation_queue(10, 0).await.unwrap().len(),
+        1,
+        "nothing was moderated"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn state_changes_need_the_sessions_csrf_token() {
+    let h = docket_with_comments(&["A comment."]).await;
+    let moderator = h.staff_session("mod@ftc.gov", Role::Moderator).await;
+    let (id, version) = queue_ids(&h).await[0];
+    let forged = StaffSession {
+        cookie: moderator.cookie.clone(),
+        csrf: "0".repeat(64),
+    };
+    let response = h
+        .staff_post(
+            Some(&moderator),
+            &format!("/staff/comments/{id}/decision"),
+            decision(&forged, version, "post", "spam", ""),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::FORBIDDEN);
+    assert_eq!(h.store().pending_count().await.unwrap(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn moderators_post_and_withhold_and_the_public_sees_only_what_was_posted() {
+    let h = docket_with_comments(&["Please post me.", "Call me at 555-0100."]).await;
+    let moderator = h.staff_session("mod@ftc.gov", Role::Moderator).await;
+    let ids = queue_ids(&h).await;
+    let (first, second) = (ids[0], ids[1]);
+    let posted = h
+        .staff_post(
+            Some(&moderator),
+            &format!("/staff/comments/{}/decision", first.0),
+            decision(&moderator, first.1, "post", "spam", ""),
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER);
+    let withheld = h
+        .staff_post(
+            Some(&moderator),
+            &format!("/staff/comments/{}/decision", second.0),
+            decision(&moderator, second.1, "withhold", "personal_information", ""),
+        )
+        .await;
+    assert_eq!(withheld.status, StatusCode::SEE_OTHER);
+    assert_eq!(h.store().pending_count().await.unwrap(), 0);
+
+    let page = h.get(&format!("/dockets/{DOCKET}")).await;
+    assert!(page.body.contains("Please post me."));
+    assert!(
+        !page.body.contains("555-0100"),
+        "withheld comments are not public"
+    );
+    assert!(
+        !page.body.contains("ada@example.org"),
+        "no contact details in public"
+    );
+    assert!(page.body.contains("2 received, 1 posted"));
+    assert!(page.body.contains("Withheld — Personal information: 1"));
+
+    let public = h.get(&format!("/comments/{DOCKET}-0002")).await;
+    assert_eq!(public.status, StatusCode::OK);
+    assert!(public.body.contains("Please post me."));
+    assert!(public.body.contains("Ada Lovelace"));
+    assert!(!public.body.contains("ada@example.org"));
+    assert_eq!(
+        h.get(&format!("/comments/{DOCKET}-0003")).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    let audit = h.store().audit_log(10).await.unwrap();
+    let moderation: Vec<_> = audit
+        .iter()
+        .filter(|e| e.action == "comment.moderate")
+        .collect();
+    assert_eq!(moderation.len(), 2);
+    assert!(moderation
+        .iter()
+        .all(|e| e.actor == "mod@ftc.gov" && e.before.as_deref() == Some("pending")));
+    assert!(moderation
+        .iter()
+        .any(|e| e.after.as_deref() == Some("withheld (personal_information)")));
+    assert!(moderation
+        .iter()
+        .any(|e| e.after.as_deref() == Some("posted")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_decision_on_a_stale_view_is_refused_and_shows_the_current_state() {
+    let h = docket_with_comments(&["Contested."]).await;
+    let first = h.staff_session("first@ftc.gov", Role::Moderator).await;
+    let second = h.staff_session("second@ftc.gov", Role::Moderator).await;
+    let (id, version) = queue_ids(&h).await[0];
+    let path = format!("/staff/comments/{id}/decision");
+    assert_eq!(
+        h.staff_post(
+            Some(&first),
+            &path,
+            decision(&first, version, "post", "spam", "")
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+    let late = h
+        .staff_post(
+            Some(&second),
+            &path,
+            decision(&second, version, "withhold", "spam", ""),
+        )
+        .await;
+    assert_eq!(late.status, StatusCode::CONFLICT);
+    assert!(late.body.contains(&format!(
+        "Comment {id} was already changed by first@ftc.gov: it is now posted. Nothing was changed."
+    )));
+    assert_eq!(
+        h.count("SELECT COUNT(*) FROM comments WHERE status = 'posted'")
+            .await,
+        1
+    );
+
+    let other = h
+        .staff_post(
+            Some(&second),
+            &path,
+            decision(&second, version + 1, "withhold", "other", ""),
+        )
+        .await;
+    assert_eq!(
+        other.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "another reason needs a note"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_decisions_on_one_comment_let_exactly_one_win() {
+    let h = docket_with_comments(&["Raced."]).await;
+    let (id, version) = queue_ids(&h).await[0];
+    let now = instant("2023-03-20T16:00:00Z");
+    let a = Actor::Staff {
+        user_id: h
+            .store()
+            .add_staff_user(
+                "a@ftc.gov",
+                Role::Moderator,
+                "a long enough passphrase",
+                &Actor::CommandLine,
+                now,
+            )
+            .await
+            .unwrap(),
+        email: "a@ftc.gov".into(),
+    };
+    let b = Actor::Staff {
+        user_id: h
+            .store()
+            .add_staff_user(
+                "b@ftc.gov",
+                Role::Moderator,
+                "a long enough passphrase",
+                &Actor::CommandLine,
+                now,
+            )
+            .await
+            .unwrap(),
+        email: "b@ftc.gov".into(),
+    };
+    let withhold = Decision::Withhold {
+        reason: WithholdReason::Spam,
+        note: None,
+    };
+    let (ra, rb) = tokio::join!(
+        h.store().moderate(id, version, &Decision::Post, &a, now),
+        h.store().moderate(id, version, &withhold, &b, now)
+    );
+    let results = [ra, rb];
+    assert_eq!(
+        results.iter().filter(|r| r.is_ok()).count(),
+        1,
+        "{results:?}"
+    );
+    assert!(results
+        .iter()
+        .any(|r| matches!(r, Err(ModerationError::Stale { .. }))));
+    assert_eq!(
+        h.count("SELECT COUNT(*) FROM audit_log WHERE action = 'comment.moderate'")
+            .await,
+        1
+    );
+    let status = results
+        .iter()
+        .find_map(|r| r.as_ref().ok())
+        .copied()
+        .unwrap();
+    assert_ne!(status, CommentStatus::Pending);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_log_cannot_be_changed() {
+    let h = docket_with_comments(&[]).await;
+    h.staff_session("admin@ftc.gov", Role::Admin).await;
+    assert!(h.count("SELECT COUNT(*) FROM audit_log").await >= 1);
+    let update = sqlx::query("UPDATE audit_log SET actor = 'someone else'")
+        .execute(h.store().pool())
+        .await;
+    assert!(update.is_err(), "updates are refused");
+    let delete = sqlx::query("DELETE FROM audit_log")
+        .execute(h.store().pool())
+        .await;
+    assert!(delete.is_err(), "deletes are refused");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_out_ends_the_session() {
+    let h = docket_with_comments(&[]).await;
+    let moderator = h.staff_session("mod@ftc.gov", Role::Moderator).await;
+    assert_eq!(
+        h.staff_get(&moderator, "/staff").await.status,
+        StatusCode::OK
+    );
+    let out = h
+        .staff_post(
+            Some(&moderator),
+            "/staff/logout",
+            encode_form(&[("csrf_token", &moderator.csrf)]),
+        )
+        .await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert!(out
+        .headers
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .contains("Max-Age=0"));
+    assert_eq!(
+        h.staff_get(&moderator, "/staff").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_expire() {
+    let h = docket_with_comments(&[]).await;
+    let moderator = h.staff_session("mod@ftc.gov", Role::Moderator).await;
+    h.clock.advance(Duration::hours(13));
+    assert_eq!(
+        h.staff_get(&moderator, "/staff").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
