@@ -15,7 +15,6 @@ pub mod clock;
 pub mod demo;
 #[cfg(feature = "ssr")]
 pub mod markdown;
-#[cfg(feature = "ssr")]
 pub mod moderation;
 #[cfg(feature = "ssr")]
 pub mod scheduler;

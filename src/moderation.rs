@@ -1,12 +1,8 @@
 //! Moderation: the queue of received comments, decisions to post or withhold them (refused when
 //! made on a stale view), and what the public may see of posted comments.
 
-use crate::accounts::{audit, Actor, AuditRecord};
-use crate::store::{from_millis, record_change, to_millis, ChangeKind, Store, StoreError};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
-use thiserror::Error;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CommentStatus {
@@ -87,27 +83,6 @@ pub enum Decision {
     },
 }
 
-#[derive(Debug, Error)]
-pub enum ModerationError {
-    #[error("there is no such comment")]
-    NotFound,
-    #[error("someone else changed this comment first; it is now {current:?}")]
-    Stale {
-        current: CommentStatus,
-        by: Option<String>,
-    },
-    #[error("withholding for another reason needs a note saying why")]
-    NoteRequired,
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl From<sqlx::Error> for ModerationError {
-    fn from(e: sqlx::Error) -> Self {
-        ModerationError::Store(e.into())
-    }
-}
-
 /// A comment as a moderator sees it: everything, including contact details.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueueItem {
@@ -143,31 +118,63 @@ pub struct DocketCounts {
     pub withheld: Vec<(WithholdReason, i64)>,
 }
 
-fn display_name(
-    kind: &str,
-    first: Option<String>,
-    last: Option<String>,
-    organization: Option<String>,
-) -> String {
-    match kind {
-        "organization" => organization.unwrap_or_default(),
-        "individual" => [first, last]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" "),
-        _ => "Anonymous".to_owned(),
-    }
-}
+#[cfg(feature = "ssr")]
+pub use storage::ModerationError;
 
-impl Store {
-    /// Comments awaiting a decision, oldest first.
-    pub async fn moderation_queue(
-        &self,
-        limit: i64,
-        offset: i64,
-    ) -> Result<Vec<QueueItem>, StoreError> {
-        let rows = sqlx::query(
+#[cfg(feature = "ssr")]
+mod storage {
+    use super::*;
+    use crate::accounts::{audit, Actor, AuditRecord};
+    use crate::store::{from_millis, record_change, to_millis, ChangeKind, Store, StoreError};
+    use sqlx::Row;
+    use thiserror::Error;
+
+    #[derive(Debug, Error)]
+    pub enum ModerationError {
+        #[error("there is no such comment")]
+        NotFound,
+        #[error("someone else changed this comment first; it is now {current:?}")]
+        Stale {
+            current: CommentStatus,
+            by: Option<String>,
+        },
+        #[error("withholding for another reason needs a note saying why")]
+        NoteRequired,
+        #[error(transparent)]
+        Store(#[from] StoreError),
+    }
+
+    impl From<sqlx::Error> for ModerationError {
+        fn from(e: sqlx::Error) -> Self {
+            ModerationError::Store(e.into())
+        }
+    }
+
+    pub(super) fn display_name(
+        kind: &str,
+        first: Option<String>,
+        last: Option<String>,
+        organization: Option<String>,
+    ) -> String {
+        match kind {
+            "organization" => organization.unwrap_or_default(),
+            "individual" => [first, last]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" "),
+            _ => "Anonymous".to_owned(),
+        }
+    }
+
+    impl Store {
+        /// Comments awaiting a decision, oldest first.
+        pub async fn moderation_queue(
+            &self,
+            limit: i64,
+            offset: i64,
+        ) -> Result<Vec<QueueItem>, StoreError> {
+            let rows = sqlx::query(
             "SELECT c.id, c.version, c.docket_id, d.title, a.time_zone, c.received_at, c.late, c.submitter_type,
                     c.first_name, c.last_name, c.organization, c.email, c.body
              FROM comments c JOIN dockets d ON d.id = c.docket_id JOIN agencies a ON a.code = d.agency_code
@@ -177,98 +184,98 @@ impl Store {
         .bind(offset)
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|row| {
-                let kind: String = row.try_get("submitter_type")?;
-                Ok(QueueItem {
-                    id: row.try_get("id")?,
-                    version: row.try_get("version")?,
-                    docket_id: row.try_get("docket_id")?,
-                    docket_title: row.try_get("title")?,
-                    time_zone: row.try_get("time_zone")?,
-                    received_at: from_millis(row.try_get("received_at")?)?,
-                    late: row.try_get::<i64, _>("late")? != 0,
-                    name: display_name(
-                        &kind,
-                        row.try_get("first_name")?,
-                        row.try_get("last_name")?,
-                        row.try_get("organization")?,
-                    ),
-                    submitter_type: kind,
-                    email: row.try_get("email")?,
-                    body: row.try_get("body")?,
+            rows.iter()
+                .map(|row| {
+                    let kind: String = row.try_get("submitter_type")?;
+                    Ok(QueueItem {
+                        id: row.try_get("id")?,
+                        version: row.try_get("version")?,
+                        docket_id: row.try_get("docket_id")?,
+                        docket_title: row.try_get("title")?,
+                        time_zone: row.try_get("time_zone")?,
+                        received_at: from_millis(row.try_get("received_at")?)?,
+                        late: row.try_get::<i64, _>("late")? != 0,
+                        name: display_name(
+                            &kind,
+                            row.try_get("first_name")?,
+                            row.try_get("last_name")?,
+                            row.try_get("organization")?,
+                        ),
+                        submitter_type: kind,
+                        email: row.try_get("email")?,
+                        body: row.try_get("body")?,
+                    })
                 })
-            })
-            .collect()
-    }
-
-    pub async fn pending_count(&self) -> Result<i64, StoreError> {
-        Ok(
-            sqlx::query("SELECT COUNT(*) FROM comments WHERE status = 'pending'")
-                .fetch_one(self.pool())
-                .await?
-                .try_get(0)?,
-        )
-    }
-
-    /// Applies a decision made while looking at `expected_version` of the comment. If anyone
-    /// changed the comment since, nothing is written and the current state is returned in the error.
-    pub async fn moderate(
-        &self,
-        comment_id: i64,
-        expected_version: i64,
-        decision: &Decision,
-        actor: &Actor,
-        now: DateTime<Utc>,
-    ) -> Result<CommentStatus, ModerationError> {
-        if let Decision::Withhold {
-            reason: WithholdReason::Other,
-            note,
-        } = decision
-        {
-            if note.as_deref().is_none_or(|n| n.trim().is_empty()) {
-                return Err(ModerationError::NoteRequired);
-            }
+                .collect()
         }
-        let actor_id = match actor {
-            Actor::Staff { user_id, .. } => Some(*user_id),
-            Actor::CommandLine => None,
-        };
-        for _ in 0..5 {
-            let mut tx = self.begin_write().await?;
-            let current =
-                sqlx::query("SELECT docket_id, status, version FROM comments WHERE id = $1")
-                    .bind(comment_id)
-                    .fetch_optional(&mut *tx)
+
+        pub async fn pending_count(&self) -> Result<i64, StoreError> {
+            Ok(
+                sqlx::query("SELECT COUNT(*) FROM comments WHERE status = 'pending'")
+                    .fetch_one(self.pool())
                     .await?
-                    .ok_or(ModerationError::NotFound)?;
-            let before: String = current.try_get("status")?;
-            let docket_id: String = current.try_get("docket_id")?;
-            let (status, reason, note, public_id) = match decision {
-                Decision::Post => {
-                    let posted = sqlx::query(
+                    .try_get(0)?,
+            )
+        }
+
+        /// Applies a decision made while looking at `expected_version` of the comment. If anyone
+        /// changed the comment since, nothing is written and the current state is returned in the error.
+        pub async fn moderate(
+            &self,
+            comment_id: i64,
+            expected_version: i64,
+            decision: &Decision,
+            actor: &Actor,
+            now: DateTime<Utc>,
+        ) -> Result<CommentStatus, ModerationError> {
+            if let Decision::Withhold {
+                reason: WithholdReason::Other,
+                note,
+            } = decision
+            {
+                if note.as_deref().is_none_or(|n| n.trim().is_empty()) {
+                    return Err(ModerationError::NoteRequired);
+                }
+            }
+            let actor_id = match actor {
+                Actor::Staff { user_id, .. } => Some(*user_id),
+                Actor::CommandLine => None,
+            };
+            for _ in 0..5 {
+                let mut tx = self.begin_write().await?;
+                let current =
+                    sqlx::query("SELECT docket_id, status, version FROM comments WHERE id = $1")
+                        .bind(comment_id)
+                        .fetch_optional(&mut *tx)
+                        .await?
+                        .ok_or(ModerationError::NotFound)?;
+                let before: String = current.try_get("status")?;
+                let docket_id: String = current.try_get("docket_id")?;
+                let (status, reason, note, public_id) = match decision {
+                    Decision::Post => {
+                        let posted = sqlx::query(
                         "SELECT COUNT(*) FROM comments WHERE docket_id = $1 AND public_id IS NOT NULL",
                     )
                     .bind(&docket_id)
                     .fetch_one(&mut *tx)
                     .await?
                     .try_get::<i64, _>(0)?;
-                    // Document 0001 is the proposed order; comments are numbered after it.
-                    (
-                        CommentStatus::Posted,
+                        // Document 0001 is the proposed order; comments are numbered after it.
+                        (
+                            CommentStatus::Posted,
+                            None,
+                            None,
+                            Some(format!("{docket_id}-{:04}", posted + 2)),
+                        )
+                    }
+                    Decision::Withhold { reason, note } => (
+                        CommentStatus::Withheld,
+                        Some(reason.as_str()),
+                        note.as_deref(),
                         None,
-                        None,
-                        Some(format!("{docket_id}-{:04}", posted + 2)),
-                    )
-                }
-                Decision::Withhold { reason, note } => (
-                    CommentStatus::Withheld,
-                    Some(reason.as_str()),
-                    note.as_deref(),
-                    None,
-                ),
-            };
-            let updated = sqlx::query(
+                    ),
+                };
+                let updated = sqlx::query(
                 "UPDATE comments SET status = $1, withheld_reason = $2, moderation_note = $3,
                      public_id = COALESCE(public_id, $4),
                      posted_at = CASE WHEN $1 = 'posted' THEN COALESCE(posted_at, $5) ELSE posted_at END,
@@ -285,144 +292,146 @@ impl Store {
             .bind(expected_version)
             .execute(&mut *tx)
             .await;
-            let updated = match updated {
-                Ok(result) => result.rows_affected(),
-                // Two posts on one docket drew the same public number: draw again.
-                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => continue,
-                Err(e) => return Err(e.into()),
-            };
-            if updated == 0 {
-                tx.rollback().await?;
-                return Err(self.stale(comment_id).await?);
+                let updated = match updated {
+                    Ok(result) => result.rows_affected(),
+                    // Two posts on one docket drew the same public number: draw again.
+                    Err(sqlx::Error::Database(e)) if e.is_unique_violation() => continue,
+                    Err(e) => return Err(e.into()),
+                };
+                if updated == 0 {
+                    tx.rollback().await?;
+                    return Err(self.stale(comment_id).await?);
+                }
+                let after = match reason {
+                    Some(reason) => format!("withheld ({reason})"),
+                    None => status.as_str().to_owned(),
+                };
+                let record = AuditRecord {
+                    action: "comment.moderate",
+                    object_type: "comment",
+                    object_id: &comment_id.to_string(),
+                    before: Some(&before),
+                    after: Some(&after),
+                };
+                audit(&mut tx, actor, record, now).await?;
+                record_change(&mut tx, comment_id, ChangeKind::Moderated, now).await?;
+                tx.commit().await?;
+                return Ok(status);
             }
-            let after = match reason {
-                Some(reason) => format!("withheld ({reason})"),
-                None => status.as_str().to_owned(),
-            };
-            let record = AuditRecord {
-                action: "comment.moderate",
-                object_type: "comment",
-                object_id: &comment_id.to_string(),
-                before: Some(&before),
-                after: Some(&after),
-            };
-            audit(&mut tx, actor, record, now).await?;
-            record_change(&mut tx, comment_id, ChangeKind::Moderated, now).await?;
-            tx.commit().await?;
-            return Ok(status);
+            Err(StoreError::Corrupt("could not number the posted comment".into()).into())
         }
-        Err(StoreError::Corrupt("could not number the posted comment".into()).into())
-    }
 
-    async fn stale(&self, comment_id: i64) -> Result<ModerationError, StoreError> {
-        let row = sqlx::query(
+        async fn stale(&self, comment_id: i64) -> Result<ModerationError, StoreError> {
+            let row = sqlx::query(
             "SELECT c.status, u.email FROM comments c LEFT JOIN staff_users u ON u.id = c.moderated_by WHERE c.id = $1",
         )
         .bind(comment_id)
         .fetch_optional(self.pool())
         .await?;
-        let Some(row) = row else {
-            return Ok(ModerationError::NotFound);
-        };
-        let status: String = row.try_get("status")?;
-        Ok(ModerationError::Stale {
-            current: CommentStatus::parse(&status)
-                .ok_or_else(|| StoreError::Corrupt(format!("status {status:?}")))?,
-            by: row.try_get("email")?,
-        })
-    }
+            let Some(row) = row else {
+                return Ok(ModerationError::NotFound);
+            };
+            let status: String = row.try_get("status")?;
+            Ok(ModerationError::Stale {
+                current: CommentStatus::parse(&status)
+                    .ok_or_else(|| StoreError::Corrupt(format!("status {status:?}")))?,
+                by: row.try_get("email")?,
+            })
+        }
 
-    /// Posted comments on a docket, newest first, and how many there are.
-    pub async fn posted_comments(
-        &self,
-        docket_id: &str,
-        limit: i64,
-        offset: i64,
-    ) -> Result<Vec<PublicComment>, StoreError> {
-        let rows = sqlx::query(&format!("{PUBLIC_SELECT} WHERE c.docket_id = $1 AND c.status = 'posted' ORDER BY c.posted_at DESC, c.id DESC LIMIT $2 OFFSET $3"))
+        /// Posted comments on a docket, newest first, and how many there are.
+        pub async fn posted_comments(
+            &self,
+            docket_id: &str,
+            limit: i64,
+            offset: i64,
+        ) -> Result<Vec<PublicComment>, StoreError> {
+            let rows = sqlx::query(&format!("{PUBLIC_SELECT} WHERE c.docket_id = $1 AND c.status = 'posted' ORDER BY c.posted_at DESC, c.id DESC LIMIT $2 OFFSET $3"))
             .bind(docket_id)
             .bind(limit)
             .bind(offset)
             .fetch_all(self.pool())
             .await?;
-        rows.iter().map(public_from_row).collect()
-    }
-
-    pub async fn public_comment(
-        &self,
-        public_id: &str,
-    ) -> Result<Option<PublicComment>, StoreError> {
-        let row = sqlx::query(&format!(
-            "{PUBLIC_SELECT} WHERE c.public_id = $1 AND c.status = 'posted'"
-        ))
-        .bind(public_id)
-        .fetch_optional(self.pool())
-        .await?;
-        row.as_ref().map(public_from_row).transpose()
-    }
-
-    pub async fn docket_counts(&self, docket_id: &str) -> Result<DocketCounts, StoreError> {
-        let rows = sqlx::query(
-            "SELECT status, withheld_reason, COUNT(*) AS n FROM comments WHERE docket_id = $1
-             GROUP BY status, withheld_reason",
-        )
-        .bind(docket_id)
-        .fetch_all(self.pool())
-        .await?;
-        let mut counts = DocketCounts::default();
-        for row in rows {
-            let n: i64 = row.try_get("n")?;
-            let status: String = row.try_get("status")?;
-            counts.received += n;
-            match CommentStatus::parse(&status) {
-                Some(CommentStatus::Posted) => counts.posted += n,
-                Some(CommentStatus::Pending) => counts.pending += n,
-                Some(CommentStatus::Withheld) => {
-                    let reason: Option<String> = row.try_get("withheld_reason")?;
-                    let reason = reason
-                        .as_deref()
-                        .and_then(WithholdReason::parse)
-                        .unwrap_or(WithholdReason::Other);
-                    counts.withheld.push((reason, n));
-                }
-                None => return Err(StoreError::Corrupt(format!("status {status:?}"))),
-            }
+            rows.iter().map(public_from_row).collect()
         }
-        counts
-            .withheld
-            .sort_by_key(|(reason, _)| WithholdReason::ALL.iter().position(|r| r == reason));
-        Ok(counts)
-    }
-}
 
-const PUBLIC_SELECT: &str =
-    "SELECT c.public_id, c.docket_id, c.received_at, c.posted_at, c.submitter_type,
+        pub async fn public_comment(
+            &self,
+            public_id: &str,
+        ) -> Result<Option<PublicComment>, StoreError> {
+            let row = sqlx::query(&format!(
+                "{PUBLIC_SELECT} WHERE c.public_id = $1 AND c.status = 'posted'"
+            ))
+            .bind(public_id)
+            .fetch_optional(self.pool())
+            .await?;
+            row.as_ref().map(public_from_row).transpose()
+        }
+
+        pub async fn docket_counts(&self, docket_id: &str) -> Result<DocketCounts, StoreError> {
+            let rows = sqlx::query(
+                "SELECT status, withheld_reason, COUNT(*) AS n FROM comments WHERE docket_id = $1
+             GROUP BY status, withheld_reason",
+            )
+            .bind(docket_id)
+            .fetch_all(self.pool())
+            .await?;
+            let mut counts = DocketCounts::default();
+            for row in rows {
+                let n: i64 = row.try_get("n")?;
+                let status: String = row.try_get("status")?;
+                counts.received += n;
+                match CommentStatus::parse(&status) {
+                    Some(CommentStatus::Posted) => counts.posted += n,
+                    Some(CommentStatus::Pending) => counts.pending += n,
+                    Some(CommentStatus::Withheld) => {
+                        let reason: Option<String> = row.try_get("withheld_reason")?;
+                        let reason = reason
+                            .as_deref()
+                            .and_then(WithholdReason::parse)
+                            .unwrap_or(WithholdReason::Other);
+                        counts.withheld.push((reason, n));
+                    }
+                    None => return Err(StoreError::Corrupt(format!("status {status:?}"))),
+                }
+            }
+            counts
+                .withheld
+                .sort_by_key(|(reason, _)| WithholdReason::ALL.iter().position(|r| r == reason));
+            Ok(counts)
+        }
+    }
+
+    const PUBLIC_SELECT: &str =
+        "SELECT c.public_id, c.docket_id, c.received_at, c.posted_at, c.submitter_type,
         c.first_name, c.last_name, c.organization, c.body FROM comments c";
 
-fn public_from_row(row: &sqlx::any::AnyRow) -> Result<PublicComment, StoreError> {
-    let kind: String = row.try_get("submitter_type")?;
-    let posted_at: Option<i64> = row.try_get("posted_at")?;
-    Ok(PublicComment {
-        public_id: row
-            .try_get::<Option<String>, _>("public_id")?
-            .unwrap_or_default(),
-        docket_id: row.try_get("docket_id")?,
-        received_at: from_millis(row.try_get("received_at")?)?,
-        posted_at: from_millis(
-            posted_at.ok_or_else(|| StoreError::Corrupt("posted without a date".into()))?,
-        )?,
-        submitter: display_name(
-            &kind,
-            row.try_get("first_name")?,
-            row.try_get("last_name")?,
-            row.try_get("organization")?,
-        ),
-        body: row.try_get("body")?,
-    })
+    fn public_from_row(row: &sqlx::any::AnyRow) -> Result<PublicComment, StoreError> {
+        let kind: String = row.try_get("submitter_type")?;
+        let posted_at: Option<i64> = row.try_get("posted_at")?;
+        Ok(PublicComment {
+            public_id: row
+                .try_get::<Option<String>, _>("public_id")?
+                .unwrap_or_default(),
+            docket_id: row.try_get("docket_id")?,
+            received_at: from_millis(row.try_get("received_at")?)?,
+            posted_at: from_millis(
+                posted_at.ok_or_else(|| StoreError::Corrupt("posted without a date".into()))?,
+            )?,
+            submitter: display_name(
+                &kind,
+                row.try_get("first_name")?,
+                row.try_get("last_name")?,
+                row.try_get("organization")?,
+            ),
+            body: row.try_get("body")?,
+        })
+    }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "ssr"))]
 mod tests {
+    use super::storage::display_name;
     use super::*;
 
     #[test]
