@@ -9,4 +9,5 @@ export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-target/site}"
 "$OPENDOCKET_BIN" docket create --id FTC-2022-0001 --title "A closed consultation" \
   --agency "Federal Trade Commission" --time-zone America/New_York \
   --opens-at 2022-01-03T14:00:00Z --due-date 2022-02-02 > /dev/null
+echo 'moderator passphrase for tests' | "$OPENDOCKET_BIN" user add --email moderator@ftc.gov --role moderator > /dev/null
 exec "$OPENDOCKET_BIN" serve

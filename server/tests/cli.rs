@@ -271,3 +271,56 @@ fn an_unsupported_database_url_is_named() {
     assert!(err.contains("unsupported DATABASE_URL"), "{err}");
     assert!(!err.contains("hunter2"), "{err}");
 }
+
+fn opendocket_with_stdin(data_dir: &Path, args: &[&str], stdin: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_opendocket"))
+        .args(args)
+        .env("OPENDOCKET_DATA_DIR", data_dir)
+        .env_remove("DATABASE_URL")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn user_add_reads_the_password_from_standard_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = ["user", "add", "--email", "Admin@FTC.gov", "--role", "admin"];
+    let added = opendocket_with_stdin(dir.path(), &args, "a long enough passphrase\n");
+    assert!(added.status.success(), "{}", stderr(&added));
+    assert!(stdout(&added).contains("Added admin@ftc.gov as admin"));
+
+    let again = opendocket_with_stdin(dir.path(), &args, "a long enough passphrase\n");
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        stderr(&again).contains("a staff account for admin@ftc.gov already exists"),
+        "{}",
+        stderr(&again)
+    );
+
+    let short = opendocket_with_stdin(
+        dir.path(),
+        &["user", "add", "--email", "m@ftc.gov", "--role", "moderator"],
+        "short\n",
+    );
+    assert_eq!(short.status.code(), Some(1));
+    assert!(stderr(&short).contains("a password needs at least 12 characters"));
+
+    let role = opendocket_with_stdin(
+        dir.path(),
+        &["user", "add", "--email", "m@ftc.gov", "--role", "root"],
+        "a long enough passphrase\n",
+    );
+    assert_eq!(role.status.code(), Some(1));
+    assert!(stderr(&role).contains("unknown role \"root\""));
+}

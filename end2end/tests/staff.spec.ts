@@ -1,0 +1,55 @@
+// A moderator signs in, posts one comment and withholds another; the public sees only the posted one.
+import { expect, test, type Page } from '@playwright/test';
+import { DEMO, TRACKING } from './helpers';
+
+test.skip(({ javaScriptEnabled }) => !javaScriptEnabled, 'staff pages run once');
+
+async function comment(page: Page, text: string) {
+  await page.goto(`/dockets/${DEMO}`);
+  await page.getByRole('radio', { name: 'Anonymous' }).check();
+  await page.getByLabel('Comment', { exact: true }).fill(text);
+  await page.getByRole('button', { name: 'Submit comment' }).click();
+  await expect(page.locator('#tracking-number')).toHaveText(TRACKING);
+}
+
+test('a moderator posts one comment and withholds another', async ({ page }) => {
+  const stamp = Date.now();
+  const keep = `Please publish this view (${stamp}).`;
+  const drop = `My phone number is 202-555-0143 (${stamp}).`;
+  await comment(page, keep);
+  await comment(page, drop);
+
+  const denied = await page.goto('/staff');
+  expect(denied?.status()).toBe(401);
+
+  await page.goto('/staff/login');
+  await page.getByLabel('Email').fill('moderator@ftc.gov');
+  await page.getByLabel('Password').fill('wrong password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.locator('#form-message')).toHaveText('The email address or password is not right.');
+
+  await page.getByLabel('Password').fill('moderator passphrase for tests');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/staff$/);
+  await expect(page.getByRole('heading', { name: 'Moderation queue' })).toBeVisible();
+
+  await page.locator('li.queue-item', { hasText: keep }).getByRole('button', { name: 'Post' }).click();
+  await expect(page.locator('li.queue-item', { hasText: keep })).toHaveCount(0);
+  const withheld = page.locator('li.queue-item', { hasText: drop });
+  await withheld.getByLabel('Reason').selectOption({ label: 'Personal information' });
+  await withheld.getByRole('button', { name: 'Withhold' }).click();
+  await expect(page.locator('li.queue-item', { hasText: drop })).toHaveCount(0);
+
+  await page.goto(`/dockets/${DEMO}`);
+  await expect(page.locator('.posted-comments')).toContainText(keep);
+  await expect(page.locator('body')).not.toContainText(drop);
+  await expect(page.locator('#withheld-tally')).toContainText('Personal information: 1');
+  await page.locator('.posted-comment', { hasText: keep }).getByRole('link').click();
+  await expect(page.locator('#comment-body')).toHaveText(keep);
+
+  await page.goto('/staff');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/staff\/login$/);
+  const after = await page.goto('/staff');
+  expect(after?.status()).toBe(401);
+});
