@@ -14,6 +14,8 @@ pub mod clock;
 #[cfg(feature = "ssr")]
 pub mod demo;
 #[cfg(feature = "ssr")]
+pub mod flags;
+#[cfg(feature = "ssr")]
 pub mod markdown;
 pub mod moderation;
 #[cfg(feature = "ssr")]

@@ -97,6 +97,8 @@ pub struct QueueItem {
     pub name: String,
     pub email: Option<String>,
     pub body: String,
+    /// What the text looked like it contained when it arrived (suggestions only).
+    pub flags: Vec<String>,
 }
 
 /// A posted comment as the public sees it: never e-mail or contact details.
@@ -176,7 +178,7 @@ mod storage {
         ) -> Result<Vec<QueueItem>, StoreError> {
             let rows = sqlx::query(
             "SELECT c.id, c.version, c.docket_id, d.title, a.time_zone, c.received_at, c.late, c.submitter_type,
-                    c.first_name, c.last_name, c.organization, c.email, c.body
+                    c.first_name, c.last_name, c.organization, c.email, c.body, c.flags
              FROM comments c JOIN dockets d ON d.id = c.docket_id JOIN agencies a ON a.code = d.agency_code
              WHERE c.status = 'pending' ORDER BY c.received_at, c.id LIMIT $1 OFFSET $2",
         )
@@ -204,6 +206,12 @@ mod storage {
                         submitter_type: kind,
                         email: row.try_get("email")?,
                         body: row.try_get("body")?,
+                        flags: row
+                            .try_get::<String, _>("flags")?
+                            .split(',')
+                            .filter_map(crate::flags::FlagKind::parse)
+                            .map(|k| k.label().to_owned())
+                            .collect(),
                     })
                 })
                 .collect()

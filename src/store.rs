@@ -343,6 +343,11 @@ impl Store {
         key: &IdempotencyKey,
         now: DateTime<Utc>,
     ) -> Result<Receipt, SubmitError> {
+        let flags = crate::flags::flag_kinds(&comment.body)
+            .iter()
+            .map(|k| k.as_str())
+            .collect::<Vec<_>>()
+            .join(",");
         // A tracking-number collision (1 in 10^17 per pair) is retried with a new number.
         for _ in 0..5 {
             if let Some(receipt) = self
@@ -357,11 +362,11 @@ impl Store {
             let inserted = sqlx::query(
                 "INSERT INTO comments (tracking_number, idempotency_key, docket_id, window_id, document_id,
                      submitter_type, first_name, last_name, organization, city, state_province_region, country,
-                     email, body, received_at, late, status)
+                     email, body, received_at, late, status, flags)
                  SELECT $1, $2, w.docket_id, w.id,
                      (SELECT MIN(doc.id) FROM documents doc WHERE doc.docket_id = w.docket_id),
                      $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
-                     CASE WHEN $12 >= w.closes_at THEN 1 ELSE 0 END, 'pending'
+                     CASE WHEN $12 >= w.closes_at THEN 1 ELSE 0 END, 'pending', $14
                  FROM comment_windows w
                  WHERE w.id = (SELECT MAX(id) FROM comment_windows WHERE docket_id = $13)
                    AND $12 >= w.opens_at
@@ -382,6 +387,7 @@ impl Store {
             .bind(&comment.body)
             .bind(to_millis(now))
             .bind(docket_id.as_str())
+            .bind(&flags)
             .fetch_optional(&mut *tx)
             .await?;
             if let Some(row) = inserted {

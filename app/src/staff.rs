@@ -19,6 +19,7 @@ pub struct QueueEntry {
     pub name: String,
     pub email: Option<String>,
     pub body: String,
+    pub flags: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -120,6 +121,7 @@ pub async fn staff_queue() -> Result<QueueView, AppError> {
                 name: item.name,
                 email: item.email,
                 body: item.body,
+                flags: item.flags,
             })
             .collect(),
     })

@@ -252,8 +252,14 @@ async fn state_changes_need_the_sessions_csrf_token() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn moderators_post_and_withhold_and_the_public_sees_only_what_was_posted() {
-    let h = docket_with_comments(&["Please post me.", "Call me at 555-0100."]).await;
+    let h = docket_with_comments(&["Please post me.", "Call me at 202-555-0100."]).await;
     let moderator = h.staff_session("mod@ftc.gov", Role::Moderator).await;
+    let queue = h.staff_get(&moderator, "/staff").await;
+    assert_eq!(
+        queue.body.matches("Check for: phone number").count(),
+        1,
+        "the phone number is flagged for the moderator"
+    );
     let ids = queue_ids(&h).await;
     let (first, second) = (ids[0], ids[1]);
     let posted = h

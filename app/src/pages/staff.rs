@@ -83,6 +83,9 @@ fn QueueItem(entry: QueueEntry, csrf: String, can_moderate: bool) -> impl IntoVi
                 {entry.late.then_some(" · late")}
                 {entry.email.clone().map(|e| view! { " · " <span class="staff-only">{e}</span> })}
             </p>
+            {(!entry.flags.is_empty()).then(|| view! {
+                <p class="flags">{format!("Check for: {}", entry.flags.join(", "))}</p>
+            })}
             <div class="comment-copy">{entry.body.clone()}</div>
             {can_moderate.then(|| view! {
                 <form class="decision" method="post" action=action>
