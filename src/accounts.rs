@@ -271,6 +271,23 @@ impl Store {
         Ok(())
     }
 
+    pub async fn staff_users(&self) -> Result<Vec<(i64, String, Role)>, StoreError> {
+        let rows = sqlx::query("SELECT id, email, role FROM staff_users ORDER BY email")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|row| {
+                let role: String = row.try_get("role")?;
+                Ok((
+                    row.try_get("id")?,
+                    row.try_get("email")?,
+                    Role::parse(&role)
+                        .ok_or_else(|| StoreError::Corrupt(format!("role {role:?}")))?,
+                ))
+            })
+            .collect()
+    }
+
     /// The newest audit entries first.
     pub async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
         let rows = sqlx::query(

@@ -53,6 +53,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/comments/:id") view=pages::comment::CommentPage ssr=SsrMode::Async/>
                     <Route path=path!("/staff/login") view=pages::staff::StaffLoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/staff") view=pages::staff::StaffQueuePage ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/audit") view=pages::staff::StaffAuditPage ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/users") view=pages::staff::StaffUsersPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <footer class="site-footer">

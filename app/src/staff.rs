@@ -24,10 +24,8 @@ pub struct QueueEntry {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueueView {
-    pub email: String,
-    pub role: String,
+    pub header: StaffHeader,
     pub can_moderate: bool,
-    pub csrf_token: String,
     pub pending_total: i64,
     pub entries: Vec<QueueEntry>,
 }
@@ -99,10 +97,8 @@ pub async fn staff_queue() -> Result<QueueView, AppError> {
     let items = services.store.moderation_queue(50, 0).await?;
     let pending_total = services.store.pending_count().await?;
     Ok(QueueView {
-        email: identity.email.clone(),
-        role: identity.role.as_str().to_owned(),
+        header: StaffHeader::of(&identity),
         can_moderate: identity.role.can(Permission::Moderate),
-        csrf_token: identity.csrf_token.clone(),
         pending_total,
         entries: items
             .into_iter()
@@ -123,6 +119,88 @@ pub async fn staff_queue() -> Result<QueueView, AppError> {
                 body: item.body,
                 flags: item.flags,
             })
+            .collect(),
+    })
+}
+
+/// Links to the staff pages the signed-in role may use.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffHeader {
+    pub email: String,
+    pub role: String,
+    pub csrf_token: String,
+    pub can_manage_users: bool,
+    pub can_read_audit: bool,
+}
+
+#[cfg(feature = "ssr")]
+impl StaffHeader {
+    fn of(identity: &opendocket_core::accounts::StaffIdentity) -> Self {
+        use opendocket_core::staff::Permission;
+        Self {
+            email: identity.email.clone(),
+            role: identity.role.as_str().to_owned(),
+            csrf_token: identity.csrf_token.clone(),
+            can_manage_users: identity.role.can(Permission::ManageUsers),
+            can_read_audit: identity.role.can(Permission::ReadAuditLog),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRow {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub object: String,
+    pub before: String,
+    pub after: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditView {
+    pub header: StaffHeader,
+    pub rows: Vec<AuditRow>,
+}
+
+#[server]
+pub async fn staff_audit() -> Result<AuditView, AppError> {
+    use opendocket_core::staff::Permission;
+    let (services, identity) = guard::require(Permission::ReadAuditLog).await?;
+    let entries = services.store.audit_log(500).await?;
+    Ok(AuditView {
+        header: StaffHeader::of(&identity),
+        rows: entries
+            .into_iter()
+            .map(|e| AuditRow {
+                at: e.at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+                actor: e.actor,
+                action: e.action,
+                object: format!("{} {}", e.object_type, e.object_id),
+                before: e.before.unwrap_or_default(),
+                after: e.after.unwrap_or_default(),
+            })
+            .collect(),
+    })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsersView {
+    pub header: StaffHeader,
+    /// E-mail and role of every account.
+    pub users: Vec<(String, String)>,
+}
+
+#[server]
+pub async fn staff_users() -> Result<UsersView, AppError> {
+    use opendocket_core::staff::Permission;
+    let (services, identity) = guard::require(Permission::ManageUsers).await?;
+    let users = services.store.staff_users().await?;
+    Ok(UsersView {
+        header: StaffHeader::of(&identity),
+        users: users
+            .into_iter()
+            .map(|(_, email, role)| (email, role.as_str().to_owned()))
             .collect(),
     })
 }

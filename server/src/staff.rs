@@ -8,7 +8,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::Router;
 use opendocket_app::staff::{guard::identity_from_headers, StaffNotice, SESSION_COOKIE};
 use opendocket_core::accounts::{Actor, SignInError, StaffIdentity, SESSION_LIFETIME};
@@ -21,13 +21,20 @@ use std::collections::HashMap;
 pub const STAFF_FORM_ENDPOINTS: &[(&str, Option<Permission>)] = &[
     ("/staff/logout", None),
     ("/staff/comments/{id}/decision", Some(Permission::Moderate)),
+    ("/staff/users", Some(Permission::ManageUsers)),
 ];
+
+/// Staff downloads (GET), with the permission each needs.
+pub const STAFF_DOWNLOADS: &[(&str, Permission)] =
+    &[("/staff/audit.csv", Permission::ReadAuditLog)];
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/staff/login", post(sign_in))
         .route(STAFF_FORM_ENDPOINTS[0].0, post(sign_out))
         .route(STAFF_FORM_ENDPOINTS[1].0, post(decide))
+        .route(STAFF_FORM_ENDPOINTS[2].0, post(add_user))
+        .route(STAFF_DOWNLOADS[0].0, get(audit_csv))
 }
 
 fn fields(body: &[u8]) -> HashMap<String, String> {
@@ -115,41 +122,13 @@ async fn authorise(
     form: &HashMap<String, String>,
     permission: Option<Permission>,
 ) -> Result<StaffIdentity, Response> {
-    let identity = match identity_from_headers(&state.services, headers).await {
-        Ok(Some(identity)) => identity,
-        Ok(None) => {
-            let message = "Please sign in first.".to_owned();
-            return Err(notice(
-                state,
-                "/staff/login",
-                &HeaderMap::new(),
-                StatusCode::UNAUTHORIZED,
-                message,
-                String::new(),
-            )
-            .await);
-        }
-        Err(error) => {
-            tracing::error!(%error, "session lookup failed");
-            return Err((
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The database is unreachable; try again in a minute.",
-            )
-                .into_response());
-        }
-    };
-    if permission.is_some_and(|p| !identity.role.can(p)) {
-        return Err((
-            StatusCode::FORBIDDEN,
-            "Your account does not have permission to do this.",
-        )
-            .into_response());
-    }
+    let identity = authorise_read(state, headers, permission).await?;
     let sent = form
         .get("csrf_token")
         .map(String::as_bytes)
         .unwrap_or_default();
     let expected = identity.csrf_token.as_bytes();
+    // Compared without an early exit, so timing does not reveal how much of the token matched.
     let matches = sent.len() == expected.len()
         && sent
             .iter()
@@ -157,11 +136,43 @@ async fn authorise(
             .fold(0u8, |acc, (a, b)| acc | (a ^ b))
             == 0;
     if !matches {
-        return Err((
-            StatusCode::FORBIDDEN,
-            "This form has expired. Reload the page and try again.",
-        )
-            .into_response());
+        let message = "This form has expired. Reload the page and try again.";
+        return Err((StatusCode::FORBIDDEN, message).into_response());
+    }
+    Ok(identity)
+}
+
+/// The session behind a request that changes nothing, checked for `permission`.
+async fn authorise_read(
+    state: &AppState,
+    headers: &HeaderMap,
+    permission: Option<Permission>,
+) -> Result<StaffIdentity, Response> {
+    let identity = match identity_from_headers(&state.services, headers).await {
+        Ok(Some(identity)) => identity,
+        Ok(None) => {
+            let message = "Please sign in first.".to_owned();
+            let no_cookies = HeaderMap::new();
+            let status = StatusCode::UNAUTHORIZED;
+            return Err(notice(
+                state,
+                "/staff/login",
+                &no_cookies,
+                status,
+                message,
+                String::new(),
+            )
+            .await);
+        }
+        Err(error) => {
+            tracing::error!(%error, "session lookup failed");
+            let message = "The database is unreachable; try again in a minute.";
+            return Err((StatusCode::SERVICE_UNAVAILABLE, message).into_response());
+        }
+    };
+    if permission.is_some_and(|p| !identity.role.can(p)) {
+        let message = "Your account does not have permission to do this.";
+        return Err((StatusCode::FORBIDDEN, message).into_response());
     }
     Ok(identity)
 }
@@ -264,4 +275,129 @@ async fn decide(
         }
     };
     notice(&state, "/staff", &headers, status, message, identity.email).await
+}
+
+async fn add_user(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    use opendocket_core::accounts::AccountError;
+    use opendocket_core::staff::Role;
+    let form = fields(&body);
+    let identity = match authorise(&state, &headers, &form, Some(Permission::ManageUsers)).await {
+        Ok(identity) => identity,
+        Err(refusal) => return refusal,
+    };
+    let email = form.get("email").cloned().unwrap_or_default();
+    let Some(role) = form.get("role").and_then(|r| Role::parse(r)) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "Choose a role: admin, moderator or analyst.",
+        )
+            .into_response();
+    };
+    let password = form.get("password").cloned().unwrap_or_default();
+    let services = &state.services;
+    let added = services
+        .store
+        .add_staff_user(
+            &email,
+            role,
+            &password,
+            &Actor::of(&identity),
+            services.clock.now(),
+        )
+        .await;
+    let (status, message) = match added {
+        Ok(_) => return Redirect::to("/staff/users").into_response(),
+        Err(AccountError::Invalid(e)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("The account was not added: {e}."),
+        ),
+        Err(AccountError::Exists(email)) => (
+            StatusCode::CONFLICT,
+            format!("A staff account for {email} already exists."),
+        ),
+        Err(AccountError::Store(error)) => {
+            tracing::error!(%error, "adding a staff account failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The account could not be saved; try again in a minute.".to_owned(),
+            )
+        }
+    };
+    notice(
+        &state,
+        "/staff/users",
+        &headers,
+        status,
+        message,
+        identity.email,
+    )
+    .await
+}
+
+async fn audit_csv(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Err(refusal) = authorise_read(&state, &headers, Some(Permission::ReadAuditLog)).await {
+        return refusal;
+    }
+    let entries = match state.services.store.audit_log(i64::MAX).await {
+        Ok(entries) => entries,
+        Err(error) => {
+            tracing::error!(%error, "audit export failed");
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The audit log could not be read; try again.",
+            )
+                .into_response();
+        }
+    };
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let header = [
+        "id",
+        "at",
+        "actor",
+        "action",
+        "object_type",
+        "object_id",
+        "before",
+        "after",
+    ];
+    let mut result = writer.write_record(header);
+    for e in entries.iter().rev() {
+        if result.is_err() {
+            break;
+        }
+        result = writer.write_record([
+            e.id.to_string().as_str(),
+            &e.at.to_rfc3339(),
+            &e.actor,
+            &e.action,
+            &e.object_type,
+            &e.object_id,
+            e.before.as_deref().unwrap_or(""),
+            e.after.as_deref().unwrap_or(""),
+        ]);
+    }
+    match result
+        .map_err(|e| e.to_string())
+        .and_then(|_| writer.into_inner().map_err(|e| e.to_string()))
+    {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"audit-log.csv\"",
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(error) => {
+            tracing::error!(%error, "audit export failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The audit log could not be exported.",
+            )
+                .into_response()
+        }
+    }
 }

@@ -223,11 +223,134 @@ async fn every_staff_endpoint_refuses_anonymous_requests_and_too_weak_roles() {
             );
         }
     }
+    for (path, permission) in opendocket_server::staff::STAFF_DOWNLOADS {
+        assert_eq!(
+            h.get(path).await.status,
+            StatusCode::UNAUTHORIZED,
+            "GET {path} without a session"
+        );
+        assert!(!Role::Analyst.can(*permission));
+        assert_eq!(
+            h.staff_get(&analyst, path).await.status,
+            StatusCode::FORBIDDEN,
+            "GET {path} as an analyst"
+        );
+    }
+    for path in ["/staff/users", "/staff/audit"] {
+        assert_eq!(
+            h.staff_get(&analyst, path).await.status,
+            StatusCode::FORBIDDEN,
+            "GET {path} as an analyst"
+        );
+    }
     assert_eq!(
         h.store().moderation_queue(10, 0).await.unwrap().len(),
         1,
         "nothing was moderated"
     );
+    assert_eq!(
+        h.store().staff_users().await.unwrap().len(),
+        1,
+        "no account was added"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_adds_a_moderator_and_the_audit_log_tells_the_story() {
+    let h = docket_with_comments(&["Worth posting."]).await;
+    let admin = h.staff_session("admin@ftc.gov", Role::Admin).await;
+    let form = |email: &str, password: &str| {
+        encode_form(&[
+            ("csrf_token", &admin.csrf),
+            ("email", email),
+            ("role", "moderator"),
+            ("password", password),
+        ])
+    };
+    let added = h
+        .staff_post(
+            Some(&admin),
+            "/staff/users",
+            form("new.mod@ftc.gov", "a long enough passphrase"),
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER);
+    let users = h.staff_get(&admin, "/staff/users").await;
+    assert!(users.body.contains("new.mod@ftc.gov — moderator"));
+    let again = h
+        .staff_post(
+            Some(&admin),
+            "/staff/users",
+            form("new.mod@ftc.gov", "a long enough passphrase"),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert!(again
+        .body
+        .contains("A staff account for new.mod@ftc.gov already exists."));
+    let weak = h
+        .staff_post(Some(&admin), "/staff/users", form("other@ftc.gov", "short"))
+        .await;
+    assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(weak
+        .body
+        .contains("a password needs at least 12 characters"));
+
+    let signed_in = h
+        .post_form(
+            "/staff/login",
+            encode_form(&[
+                ("email", "new.mod@ftc.gov"),
+                ("password", "a long enough passphrase"),
+            ]),
+        )
+        .await;
+    assert_eq!(signed_in.status, StatusCode::SEE_OTHER);
+
+    let moderator = h.staff_session("second.mod@ftc.gov", Role::Moderator).await;
+    let (id, version) = queue_ids(&h).await[0];
+    let path = format!("/staff/comments/{id}/decision");
+    let posted = h
+        .staff_post(
+            Some(&moderator),
+            &path,
+            decision(&moderator, version, "post", "spam", ""),
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        h.staff_get(&moderator, "/staff/audit").await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    let audit = h.staff_get(&admin, "/staff/audit").await;
+    assert_eq!(audit.status, StatusCode::OK);
+    assert!(audit.body.contains("user.create"));
+    assert!(audit.body.contains("new.mod@ftc.gov (moderator)"));
+    assert!(audit.body.contains("comment.moderate"));
+
+    let csv = h.staff_get(&admin, "/staff/audit.csv").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv
+        .headers
+        .get(header::CONTENT_DISPOSITION)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .contains("attachment"));
+    let lines: Vec<&str> = csv.body.lines().collect();
+    assert_eq!(
+        lines[0],
+        "id,at,actor,action,object_type,object_id,before,after"
+    );
+    assert!(lines
+        .iter()
+        .any(|l| l.contains(",admin@ftc.gov,user.create,staff_user,")
+            && l.ends_with("new.mod@ftc.gov (moderator)")));
+    assert!(lines.iter().any(
+        |l| l.contains(",second.mod@ftc.gov,comment.moderate,comment,")
+            && l.ends_with(",pending,posted")
+    ));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

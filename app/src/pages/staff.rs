@@ -1,10 +1,15 @@
 //! Staff pages: signing in, and the moderation queue.
 
+use crate::error::AppError;
 use crate::pages::LoadError;
-use crate::staff::{staff_queue, QueueEntry, QueueView, StaffNotice};
+use crate::staff::{
+    staff_audit, staff_queue, staff_users, AuditView, QueueEntry, QueueView, StaffHeader,
+    StaffNotice, UsersView,
+};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use opendocket_core::moderation::WithholdReason;
+use serde::{de::DeserializeOwned, Serialize};
 
 #[component]
 pub fn StaffLoginPage() -> impl IntoView {
@@ -29,38 +34,126 @@ pub fn StaffLoginPage() -> impl IntoView {
     }
 }
 
-#[component]
-pub fn StaffQueuePage() -> impl IntoView {
-    let queue = Resource::new(|| (), |_| staff_queue());
+/// A staff page: waits for its data, then shows it under the staff bar, or why it cannot.
+fn staff_page<T, V>(
+    title: &'static str,
+    data: Resource<Result<T, AppError>>,
+    render: impl Fn(T) -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + Serialize + DeserializeOwned + 'static,
+    V: IntoView + 'static,
+{
     view! {
-        <Title text="Moderation queue"/>
+        <Title text=title/>
         <Meta name="robots" content="noindex"/>
-        <Suspense fallback=|| view! { <p>"Loading the queue…"</p> }>
-            {move || Suspend::new(async move {
-                match queue.await {
-                    Ok(queue) => view! { <Queue queue/> }.into_any(),
-                    Err(error) => view! { <LoadError error/> }.into_any(),
-                }
-            })}
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || {
+                let render = render.clone();
+                Suspend::new(async move {
+                    match data.await {
+                        Ok(value) => render(value).into_any(),
+                        Err(error) => view! { <LoadError error/> }.into_any(),
+                    }
+                })
+            }}
         </Suspense>
     }
 }
 
 #[component]
-fn Queue(queue: QueueView) -> impl IntoView {
+fn StaffBar(header: StaffHeader) -> impl IntoView {
     let notice = use_context::<StaffNotice>();
-    let csrf = queue.csrf_token.clone();
-    let can_moderate = queue.can_moderate;
     view! {
-        <div class="staff-bar">
-            <p class="meta">"Signed in as " {queue.email.clone()} " (" {queue.role.clone()} ")"</p>
+        <nav class="staff-bar" aria-label="Staff">
+            <a href="/staff">"Queue"</a>
+            {header.can_manage_users.then(|| view! { <a href="/staff/users">"Users"</a> })}
+            {header.can_read_audit.then(|| view! { <a href="/staff/audit">"Audit log"</a> })}
+            <span class="meta">{format!("Signed in as {} ({})", header.email, header.role)}</span>
             <form method="post" action="/staff/logout">
-                <input type="hidden" name="csrf_token" value=queue.csrf_token.clone()/>
+                <input type="hidden" name="csrf_token" value=header.csrf_token.clone()/>
                 <button type="submit">"Sign out"</button>
             </form>
-        </div>
-        <h1>"Moderation queue"</h1>
+        </nav>
         {notice.map(|n| view! { <p class="form-message" role="alert" id="form-message">{n.message}</p> })}
+    }
+}
+
+#[component]
+pub fn StaffQueuePage() -> impl IntoView {
+    let queue = Resource::new(|| (), |_| staff_queue());
+    staff_page("Moderation queue", queue, |queue| view! { <Queue queue/> })
+}
+
+#[component]
+pub fn StaffAuditPage() -> impl IntoView {
+    let audit = Resource::new(|| (), |_| staff_audit());
+    staff_page("Audit log", audit, |audit| view! { <Audit audit/> })
+}
+
+#[component]
+pub fn StaffUsersPage() -> impl IntoView {
+    let users = Resource::new(|| (), |_| staff_users());
+    staff_page("Staff accounts", users, |users| view! { <Users users/> })
+}
+
+#[component]
+fn Audit(audit: AuditView) -> impl IntoView {
+    view! {
+        <StaffBar header=audit.header/>
+        <h1>"Audit log"</h1>
+        <p><a href="/staff/audit.csv" download="audit-log.csv">"Download the whole log as CSV"</a></p>
+        <table class="audit">
+            <thead><tr><th>"When"</th><th>"Who"</th><th>"What"</th><th>"On"</th><th>"Before"</th><th>"After"</th></tr></thead>
+            <tbody>
+                {audit.rows.into_iter().map(|r| view! {
+                    <tr><td>{r.at}</td><td>{r.actor}</td><td>{r.action}</td><td>{r.object}</td><td>{r.before}</td><td>{r.after}</td></tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+fn Users(users: UsersView) -> impl IntoView {
+    let csrf = users.header.csrf_token.clone();
+    view! {
+        <StaffBar header=users.header/>
+        <h1>"Staff accounts"</h1>
+        <ul class="users">
+            {users.users.into_iter().map(|(email, role)| view! { <li>{format!("{email} — {role}")}</li> }).collect_view()}
+        </ul>
+        <h2>"Add an account"</h2>
+        <form class="add-user" method="post" action="/staff/users">
+            <input type="hidden" name="csrf_token" value=csrf/>
+            <div class="field">
+                <label for="new-email">"Email"</label>
+                <input type="email" id="new-email" name="email" autocomplete="off"/>
+            </div>
+            <div class="field">
+                <label for="new-role">"Role"</label>
+                <select id="new-role" name="role">
+                    <option value="moderator">"Moderator"</option>
+                    <option value="analyst">"Analyst"</option>
+                    <option value="admin">"Admin"</option>
+                </select>
+            </div>
+            <div class="field">
+                <label for="new-password">"Initial password"</label>
+                <input type="password" id="new-password" name="password" autocomplete="new-password"/>
+            </div>
+            <button type="submit" class="primary">"Add account"</button>
+        </form>
+    }
+}
+
+#[component]
+fn Queue(queue: QueueView) -> impl IntoView {
+    let csrf = queue.header.csrf_token.clone();
+    let can_moderate = queue.can_moderate;
+    view! {
+        <StaffBar header=queue.header/>
+        <h1>"Moderation queue"</h1>
         <p id="pending-total">{queue.pending_total} " comments awaiting a decision, oldest first."</p>
         <ol class="queue">
             {queue.entries.into_iter().map(|entry| {
