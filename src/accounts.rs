@@ -60,8 +60,13 @@ pub struct StaffIdentity {
 /// Who did something, for the audit log: a staff member, or the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Actor {
-    Staff { user_id: i64, email: String },
+    Staff {
+        user_id: i64,
+        email: String,
+    },
     CommandLine,
+    /// OpenDocket itself, such as creating the demo docket on the first start.
+    System,
 }
 
 impl Actor {
@@ -72,10 +77,10 @@ impl Actor {
         }
     }
 
-    fn id(&self) -> Option<i64> {
+    pub fn id(&self) -> Option<i64> {
         match self {
             Actor::Staff { user_id, .. } => Some(*user_id),
-            Actor::CommandLine => None,
+            Actor::CommandLine | Actor::System => None,
         }
     }
 
@@ -83,6 +88,7 @@ impl Actor {
         match self {
             Actor::Staff { email, .. } => email,
             Actor::CommandLine => "command line",
+            Actor::System => "system",
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The demonstration docket created on first start: the FTC's proposed consent order against BetterHelp.
 
+use crate::accounts::Actor;
 use crate::docket::{parse_document_file, DocketId, NewDocket};
 use crate::store::{Store, StoreError};
 use crate::window::{closing_instant, default_due_date, CommentWindow};
@@ -33,7 +34,12 @@ pub async fn create_demo_docket_on_first_start(
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
     match store
-        .create_docket_once("demo_docket_created_at", &betterhelp_docket(now), now)
+        .create_docket_once(
+            "demo_docket_created_at",
+            &betterhelp_docket(now),
+            &Actor::System,
+            now,
+        )
         .await
     {
         // A docket with the demo's id was created by hand before the first start: leave it be.

@@ -90,6 +90,142 @@ pub struct NewDocket {
     pub window: crate::window::CommentWindow,
 }
 
+/// A docket as typed into a form or given as command-line flags, before it is checked.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocketDraft {
+    pub id: String,
+    pub title: String,
+    pub agency_name: String,
+    pub time_zone: String,
+    /// An RFC 3339 instant, or a local time (`2023-03-14T09:00`) on the agency's clock.
+    pub opens_at: String,
+    /// `YYYY-MM-DD`; the window closes at 23:59:59 that day. Empty: 30 days.
+    pub due_date: String,
+    /// An exact closing instant, instead of a due date.
+    pub closes_at: String,
+    pub allow_late: bool,
+}
+
+/// Which part of a draft is wrong, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{message}")]
+pub struct DraftError {
+    pub field: DraftField,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DraftField {
+    Id,
+    Title,
+    Agency,
+    TimeZone,
+    OpensAt,
+    DueDate,
+    ClosesAt,
+}
+
+/// An instant from a form or a flag: RFC 3339, or a local time on the agency's clock.
+pub fn parse_instant_in_zone(
+    raw: &str,
+    zone: chrono_tz::Tz,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    use chrono::TimeZone;
+    let raw = raw.trim();
+    if let Ok(instant) = chrono::DateTime::parse_from_rfc3339(raw) {
+        return Some(instant.with_timezone(&chrono::Utc));
+    }
+    ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        .iter()
+        .find_map(|format| chrono::NaiveDateTime::parse_from_str(raw, format).ok())
+        .and_then(|local| zone.from_local_datetime(&local).earliest())
+        .map(|t| t.with_timezone(&chrono::Utc))
+}
+
+impl DocketDraft {
+    /// Checks the draft; `document` is what the docket asks the public to comment on.
+    pub fn parse(&self, document: NewDocument) -> Result<NewDocket, DraftError> {
+        use crate::window::{closing_instant, default_due_date, parse_time_zone, CommentWindow};
+        let fail = |field, message: String| DraftError { field, message };
+        let id = DocketId::parse(&self.id).map_err(|e| fail(DraftField::Id, e.to_string()))?;
+        let title = self.title.trim();
+        if title.is_empty() {
+            return Err(fail(DraftField::Title, "the title is required".into()));
+        }
+        let agency_name = self.agency_name.trim();
+        if agency_name.is_empty() {
+            return Err(fail(
+                DraftField::Agency,
+                "the agency's name is required".into(),
+            ));
+        }
+        let zone = parse_time_zone(&self.time_zone)
+            .map_err(|e| fail(DraftField::TimeZone, e.to_string()))?;
+        let instant_help =
+            "such as 2023-03-14T09:00:00-04:00, or 2023-03-14T09:00 on the agency's clock";
+        let opens_at = parse_instant_in_zone(&self.opens_at, zone).ok_or_else(|| {
+            fail(
+                DraftField::OpensAt,
+                format!(
+                    "the opening time must be an instant {instant_help}, not {:?}",
+                    self.opens_at
+                ),
+            )
+        })?;
+        let closes_at = if !self.closes_at.trim().is_empty() {
+            parse_instant_in_zone(&self.closes_at, zone).ok_or_else(|| {
+                fail(
+                    DraftField::ClosesAt,
+                    format!(
+                        "the closing time must be an instant {instant_help}, not {:?}",
+                        self.closes_at
+                    ),
+                )
+            })?
+        } else if !self.due_date.trim().is_empty() {
+            let date = chrono::NaiveDate::parse_from_str(self.due_date.trim(), "%Y-%m-%d")
+                .map_err(|_| {
+                    fail(
+                        DraftField::DueDate,
+                        format!(
+                            "the due date must look like 2023-04-13, not {:?}",
+                            self.due_date
+                        ),
+                    )
+                })?;
+            closing_instant(date, zone)
+        } else {
+            closing_instant(default_due_date(opens_at, zone), zone)
+        };
+        let window = CommentWindow::new(opens_at, closes_at, self.allow_late).map_err(|e| {
+            fail(
+                if self.closes_at.trim().is_empty() {
+                    DraftField::DueDate
+                } else {
+                    DraftField::ClosesAt
+                },
+                e.to_string(),
+            )
+        })?;
+        let document = NewDocument {
+            title: if document.title.trim().is_empty() {
+                title.to_owned()
+            } else {
+                document.title
+            },
+            ..document
+        };
+        Ok(NewDocket {
+            id,
+            title: title.to_owned(),
+            agency_name: agency_name.to_owned(),
+            time_zone: zone,
+            document,
+            window,
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum DocumentFileError {
     #[error("the front matter opened with +++ is never closed with +++")]
@@ -161,6 +297,113 @@ mod tests {
             "<b>-2023-0001",
         ] {
             assert!(DocketId::parse(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    fn draft() -> DocketDraft {
+        DocketDraft {
+            id: "FTC-2023-0018".into(),
+            title: "BetterHelp".into(),
+            agency_name: "Federal Trade Commission".into(),
+            time_zone: "America/New_York".into(),
+            opens_at: "2023-03-14T09:00".into(),
+            due_date: "2023-04-13".into(),
+            ..Default::default()
+        }
+    }
+
+    fn empty_document() -> NewDocument {
+        NewDocument {
+            title: String::new(),
+            summary: String::new(),
+            body_markdown: String::new(),
+            federal_register_citation: None,
+        }
+    }
+
+    #[test]
+    fn drafts_take_local_times_on_the_agencys_clock() {
+        let docket = draft().parse(empty_document()).unwrap();
+        assert_eq!(
+            docket.window.opens_at.to_rfc3339(),
+            "2023-03-14T13:00:00+00:00"
+        );
+        assert_eq!(
+            docket.window.closes_at.to_rfc3339(),
+            "2023-04-14T03:59:59+00:00"
+        );
+        assert_eq!(
+            docket.document.title, "BetterHelp",
+            "an untitled document takes the docket's title"
+        );
+    }
+
+    #[test]
+    fn drafts_name_the_field_that_is_wrong() {
+        let cases = [
+            (
+                DocketDraft {
+                    id: "nope".into(),
+                    ..draft()
+                },
+                DraftField::Id,
+            ),
+            (
+                DocketDraft {
+                    title: " ".into(),
+                    ..draft()
+                },
+                DraftField::Title,
+            ),
+            (
+                DocketDraft {
+                    agency_name: "".into(),
+                    ..draft()
+                },
+                DraftField::Agency,
+            ),
+            (
+                DocketDraft {
+                    time_zone: "Mars/Base".into(),
+                    ..draft()
+                },
+                DraftField::TimeZone,
+            ),
+            (
+                DocketDraft {
+                    opens_at: "soon".into(),
+                    ..draft()
+                },
+                DraftField::OpensAt,
+            ),
+            (
+                DocketDraft {
+                    due_date: "13/04/2023".into(),
+                    ..draft()
+                },
+                DraftField::DueDate,
+            ),
+            (
+                DocketDraft {
+                    due_date: "2023-03-01".into(),
+                    ..draft()
+                },
+                DraftField::DueDate,
+            ),
+            (
+                DocketDraft {
+                    closes_at: "2023-03-01T00:00:00Z".into(),
+                    ..draft()
+                },
+                DraftField::ClosesAt,
+            ),
+        ];
+        for (draft, field) in cases {
+            assert_eq!(
+                draft.parse(empty_document()).unwrap_err().field,
+                field,
+                "{draft:?}"
+            );
         }
     }
 

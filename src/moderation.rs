@@ -245,10 +245,7 @@ mod storage {
                     return Err(ModerationError::NoteRequired);
                 }
             }
-            let actor_id = match actor {
-                Actor::Staff { user_id, .. } => Some(*user_id),
-                Actor::CommandLine => None,
-            };
+            let actor_id = actor.id();
             for _ in 0..5 {
                 let mut tx = self.begin_write().await?;
                 let current =

@@ -1,5 +1,6 @@
 //! The database: connecting and migrating, and every query OpenDocket makes. The database is the truth.
 
+use crate::accounts::{audit, Actor, AuditRecord};
 use crate::comment::{IdempotencyKey, NewComment, Submitter, SubmitterType};
 use crate::docket::{Agency, DocketId, NewDocket};
 use crate::tracking::TrackingNumber;
@@ -67,6 +68,25 @@ pub enum SubmitError {
     },
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// Why a deadline was not extended.
+#[derive(Debug, Error)]
+pub enum ExtendError {
+    #[error("there is no docket {0}")]
+    UnknownDocket(String),
+    #[error("the comment period has already closed; reopen it with a new window instead")]
+    AlreadyClosed,
+    #[error("the new deadline must be later than the current one")]
+    NotLater,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for ExtendError {
+    fn from(e: sqlx::Error) -> Self {
+        ExtendError::Store(e.into())
+    }
 }
 
 impl From<sqlx::Error> for SubmitError {
@@ -264,10 +284,11 @@ impl Store {
     pub async fn create_docket(
         &self,
         new: &NewDocket,
+        actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        insert_docket(&mut tx, new, now).await?;
+        insert_docket(&mut tx, new, actor, now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -278,6 +299,7 @@ impl Store {
         &self,
         marker: &str,
         new: &NewDocket,
+        actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let mut tx = self.begin_write().await?;
@@ -292,7 +314,7 @@ impl Store {
         if !claimed {
             return Ok(false);
         }
-        insert_docket(&mut tx, new, now).await?;
+        insert_docket(&mut tx, new, actor, now).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -479,6 +501,80 @@ impl Store {
         row.as_ref().map(receipt_from_row).transpose()
     }
 
+    /// Moves the docket's current window's deadline later. Only a window that has not closed
+    /// can be extended (a closed one is reopened instead); the extension is kept and shown publicly.
+    pub async fn extend_window(
+        &self,
+        docket_id: &DocketId,
+        new_closes_at: DateTime<Utc>,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<(), ExtendError> {
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query(
+            "SELECT id, closes_at FROM comment_windows WHERE id = (SELECT MAX(id) FROM comment_windows WHERE docket_id = $1)",
+        )
+        .bind(docket_id.as_str())
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| ExtendError::UnknownDocket(docket_id.to_string()))?;
+        let window_id: i64 = row.try_get("id")?;
+        let closes_at = from_millis(row.try_get("closes_at")?)?;
+        if closes_at <= now {
+            return Err(ExtendError::AlreadyClosed);
+        }
+        if new_closes_at <= closes_at {
+            return Err(ExtendError::NotLater);
+        }
+        sqlx::query("UPDATE comment_windows SET closes_at = $1 WHERE id = $2")
+            .bind(to_millis(new_closes_at))
+            .bind(window_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO window_extensions (window_id, from_closes_at, to_closes_at, extended_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(window_id)
+        .bind(to_millis(closes_at))
+        .bind(to_millis(new_closes_at))
+        .bind(to_millis(now))
+        .execute(&mut *tx)
+        .await?;
+        let (before, after) = (closes_at.to_rfc3339(), new_closes_at.to_rfc3339());
+        let record = AuditRecord {
+            action: "docket.extend",
+            object_type: "docket",
+            object_id: docket_id.as_str(),
+            before: Some(&before),
+            after: Some(&after),
+        };
+        audit(&mut tx, actor, record, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The deadline extensions of the docket's current window, oldest first: (from, to).
+    pub async fn window_extensions(
+        &self,
+        docket_id: &DocketId,
+    ) -> Result<Vec<(DateTime<Utc>, DateTime<Utc>)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT e.from_closes_at, e.to_closes_at FROM window_extensions e
+             WHERE e.window_id = (SELECT MAX(id) FROM comment_windows WHERE docket_id = $1) ORDER BY e.id",
+        )
+        .bind(docket_id.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok((
+                    from_millis(row.try_get("from_closes_at")?)?,
+                    from_millis(row.try_get("to_closes_at")?)?,
+                ))
+            })
+            .collect()
+    }
+
     /// Records the opening of every scheduled window whose opening time has come.
     pub async fn open_due_windows(
         &self,
@@ -545,6 +641,7 @@ impl Store {
 async fn insert_docket(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     new: &NewDocket,
+    actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let code = new.id.agency_code();
@@ -607,6 +704,20 @@ async fn insert_docket(
         .bind(i64::from(new.window.allow_late))
         .execute(&mut **tx)
         .await?;
+    let after = format!(
+        "{} ({} to {})",
+        new.title,
+        new.window.opens_at.to_rfc3339(),
+        new.window.closes_at.to_rfc3339()
+    );
+    let record = AuditRecord {
+        action: "docket.create",
+        object_type: "docket",
+        object_id: new.id.as_str(),
+        before: None,
+        after: Some(&after),
+    };
+    audit(tx, actor, record, now).await?;
     Ok(())
 }
 

@@ -50,6 +50,21 @@ pub async fn load_docket(id: String, page: i64) -> Result<Option<DocketView>, Ap
         .map(|c| PublicCommentView::from_comment(c, record.agency.time_zone))
         .collect();
     view.counts = CountsView::from_counts(&counts);
+    let zone = record.agency.time_zone;
+    view.extensions = services
+        .store
+        .window_extensions(&id)
+        .await?
+        .into_iter()
+        .map(|(from, to)| {
+            use opendocket_core::window::format_in_zone;
+            format!(
+                "Extended from {} to {}",
+                format_in_zone(from, zone),
+                format_in_zone(to, zone)
+            )
+        })
+        .collect();
     Ok(Some(view))
 }
 

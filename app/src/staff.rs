@@ -204,3 +204,44 @@ pub async fn staff_users() -> Result<UsersView, AppError> {
             .collect(),
     })
 }
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocketRow {
+    pub id: String,
+    pub title: String,
+    pub state: String,
+    pub closes_at: String,
+    /// Not yet closed, so the deadline can be extended.
+    pub extendable: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocketsView {
+    pub header: StaffHeader,
+    pub dockets: Vec<DocketRow>,
+}
+
+#[server]
+pub async fn staff_dockets() -> Result<DocketsView, AppError> {
+    use opendocket_core::staff::Permission;
+    use opendocket_core::window::{format_in_zone, WindowState};
+    let (services, identity) = guard::require(Permission::ManageDockets).await?;
+    let now = services.clock.now();
+    let dockets = services.store.list_dockets().await?;
+    Ok(DocketsView {
+        header: StaffHeader::of(&identity),
+        dockets: dockets
+            .iter()
+            .map(|d| {
+                let state = d.window.state_at(now);
+                DocketRow {
+                    id: d.id.to_string(),
+                    title: d.title.clone(),
+                    state: state.as_str().to_owned(),
+                    closes_at: format_in_zone(d.window.closes_at, d.agency.time_zone),
+                    extendable: state != WindowState::Closed,
+                }
+            })
+            .collect(),
+    })
+}

@@ -42,6 +42,8 @@ pub struct DocketView {
     pub rendered_at_ms: i64,
     pub idempotency_key: String,
     pub counts: CountsView,
+    /// "Extended from … to …", oldest first.
+    pub extensions: Vec<String>,
     pub posted: Vec<PublicCommentView>,
     pub page: i64,
     pub pages: i64,
@@ -179,6 +181,7 @@ mod build {
                 rendered_at_ms: now.timestamp_millis(),
                 idempotency_key: IdempotencyKey::generate().as_str().to_owned(),
                 counts: CountsView::default(),
+                extensions: Vec::new(),
                 posted: Vec::new(),
                 page: 1,
                 pages: 1,

@@ -2,19 +2,19 @@
 
 use crate::config::Config;
 use crate::{app, AppState};
-use anyhow::{bail, Context, Result};
-use chrono::{DateTime, NaiveDate, Utc};
+use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
 use opendocket_core::accounts::Actor;
 use opendocket_core::clock::{Clock, SharedClock, SystemClock};
 use opendocket_core::demo::{create_demo_docket_on_first_start, DEMO_DOCKET_ID};
-use opendocket_core::docket::{parse_document_file, DocketId, NewDocket, NewDocument};
+use opendocket_core::docket::{
+    parse_document_file, DocketDraft, DocketId, DraftField, NewDocket, NewDocument,
+};
 use opendocket_core::services::Services;
 use opendocket_core::staff::{Role, StaffError};
 use opendocket_core::store::{DocketRecord, Store};
-use opendocket_core::window::{
-    closing_instant, default_due_date, format_in_zone, parse_time_zone, CommentWindow,
-};
+use opendocket_core::window::format_in_zone;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -91,57 +91,43 @@ pub struct CreateDocket {
     pub allow_late: bool,
 }
 
-fn parse_instant(flag: &str, raw: &str) -> Result<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(raw.trim())
-        .map(|t| t.with_timezone(&Utc))
-        .with_context(|| {
-            format!(
-                "{flag} must be an RFC 3339 instant such as 2023-03-14T09:00:00-04:00, not {raw:?}"
-            )
-        })
-}
-
 impl CreateDocket {
     pub fn to_new_docket(&self) -> Result<NewDocket> {
-        let id = DocketId::parse(&self.id).with_context(|| format!("--id {:?}", self.id))?;
-        let title = self.title.trim();
-        if title.is_empty() {
-            bail!("--title must not be empty");
-        }
-        let time_zone = parse_time_zone(&self.time_zone)?;
-        let opens_at = parse_instant("--opens-at", &self.opens_at)?;
-        let closes_at = match (&self.due_date, &self.closes_at) {
-            (_, Some(instant)) => parse_instant("--closes-at", instant)?,
-            (Some(date), None) => {
-                let date =
-                    NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").with_context(|| {
-                        format!("--due-date must look like 2023-04-13, not {date:?}")
-                    })?;
-                closing_instant(date, time_zone)
-            }
-            (None, None) => closing_instant(default_due_date(opens_at, time_zone), time_zone),
+        let draft = DocketDraft {
+            id: self.id.clone(),
+            title: self.title.clone(),
+            agency_name: self.agency.clone(),
+            time_zone: self.time_zone.clone(),
+            opens_at: self.opens_at.clone(),
+            due_date: self.due_date.clone().unwrap_or_default(),
+            closes_at: self.closes_at.clone().unwrap_or_default(),
+            allow_late: self.allow_late,
         };
         let document = match &self.document {
             Some(path) => {
                 let text = std::fs::read_to_string(path)
                     .with_context(|| format!("could not read {}", path.display()))?;
-                parse_document_file(&text, title)
+                parse_document_file(&text, self.title.trim())
                     .with_context(|| format!("in {}", path.display()))?
             }
             None => NewDocument {
-                title: title.to_owned(),
+                title: String::new(),
                 summary: String::new(),
                 body_markdown: String::new(),
                 federal_register_citation: None,
             },
         };
-        Ok(NewDocket {
-            id,
-            title: title.to_owned(),
-            agency_name: self.agency.trim().to_owned(),
-            time_zone,
-            document,
-            window: CommentWindow::new(opens_at, closes_at, self.allow_late)?,
+        draft.parse(document).map_err(|e| {
+            let flag = match e.field {
+                DraftField::Id => "--id",
+                DraftField::Title => "--title",
+                DraftField::Agency => "--agency",
+                DraftField::TimeZone => "--time-zone",
+                DraftField::OpensAt => "--opens-at",
+                DraftField::DueDate => "--due-date",
+                DraftField::ClosesAt => "--closes-at",
+            };
+            anyhow::anyhow!("{flag}: {e}")
         })
     }
 }
@@ -284,7 +270,7 @@ async fn docket(config: Config, command: DocketCommand) -> Result<()> {
         DocketCommand::Create(args) => {
             let new = args.to_new_docket()?;
             let store = open_store(&config).await?;
-            store.create_docket(&new, now).await?;
+            store.create_docket(&new, &Actor::CommandLine, now).await?;
             let record = store
                 .docket(&new.id)
                 .await?

@@ -22,6 +22,11 @@ pub const STAFF_FORM_ENDPOINTS: &[(&str, Option<Permission>)] = &[
     ("/staff/logout", None),
     ("/staff/comments/{id}/decision", Some(Permission::Moderate)),
     ("/staff/users", Some(Permission::ManageUsers)),
+    ("/staff/dockets", Some(Permission::ManageDockets)),
+    (
+        "/staff/dockets/{id}/extend",
+        Some(Permission::ManageDockets),
+    ),
 ];
 
 /// Staff downloads (GET), with the permission each needs.
@@ -34,6 +39,8 @@ pub fn routes() -> Router<AppState> {
         .route(STAFF_FORM_ENDPOINTS[0].0, post(sign_out))
         .route(STAFF_FORM_ENDPOINTS[1].0, post(decide))
         .route(STAFF_FORM_ENDPOINTS[2].0, post(add_user))
+        .route(STAFF_FORM_ENDPOINTS[3].0, post(create_docket))
+        .route(STAFF_FORM_ENDPOINTS[4].0, post(extend_docket))
         .route(STAFF_DOWNLOADS[0].0, get(audit_csv))
 }
 
@@ -400,4 +407,151 @@ async fn audit_csv(State(state): State<AppState>, headers: HeaderMap) -> Respons
                 .into_response()
         }
     }
+}
+
+async fn create_docket(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    use opendocket_core::docket::{DocketDraft, NewDocument};
+    use opendocket_core::store::StoreError;
+    let form = fields(&body);
+    let identity = match authorise(&state, &headers, &form, Some(Permission::ManageDockets)).await {
+        Ok(identity) => identity,
+        Err(refusal) => return refusal,
+    };
+    let text = |name: &str| form.get(name).cloned().unwrap_or_default();
+    let draft = DocketDraft {
+        id: text("id"),
+        title: text("title"),
+        agency_name: text("agency_name"),
+        time_zone: text("time_zone"),
+        opens_at: text("opens_at"),
+        due_date: text("due_date"),
+        closes_at: String::new(),
+        allow_late: form.contains_key("allow_late"),
+    };
+    let citation = text("federal_register");
+    let document = NewDocument {
+        title: text("document_title").trim().to_owned(),
+        summary: opendocket_core::text::normalise_newlines(&text("summary"))
+            .trim()
+            .to_owned(),
+        body_markdown: opendocket_core::text::normalise_newlines(&text("body_markdown"))
+            .trim()
+            .to_owned(),
+        federal_register_citation: (!citation.trim().is_empty())
+            .then(|| citation.trim().to_owned()),
+    };
+    let services = &state.services;
+    let (status, message) = match draft.parse(document) {
+        Err(e) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("The docket was not created: {e}."),
+        ),
+        Ok(docket) => match services
+            .store
+            .create_docket(&docket, &Actor::of(&identity), services.clock.now())
+            .await
+        {
+            Ok(()) => {
+                services.scheduler.wake();
+                return Redirect::to("/staff/dockets").into_response();
+            }
+            Err(e @ (StoreError::DocketExists(_) | StoreError::AgencyConflict { .. })) => (
+                StatusCode::CONFLICT,
+                format!("The docket was not created: {e}."),
+            ),
+            Err(error) => {
+                tracing::error!(%error, "creating a docket failed");
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "The docket could not be saved; try again in a minute.".to_owned(),
+                )
+            }
+        },
+    };
+    notice(
+        &state,
+        "/staff/dockets",
+        &headers,
+        status,
+        message,
+        identity.email,
+    )
+    .await
+}
+
+async fn extend_docket(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    use opendocket_core::docket::DocketId;
+    use opendocket_core::store::ExtendError;
+    use opendocket_core::window::closing_instant;
+    let form = fields(&body);
+    let identity = match authorise(&state, &headers, &form, Some(Permission::ManageDockets)).await {
+        Ok(identity) => identity,
+        Err(refusal) => return refusal,
+    };
+    let services = &state.services;
+    let docket = match DocketId::parse(&id) {
+        Ok(id) => services.store.docket(&id).await,
+        Err(_) => Ok(None),
+    };
+    let docket = match docket {
+        Ok(Some(docket)) => docket,
+        Ok(None) => return (StatusCode::NOT_FOUND, "There is no such docket.").into_response(),
+        Err(error) => {
+            tracing::error!(%error, "reading a docket failed");
+            return (StatusCode::SERVICE_UNAVAILABLE, "Try again in a minute.").into_response();
+        }
+    };
+    let raw = form.get("due_date").cloned().unwrap_or_default();
+    let Ok(date) = chrono::NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d") else {
+        let message = format!(
+            "The deadline of {id} was not extended: the new due date must look like 2023-05-13."
+        );
+        return notice(
+            &state,
+            "/staff/dockets",
+            &headers,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            message,
+            identity.email,
+        )
+        .await;
+    };
+    let closes_at = closing_instant(date, docket.agency.time_zone);
+    let now = services.clock.now();
+    let (status, message) = match services
+        .store
+        .extend_window(&docket.id, closes_at, &Actor::of(&identity), now)
+        .await
+    {
+        Ok(()) => {
+            services.scheduler.wake();
+            return Redirect::to("/staff/dockets").into_response();
+        }
+        Err(ExtendError::Store(error)) => {
+            tracing::error!(%error, "extending a deadline failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The new deadline could not be saved; try again in a minute.".to_owned(),
+            )
+        }
+        Err(e @ ExtendError::UnknownDocket(_)) => (StatusCode::NOT_FOUND, format!("{e}.")),
+        Err(e) => (
+            StatusCode::CONFLICT,
+            format!("The deadline of {id} was not extended: {e}."),
+        ),
+    };
+    notice(
+        &state,
+        "/staff/dockets",
+        &headers,
+        status,
+        message,
+        identity.email,
+    )
+    .await
 }

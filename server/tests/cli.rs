@@ -170,7 +170,7 @@ fn bad_arguments_get_a_clear_error_and_no_panic() {
                 "--opens-at",
                 "yesterday",
             ],
-            "--opens-at must be an RFC 3339 instant",
+            "--opens-at: the opening time must be an instant",
         ),
         (
             &[

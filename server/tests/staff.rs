@@ -608,3 +608,121 @@ async fn sessions_expire() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_creates_a_docket_and_extends_its_deadline_in_public() {
+    let h = docket_with_comments(&[]).await;
+    let admin = h.staff_session("admin@ftc.gov", Role::Admin).await;
+    let create = |id: &str, opens_at: &str, due_date: &str| {
+        encode_form(&[
+            ("csrf_token", &admin.csrf),
+            ("id", id),
+            ("title", "Proposed order on data brokers"),
+            ("agency_name", "Federal Trade Commission"),
+            ("time_zone", "America/New_York"),
+            ("opens_at", opens_at),
+            ("due_date", due_date),
+            ("document_title", "Analysis of Proposed Consent Order"),
+            ("federal_register", "89 FR 1234"),
+            ("summary", "A short summary."),
+            (
+                "body_markdown",
+                "## The order\r\n\r\nIt **requires** things.",
+            ),
+        ])
+    };
+    let created = h
+        .staff_post(
+            Some(&admin),
+            "/staff/dockets",
+            create("FTC-2024-0001", "2023-03-20T09:00", "2023-04-19"),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let page = h.get("/dockets/FTC-2024-0001").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("April 19, 2023, 11:59:59 PM EDT"));
+    assert!(page.body.contains("<strong>requires</strong>"));
+    assert!(page.body.contains("89 FR 1234"));
+
+    let bad = h
+        .staff_post(
+            Some(&admin),
+            "/staff/dockets",
+            create("FTC-2024-0002", "soon", "2023-04-19"),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad
+        .body
+        .contains("The docket was not created: the opening time must be an instant"));
+    let duplicate = h
+        .staff_post(
+            Some(&admin),
+            "/staff/dockets",
+            create("FTC-2024-0001", "2023-03-20T09:00", ""),
+        )
+        .await;
+    assert_eq!(duplicate.status, StatusCode::CONFLICT);
+
+    let extend = |date: &str| encode_form(&[("csrf_token", &admin.csrf), ("due_date", date)]);
+    let earlier = h
+        .staff_post(
+            Some(&admin),
+            "/staff/dockets/FTC-2024-0001/extend",
+            extend("2023-04-01"),
+        )
+        .await;
+    assert_eq!(earlier.status, StatusCode::CONFLICT);
+    assert!(earlier
+        .body
+        .contains("the new deadline must be later than the current one"));
+    let extended = h
+        .staff_post(
+            Some(&admin),
+            "/staff/dockets/FTC-2024-0001/extend",
+            extend("2023-05-19"),
+        )
+        .await;
+    assert_eq!(extended.status, StatusCode::SEE_OTHER);
+    let page = h.get("/dockets/FTC-2024-0001").await;
+    assert!(page.body.contains(
+        "Extended from April 19, 2023, 11:59:59 PM EDT to May 19, 2023, 11:59:59 PM EDT"
+    ));
+
+    // A comment after the old deadline is on time now.
+    h.clock.set(instant("2023-04-25T12:00:00Z"));
+    let form = encode_form(&[
+        ("idempotency_key", IdempotencyKey::generate().as_str()),
+        ("submitter_type", "anonymous"),
+        ("comment", "Glad for the extra time."),
+    ]);
+    assert_eq!(
+        h.post_form("/dockets/FTC-2024-0001", form).await.status,
+        StatusCode::SEE_OTHER
+    );
+
+    h.clock.set(instant("2023-06-01T12:00:00Z"));
+    let later = h.staff_session("admin2@ftc.gov", Role::Admin).await;
+    let reextend = encode_form(&[("csrf_token", &later.csrf), ("due_date", "2023-07-01")]);
+    let closed = h
+        .staff_post(
+            Some(&later),
+            "/staff/dockets/FTC-2024-0001/extend",
+            reextend,
+        )
+        .await;
+    assert_eq!(closed.status, StatusCode::CONFLICT);
+    assert!(closed.body.contains("has already closed"));
+
+    let actions: Vec<String> = h
+        .store()
+        .audit_log(50)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert!(actions.contains(&"docket.create".to_owned()));
+    assert_eq!(actions.iter().filter(|a| *a == "docket.extend").count(), 1);
+}

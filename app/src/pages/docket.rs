@@ -65,6 +65,7 @@ fn Docket(docket: DocketView) -> impl IntoView {
         <p class="meta">{docket.agency_name.clone()} " · Docket " <span class="docket-id">{docket.id.clone()}</span></p>
         <h1>{docket.title.clone()}</h1>
         {status}
+        {docket.extensions.iter().map(|e| view! { <p class="extension">{e.clone()}</p> }).collect_view()}
         <p class="tally" id="comment-tally">{tally}</p>
         {withheld.map(|w| view! { <p class="meta" id="withheld-tally">{w}</p> })}
         <article class="document" aria-labelledby="document-title">

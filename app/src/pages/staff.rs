@@ -1,10 +1,10 @@
-//! Staff pages: signing in, and the moderation queue.
+//! Staff pages: signing in, the moderation queue, dockets, accounts and the audit log.
 
 use crate::error::AppError;
 use crate::pages::LoadError;
 use crate::staff::{
-    staff_audit, staff_queue, staff_users, AuditView, QueueEntry, QueueView, StaffHeader,
-    StaffNotice, UsersView,
+    staff_audit, staff_dockets, staff_queue, staff_users, AuditView, DocketsView, QueueEntry,
+    QueueView, StaffHeader, StaffNotice, UsersView,
 };
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
@@ -67,7 +67,7 @@ fn StaffBar(header: StaffHeader) -> impl IntoView {
     view! {
         <nav class="staff-bar" aria-label="Staff">
             <a href="/staff">"Queue"</a>
-            {header.can_manage_users.then(|| view! { <a href="/staff/users">"Users"</a> })}
+            {header.can_manage_users.then(|| view! { <a href="/staff/dockets">"Dockets"</a> <a href="/staff/users">"Users"</a> })}
             {header.can_read_audit.then(|| view! { <a href="/staff/audit">"Audit log"</a> })}
             <span class="meta">{format!("Signed in as {} ({})", header.email, header.role)}</span>
             <form method="post" action="/staff/logout">
@@ -95,6 +95,82 @@ pub fn StaffAuditPage() -> impl IntoView {
 pub fn StaffUsersPage() -> impl IntoView {
     let users = Resource::new(|| (), |_| staff_users());
     staff_page("Staff accounts", users, |users| view! { <Users users/> })
+}
+
+#[component]
+pub fn StaffDocketsPage() -> impl IntoView {
+    let dockets = Resource::new(|| (), |_| staff_dockets());
+    staff_page("Dockets", dockets, |dockets| view! { <Dockets dockets/> })
+}
+
+#[component]
+fn Dockets(dockets: DocketsView) -> impl IntoView {
+    let csrf = dockets.header.csrf_token.clone();
+    let rows = dockets
+        .dockets
+        .into_iter()
+        .map(|d| {
+            let csrf = csrf.clone();
+            let action = format!("/staff/dockets/{}/extend", d.id);
+            let date_id = format!("due-{}", d.id);
+            let date_label_for = date_id.clone();
+            view! {
+                <li class="docket-row">
+                    <a href=format!("/dockets/{}", d.id)>{d.id.clone()}</a> " " {d.title.clone()}
+                    <p class="meta">{format!("{} · closes {}", d.state, d.closes_at)}</p>
+                    {d.extendable.then(|| view! {
+                        <form method="post" action=action class="extend">
+                            <input type="hidden" name="csrf_token" value=csrf/>
+                            <label for=date_label_for>"New due date"</label>
+                            <input type="date" id=date_id name="due_date"/>
+                            <button type="submit">"Extend"</button>
+                        </form>
+                    })}
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <StaffBar header=dockets.header/>
+        <h1>"Dockets"</h1>
+        <ul class="docket-rows">{rows}</ul>
+        <h2>"Create a docket"</h2>
+        <form class="create-docket" method="post" action="/staff/dockets">
+            <input type="hidden" name="csrf_token" value=csrf/>
+            <DraftField name="id" label="Docket id (such as FTC-2024-0001)"/>
+            <DraftField name="title" label="Title"/>
+            <DraftField name="agency_name" label="Agency"/>
+            <DraftField name="time_zone" label="Time zone (such as America/New_York)"/>
+            <DraftField name="opens_at" label="Opens at (agency's clock)" input_type="datetime-local"/>
+            <DraftField name="due_date" label="Due date (empty: 30 days)" input_type="date"/>
+            <div class="field"><label><input type="checkbox" name="allow_late" value="on"/> " Accept late comments, marked late"</label></div>
+            <DraftField name="document_title" label="Document title"/>
+            <DraftField name="federal_register" label="Federal Register citation (optional)"/>
+            <div class="field">
+                <label for="summary">"Summary"</label>
+                <textarea id="summary" name="summary" rows="3"></textarea>
+            </div>
+            <div class="field">
+                <label for="body_markdown">"Document text (Markdown)"</label>
+                <textarea id="body_markdown" name="body_markdown" rows="10"></textarea>
+            </div>
+            <button type="submit" class="primary">"Create docket"</button>
+        </form>
+    }
+}
+
+#[component]
+fn DraftField(
+    name: &'static str,
+    label: &'static str,
+    #[prop(default = "text")] input_type: &'static str,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=name>{label}</label>
+            <input type=input_type id=name name=name/>
+        </div>
+    }
 }
 
 #[component]

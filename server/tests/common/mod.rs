@@ -136,7 +136,11 @@ impl Harness {
             window: CommentWindow::new(opens_at, closes_at, allow_late).unwrap(),
         };
         self.store()
-            .create_docket(&docket, opens_at - Duration::days(1))
+            .create_docket(
+                &docket,
+                &opendocket_core::accounts::Actor::CommandLine,
+                opens_at - Duration::days(1),
+            )
             .await
             .unwrap();
     }
