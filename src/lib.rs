@@ -18,6 +18,7 @@ pub mod flags;
 #[cfg(feature = "ssr")]
 pub mod markdown;
 pub mod moderation;
+pub mod redaction;
 #[cfg(feature = "ssr")]
 pub mod scheduler;
 #[cfg(feature = "ssr")]

@@ -76,7 +76,8 @@ impl WithholdReason {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
-    Post,
+    /// Post, with every occurrence of these phrases replaced by "[redacted]" in public.
+    Post { redact: Vec<String> },
     Withhold {
         reason: WithholdReason,
         note: Option<String>,
@@ -127,6 +128,7 @@ pub use storage::ModerationError;
 mod storage {
     use super::*;
     use crate::accounts::{audit, Actor, AuditRecord};
+    use crate::redaction::{apply, encode, find_phrase, RedactionError};
     use crate::store::{from_millis, record_change, to_millis, ChangeKind, Store, StoreError};
     use sqlx::Row;
     use thiserror::Error;
@@ -142,6 +144,8 @@ mod storage {
         },
         #[error("withholding for another reason needs a note saying why")]
         NoteRequired,
+        #[error(transparent)]
+        Redaction(RedactionError),
         #[error(transparent)]
         Store(#[from] StoreError),
     }
@@ -248,16 +252,32 @@ mod storage {
             let actor_id = actor.id();
             for _ in 0..5 {
                 let mut tx = self.begin_write().await?;
-                let current =
-                    sqlx::query("SELECT docket_id, status, version FROM comments WHERE id = $1")
-                        .bind(comment_id)
-                        .fetch_optional(&mut *tx)
-                        .await?
-                        .ok_or(ModerationError::NotFound)?;
+                let current = sqlx::query(
+                    "SELECT docket_id, status, version, body FROM comments WHERE id = $1",
+                )
+                .bind(comment_id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(ModerationError::NotFound)?;
                 let before: String = current.try_get("status")?;
                 let docket_id: String = current.try_get("docket_id")?;
+                let body: String = current.try_get("body")?;
+                let mut redactions = Vec::new();
+                if let Decision::Post { redact } = decision {
+                    for phrase in redact.iter().filter(|p| !p.trim().is_empty()) {
+                        redactions.extend(
+                            find_phrase(&body, phrase).map_err(ModerationError::Redaction)?,
+                        );
+                    }
+                }
+                redactions.sort();
+                let redacted_body = if redactions.is_empty() {
+                    None
+                } else {
+                    Some(apply(&body, &redactions).map_err(ModerationError::Redaction)?)
+                };
                 let (status, reason, note, public_id) = match decision {
-                    Decision::Post => {
+                    Decision::Post { .. } => {
                         let posted = sqlx::query(
                         "SELECT COUNT(*) FROM comments WHERE docket_id = $1 AND public_id IS NOT NULL",
                     )
@@ -284,7 +304,8 @@ mod storage {
                 "UPDATE comments SET status = $1, withheld_reason = $2, moderation_note = $3,
                      public_id = COALESCE(public_id, $4),
                      posted_at = CASE WHEN $1 = 'posted' THEN COALESCE(posted_at, $5) ELSE posted_at END,
-                     moderated_by = $6, moderated_at = $5, version = version + 1
+                     moderated_by = $6, moderated_at = $5, version = version + 1,
+                     redactions = $9, redacted_body = $10
                  WHERE id = $7 AND version = $8",
             )
             .bind(status.as_str())
@@ -295,6 +316,8 @@ mod storage {
             .bind(actor_id)
             .bind(comment_id)
             .bind(expected_version)
+            .bind((!redactions.is_empty()).then(|| encode(&redactions)))
+            .bind(redacted_body.as_deref())
             .execute(&mut *tx)
             .await;
                 let updated = match updated {
@@ -307,9 +330,10 @@ mod storage {
                     tx.rollback().await?;
                     return Err(self.stale(comment_id).await?);
                 }
-                let after = match reason {
-                    Some(reason) => format!("withheld ({reason})"),
-                    None => status.as_str().to_owned(),
+                let after = match (reason, redactions.is_empty()) {
+                    (Some(reason), _) => format!("withheld ({reason})"),
+                    (None, true) => status.as_str().to_owned(),
+                    (None, false) => format!("posted with redactions {}", encode(&redactions)),
                 };
                 let record = AuditRecord {
                     action: "comment.moderate",
@@ -409,7 +433,8 @@ mod storage {
 
     const PUBLIC_SELECT: &str =
         "SELECT c.public_id, c.docket_id, c.received_at, c.posted_at, c.submitter_type,
-        c.first_name, c.last_name, c.organization, c.body FROM comments c";
+        c.first_name, c.last_name, c.organization, COALESCE(c.redacted_body, c.body) AS body
+        FROM comments c";
 
     fn public_from_row(row: &sqlx::any::AnyRow) -> Result<PublicComment, StoreError> {
         let kind: String = row.try_get("submitter_type")?;

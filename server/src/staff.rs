@@ -231,7 +231,12 @@ async fn decide(
         let id: i64 = id.parse().ok()?;
         let version: i64 = form.get("version")?.parse().ok()?;
         let decision = match form.get("decision")?.as_str() {
-            "post" => Decision::Post,
+            "post" => Decision::Post {
+                redact: form
+                    .get("redact")
+                    .map(|r| r.split('|').map(str::to_owned).collect())
+                    .unwrap_or_default(),
+            },
             "withhold" => Decision::Withhold {
                 reason: WithholdReason::parse(form.get("reason")?)?,
                 note: form
@@ -271,6 +276,10 @@ async fn decide(
                 by.as_deref().unwrap_or("someone else"),
                 current.as_str()
             ),
+        ),
+        Err(ModerationError::Redaction(e)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("Comment {comment_id} was not posted: {e}. Nothing was changed."),
         ),
         Err(ModerationError::NoteRequired) => (
             StatusCode::UNPROCESSABLE_ENTITY,

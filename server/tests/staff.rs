@@ -528,8 +528,9 @@ async fn concurrent_decisions_on_one_comment_let_exactly_one_win() {
         reason: WithholdReason::Spam,
         note: None,
     };
+    let post = Decision::Post { redact: vec![] };
     let (ra, rb) = tokio::join!(
-        h.store().moderate(id, version, &Decision::Post, &a, now),
+        h.store().moderate(id, version, &post, &a, now),
         h.store().moderate(id, version, &withhold, &b, now)
     );
     let results = [ra, rb];
@@ -725,4 +726,68 @@ async fn an_admin_creates_a_docket_and_extends_its_deadline_in_public() {
         .collect();
     assert!(actions.contains(&"docket.create".to_owned()));
     assert_eq!(actions.iter().filter(|a| *a == "docket.extend").count(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redacted_spans_show_as_redacted_in_public_and_stay_whole_for_staff() {
+    let h = docket_with_comments(&["I am a patient; reach me at 202-555-0143. Keep data private."])
+        .await;
+    let moderator = h.staff_session("mod@ftc.gov", Role::Moderator).await;
+    let (id, version) = queue_ids(&h).await[0];
+    let path = format!("/staff/comments/{id}/decision");
+    let post = |version: i64, redact: &str| {
+        encode_form(&[
+            ("csrf_token", &moderator.csrf),
+            ("version", &version.to_string()),
+            ("decision", "post"),
+            ("reason", "spam"),
+            ("redact", redact),
+        ])
+    };
+    let missing = h
+        .staff_post(Some(&moderator), &path, post(version, "555-9999"))
+        .await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(missing
+        .body
+        .contains("“555-9999” does not appear in the comment"));
+    assert_eq!(
+        h.store().pending_count().await.unwrap(),
+        1,
+        "nothing changed"
+    );
+
+    let posted = h
+        .staff_post(
+            Some(&moderator),
+            &path,
+            post(version, "202-555-0143|patient"),
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER);
+    let public = h.get(&format!("/comments/{DOCKET}-0002")).await;
+    assert!(
+        public
+            .body
+            .contains("I am a [redacted]; reach me at [redacted]. Keep data private."),
+        "{}",
+        public.body
+    );
+    assert!(!public.body.contains("202-555-0143"));
+    let docket = h.get(&format!("/dockets/{DOCKET}")).await;
+    assert!(!docket.body.contains("202-555-0143"));
+    use sqlx::Row;
+    let row = sqlx::query("SELECT body, redactions FROM comments")
+        .fetch_one(h.store().pool())
+        .await
+        .unwrap();
+    assert!(
+        row.get::<String, _>("body").contains("202-555-0143"),
+        "the original is kept for staff"
+    );
+    assert_eq!(row.get::<String, _>("redactions"), "7-14,28-40");
+    let audit = h.store().audit_log(5).await.unwrap();
+    assert!(audit
+        .iter()
+        .any(|e| e.after.as_deref() == Some("posted with redactions 7-14,28-40")));
 }

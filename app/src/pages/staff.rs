@@ -260,6 +260,9 @@ fn QueueItem(entry: QueueEntry, csrf: String, can_moderate: bool) -> impl IntoVi
                 <form class="decision" method="post" action=action>
                     <input type="hidden" name="csrf_token" value=csrf/>
                     <input type="hidden" name="version" value=entry.version.to_string()/>
+                    <label>"Redact when posting (exact text; separate several with |) "
+                        <input type="text" name="redact"/>
+                    </label>
                     <button type="submit" name="decision" value="post" class="primary">"Post"</button>
                     <label>"Reason "
                         <select name="reason">

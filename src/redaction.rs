@@ -1,0 +1,172 @@
+//! Redaction of posted comments: chosen spans of the original are replaced by "[redacted]" in
+//! the public version, while staff keep seeing the original.
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+pub const REDACTED: &str = "[redacted]";
+
+/// A span of a comment, in characters from the start, end exclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Redaction {
+    pub start: usize,
+    pub end: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum RedactionError {
+    #[error("the span {start}–{end} is outside the comment, which has {len} characters")]
+    OutOfRange {
+        start: usize,
+        end: usize,
+        len: usize,
+    },
+    #[error("“{0}” does not appear in the comment")]
+    NotFound(String),
+}
+
+/// Every occurrence of `phrase` in `text` (case-sensitive, as the moderator typed it).
+pub fn find_phrase(text: &str, phrase: &str) -> Result<Vec<Redaction>, RedactionError> {
+    let phrase = phrase.trim();
+    let found: Vec<Redaction> = if phrase.is_empty() {
+        Vec::new()
+    } else {
+        text.match_indices(phrase)
+            .map(|(byte, m)| {
+                let start = text[..byte].chars().count();
+                Redaction {
+                    start,
+                    end: start + m.chars().count(),
+                }
+            })
+            .collect()
+    };
+    if found.is_empty() {
+        Err(RedactionError::NotFound(phrase.to_owned()))
+    } else {
+        Ok(found)
+    }
+}
+
+/// The public version of `text`: each span (overlapping spans merged) replaced by "[redacted]".
+pub fn apply(text: &str, redactions: &[Redaction]) -> Result<String, RedactionError> {
+    let len = text.chars().count();
+    let mut spans = redactions.to_vec();
+    spans.sort();
+    for span in &spans {
+        if span.start >= span.end || span.end > len {
+            return Err(RedactionError::OutOfRange {
+                start: span.start,
+                end: span.end,
+                len,
+            });
+        }
+    }
+    let mut merged: Vec<Redaction> = Vec::new();
+    for span in spans {
+        match merged.last_mut() {
+            Some(last) if span.start <= last.end => last.end = last.end.max(span.end),
+            _ => merged.push(span),
+        }
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut spans = merged.iter().peekable();
+    let mut skipping_until = None;
+    for (i, c) in text.chars().enumerate() {
+        if let Some(end) = skipping_until {
+            if i < end {
+                continue;
+            }
+            skipping_until = None;
+        }
+        if spans.peek().is_some_and(|s| s.start == i) {
+            let span = spans.next().expect("peeked");
+            out.push_str(REDACTED);
+            skipping_until = Some(span.end);
+            continue;
+        }
+        out.push(c);
+    }
+    Ok(out)
+}
+
+/// Stored form: `start-end,start-end`.
+pub fn encode(redactions: &[Redaction]) -> String {
+    redactions
+        .iter()
+        .map(|r| format!("{}-{}", r.start, r.end))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_spans_with_the_marker() {
+        let text = "Call me at 202-555-0143 or write to ada@example.org.";
+        let mut spans = find_phrase(text, "202-555-0143").unwrap();
+        spans.extend(find_phrase(text, "ada@example.org").unwrap());
+        assert_eq!(
+            apply(text, &spans).unwrap(),
+            "Call me at [redacted] or write to [redacted]."
+        );
+    }
+
+    #[test]
+    fn merges_overlapping_spans_and_counts_characters_not_bytes() {
+        let text = "Zoë Ünal lives here";
+        let spans = [
+            Redaction { start: 0, end: 5 },
+            Redaction { start: 4, end: 8 },
+        ];
+        assert_eq!(apply(text, &spans).unwrap(), "[redacted] lives here");
+    }
+
+    #[test]
+    fn every_occurrence_of_a_phrase_is_found() {
+        let spans = find_phrase("Ann and Ann", "Ann").unwrap();
+        assert_eq!(
+            spans,
+            vec![
+                Redaction { start: 0, end: 3 },
+                Redaction { start: 8, end: 11 }
+            ]
+        );
+        assert_eq!(
+            apply("Ann and Ann", &spans).unwrap(),
+            "[redacted] and [redacted]"
+        );
+    }
+
+    #[test]
+    fn spans_outside_the_text_are_refused() {
+        let err = apply("short", &[Redaction { start: 2, end: 9 }]).unwrap_err();
+        assert_eq!(
+            err,
+            RedactionError::OutOfRange {
+                start: 2,
+                end: 9,
+                len: 5
+            }
+        );
+        assert!(apply("short", &[Redaction { start: 3, end: 3 }]).is_err());
+        assert_eq!(
+            find_phrase("short", "long"),
+            Err(RedactionError::NotFound("long".into()))
+        );
+        assert!(find_phrase("short", "  ").is_err());
+    }
+
+    #[test]
+    fn stored_form_is_compact() {
+        assert_eq!(
+            encode(&[
+                Redaction { start: 1, end: 4 },
+                Redaction { start: 9, end: 12 }
+            ]),
+            "1-4,9-12"
+        );
+    }
+}
