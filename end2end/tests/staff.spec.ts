@@ -1,4 +1,5 @@
-// A moderator signs in, posts one comment and withholds another; the public sees only the posted one.
+// A moderator signs in, posts one comment with a redaction and withholds another; the public sees only
+// the posted one, with "[redacted]" where the moderator chose.
 import { expect, test, type Page } from '@playwright/test';
 import { DEMO, TRACKING } from './helpers';
 
@@ -14,7 +15,7 @@ async function comment(page: Page, text: string) {
 
 test('a moderator posts one comment and withholds another', async ({ page }) => {
   const stamp = Date.now();
-  const keep = `Please publish this view (${stamp}).`;
+  const keep = `Please publish this view (${stamp}), signed Jane Q. Citizen.`;
   const drop = `My phone number is 202-555-0143 (${stamp}).`;
   await comment(page, keep);
   await comment(page, drop);
@@ -33,19 +34,23 @@ test('a moderator posts one comment and withholds another', async ({ page }) => 
   await expect(page).toHaveURL(/\/staff$/);
   await expect(page.getByRole('heading', { name: 'Moderation queue' })).toBeVisible();
 
-  await page.locator('li.queue-item', { hasText: keep }).getByRole('button', { name: 'Post' }).click();
+  const kept = page.locator('li.queue-item', { hasText: keep });
+  await kept.getByLabel(/Redact when posting/).fill('Jane Q. Citizen');
+  await kept.getByRole('button', { name: 'Post' }).click();
   await expect(page.locator('li.queue-item', { hasText: keep })).toHaveCount(0);
   const withheld = page.locator('li.queue-item', { hasText: drop });
   await withheld.getByLabel('Reason').selectOption({ label: 'Personal information' });
   await withheld.getByRole('button', { name: 'Withhold' }).click();
   await expect(page.locator('li.queue-item', { hasText: drop })).toHaveCount(0);
 
+  const published = `Please publish this view (${stamp}), signed [redacted].`;
   await page.goto(`/dockets/${DEMO}`);
-  await expect(page.locator('.posted-comments')).toContainText(keep);
+  await expect(page.locator('.posted-comments')).toContainText(published);
+  await expect(page.locator('body')).not.toContainText('Jane Q. Citizen');
   await expect(page.locator('body')).not.toContainText(drop);
   await expect(page.locator('#withheld-tally')).toContainText('Personal information: 1');
-  await page.locator('.posted-comment', { hasText: keep }).getByRole('link').click();
-  await expect(page.locator('#comment-body')).toHaveText(keep);
+  await page.locator('.posted-comment', { hasText: published }).getByRole('link').click();
+  await expect(page.locator('#comment-body')).toHaveText(published);
 
   await page.goto('/staff');
   await page.getByRole('button', { name: 'Sign out' }).click();
