@@ -79,6 +79,8 @@ pub enum ExtendError {
     AlreadyClosed,
     #[error("the new deadline must be later than the current one")]
     NotLater,
+    #[error("the comment period is still open; extend it instead")]
+    StillOpen,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -551,6 +553,64 @@ impl Store {
         audit(&mut tx, actor, record, now).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Opens a new window on a docket whose current window has closed. Earlier windows are kept,
+    /// and each comment records the window it came in.
+    pub async fn reopen_docket(
+        &self,
+        docket_id: &DocketId,
+        window: &CommentWindow,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<(), ExtendError> {
+        let mut tx = self.begin_write().await?;
+        let current = sqlx::query(
+            "SELECT closes_at FROM comment_windows WHERE id = (SELECT MAX(id) FROM comment_windows WHERE docket_id = $1)",
+        )
+        .bind(docket_id.as_str())
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| ExtendError::UnknownDocket(docket_id.to_string()))?;
+        if from_millis(current.try_get("closes_at")?)? > now {
+            return Err(ExtendError::StillOpen);
+        }
+        if window.closes_at <= now {
+            return Err(ExtendError::NotLater);
+        }
+        sqlx::query("INSERT INTO comment_windows (docket_id, opens_at, closes_at, allow_late) VALUES ($1, $2, $3, $4)")
+            .bind(docket_id.as_str())
+            .bind(to_millis(window.opens_at))
+            .bind(to_millis(window.closes_at))
+            .bind(i64::from(window.allow_late))
+            .execute(&mut *tx)
+            .await?;
+        let after = format!(
+            "new window {} to {}",
+            window.opens_at.to_rfc3339(),
+            window.closes_at.to_rfc3339()
+        );
+        let record = AuditRecord {
+            action: "docket.reopen",
+            object_type: "docket",
+            object_id: docket_id.as_str(),
+            before: Some("closed"),
+            after: Some(&after),
+        };
+        audit(&mut tx, actor, record, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// How many windows the docket has had (more than one once it was reopened).
+    pub async fn window_count(&self, docket_id: &DocketId) -> Result<i64, StoreError> {
+        Ok(
+            sqlx::query("SELECT COUNT(*) FROM comment_windows WHERE docket_id = $1")
+                .bind(docket_id.as_str())
+                .fetch_one(&self.pool)
+                .await?
+                .try_get(0)?,
+        )
     }
 
     /// The deadline extensions of the docket's current window, oldest first: (from, to).

@@ -211,7 +211,7 @@ pub struct DocketRow {
     pub title: String,
     pub state: String,
     pub closes_at: String,
-    /// Not yet closed, so the deadline can be extended.
+    /// Not yet closed, so the deadline can be extended; otherwise it can be reopened.
     pub extendable: bool,
 }
 

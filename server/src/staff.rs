@@ -8,7 +8,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 use opendocket_app::staff::{guard::identity_from_headers, StaffNotice, SESSION_COOKIE};
 use opendocket_core::accounts::{Actor, SignInError, StaffIdentity, SESSION_LIFETIME};
@@ -16,32 +16,61 @@ use opendocket_core::moderation::{Decision, ModerationError, WithholdReason};
 use opendocket_core::staff::Permission;
 use std::collections::HashMap;
 
-/// Every state-changing staff endpoint, with the permission it needs. The router is built from
-/// this table and the authorisation test walks it, so an endpoint cannot be added without a check.
-pub const STAFF_FORM_ENDPOINTS: &[(&str, Option<Permission>)] = &[
-    ("/staff/logout", None),
-    ("/staff/comments/{id}/decision", Some(Permission::Moderate)),
-    ("/staff/users", Some(Permission::ManageUsers)),
-    ("/staff/dockets", Some(Permission::ManageDockets)),
-    (
-        "/staff/dockets/{id}/extend",
-        Some(Permission::ManageDockets),
-    ),
+/// A staff endpoint: its path, the permission it needs, and its handler.
+pub struct StaffEndpoint {
+    pub path: &'static str,
+    /// `None`: any signed-in staff member.
+    pub permission: Option<Permission>,
+    route: fn() -> MethodRouter<AppState>,
+}
+
+/// Every state-changing staff endpoint (POST, with a CSRF token). The router is built from this
+/// table and the authorisation test walks it, so an endpoint cannot be added without a check.
+pub const STAFF_FORM_ENDPOINTS: &[StaffEndpoint] = &[
+    StaffEndpoint {
+        path: "/staff/logout",
+        permission: None,
+        route: || post(sign_out),
+    },
+    StaffEndpoint {
+        path: "/staff/comments/{id}/decision",
+        permission: Some(Permission::Moderate),
+        route: || post(decide),
+    },
+    StaffEndpoint {
+        path: "/staff/users",
+        permission: Some(Permission::ManageUsers),
+        route: || post(add_user),
+    },
+    StaffEndpoint {
+        path: "/staff/dockets",
+        permission: Some(Permission::ManageDockets),
+        route: || post(create_docket),
+    },
+    StaffEndpoint {
+        path: "/staff/dockets/{id}/extend",
+        permission: Some(Permission::ManageDockets),
+        route: || post(extend_docket),
+    },
+    StaffEndpoint {
+        path: "/staff/dockets/{id}/reopen",
+        permission: Some(Permission::ManageDockets),
+        route: || post(reopen_docket),
+    },
 ];
 
-/// Staff downloads (GET), with the permission each needs.
-pub const STAFF_DOWNLOADS: &[(&str, Permission)] =
-    &[("/staff/audit.csv", Permission::ReadAuditLog)];
+/// Staff downloads (GET), from the same kind of table.
+pub const STAFF_DOWNLOADS: &[StaffEndpoint] = &[StaffEndpoint {
+    path: "/staff/audit.csv",
+    permission: Some(Permission::ReadAuditLog),
+    route: || get(audit_csv),
+}];
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/staff/login", post(sign_in))
-        .route(STAFF_FORM_ENDPOINTS[0].0, post(sign_out))
-        .route(STAFF_FORM_ENDPOINTS[1].0, post(decide))
-        .route(STAFF_FORM_ENDPOINTS[2].0, post(add_user))
-        .route(STAFF_FORM_ENDPOINTS[3].0, post(create_docket))
-        .route(STAFF_FORM_ENDPOINTS[4].0, post(extend_docket))
-        .route(STAFF_DOWNLOADS[0].0, get(audit_csv))
+    STAFF_FORM_ENDPOINTS.iter().chain(STAFF_DOWNLOADS).fold(
+        Router::new().route("/staff/login", post(sign_in)),
+        |router, endpoint| router.route(endpoint.path, (endpoint.route)()),
+    )
 }
 
 fn fields(body: &[u8]) -> HashMap<String, String> {
@@ -489,14 +518,40 @@ async fn create_docket(State(state): State<AppState>, headers: HeaderMap, body: 
 }
 
 async fn extend_docket(
+    state: State<AppState>,
+    id: Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    change_window(state, id, headers, body, WindowChange::Extend).await
+}
+
+async fn reopen_docket(
+    state: State<AppState>,
+    id: Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    change_window(state, id, headers, body, WindowChange::Reopen).await
+}
+
+#[derive(Clone, Copy)]
+enum WindowChange {
+    Extend,
+    Reopen,
+}
+
+/// Extends the deadline of an open docket, or reopens a closed one from now to a new due date.
+async fn change_window(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
+    change: WindowChange,
 ) -> Response {
     use opendocket_core::docket::DocketId;
     use opendocket_core::store::ExtendError;
-    use opendocket_core::window::closing_instant;
+    use opendocket_core::window::{closing_instant, CommentWindow};
     let form = fields(&body);
     let identity = match authorise(&state, &headers, &form, Some(Permission::ManageDockets)).await {
         Ok(identity) => identity,
@@ -515,16 +570,19 @@ async fn extend_docket(
             return (StatusCode::SERVICE_UNAVAILABLE, "Try again in a minute.").into_response();
         }
     };
+    let verb = match change {
+        WindowChange::Extend => "extended",
+        WindowChange::Reopen => "reopened",
+    };
     let raw = form.get("due_date").cloned().unwrap_or_default();
     let Ok(date) = chrono::NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d") else {
-        let message = format!(
-            "The deadline of {id} was not extended: the new due date must look like 2023-05-13."
-        );
+        let message = format!("{id} was not {verb}: the new due date must look like 2023-05-13.");
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
         return notice(
             &state,
             "/staff/dockets",
             &headers,
-            StatusCode::UNPROCESSABLE_ENTITY,
+            status,
             message,
             identity.email,
         )
@@ -532,27 +590,38 @@ async fn extend_docket(
     };
     let closes_at = closing_instant(date, docket.agency.time_zone);
     let now = services.clock.now();
-    let (status, message) = match services
-        .store
-        .extend_window(&docket.id, closes_at, &Actor::of(&identity), now)
-        .await
-    {
+    let actor = Actor::of(&identity);
+    let changed = match change {
+        WindowChange::Extend => {
+            services
+                .store
+                .extend_window(&docket.id, closes_at, &actor, now)
+                .await
+        }
+        WindowChange::Reopen => {
+            match CommentWindow::new(now, closes_at, docket.window.allow_late) {
+                Ok(window) => {
+                    services
+                        .store
+                        .reopen_docket(&docket.id, &window, &actor, now)
+                        .await
+                }
+                Err(_) => Err(ExtendError::NotLater),
+            }
+        }
+    };
+    let (status, message) = match changed {
         Ok(()) => {
             services.scheduler.wake();
             return Redirect::to("/staff/dockets").into_response();
         }
         Err(ExtendError::Store(error)) => {
-            tracing::error!(%error, "extending a deadline failed");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The new deadline could not be saved; try again in a minute.".to_owned(),
-            )
+            tracing::error!(%error, "changing a comment window failed");
+            let message = "The change could not be saved; try again in a minute.".to_owned();
+            (StatusCode::SERVICE_UNAVAILABLE, message)
         }
         Err(e @ ExtendError::UnknownDocket(_)) => (StatusCode::NOT_FOUND, format!("{e}.")),
-        Err(e) => (
-            StatusCode::CONFLICT,
-            format!("The deadline of {id} was not extended: {e}."),
-        ),
+        Err(e) => (StatusCode::CONFLICT, format!("{id} was not {verb}: {e}.")),
     };
     notice(
         &state,

@@ -204,8 +204,11 @@ async fn every_staff_endpoint_refuses_anonymous_requests_and_too_weak_roles() {
     }
 
     let (comment_id, version) = queue_ids(&h).await[0];
-    for (template, permission) in opendocket_server::staff::STAFF_FORM_ENDPOINTS {
-        let path = template.replace("{id}", &comment_id.to_string());
+    for endpoint in opendocket_server::staff::STAFF_FORM_ENDPOINTS {
+        let (path, permission) = (
+            endpoint.path.replace("{id}", &comment_id.to_string()),
+            &endpoint.permission,
+        );
         let body = decision(&analyst, version, "post", "spam", "");
         let anonymous = h.staff_post(None, &path, body.clone()).await;
         assert_eq!(
@@ -223,7 +226,8 @@ async fn every_staff_endpoint_refuses_anonymous_requests_and_too_weak_roles() {
             );
         }
     }
-    for (path, permission) in opendocket_server::staff::STAFF_DOWNLOADS {
+    for endpoint in opendocket_server::staff::STAFF_DOWNLOADS {
+        let (path, permission) = (endpoint.path, endpoint.permission.as_ref().unwrap());
         assert_eq!(
             h.get(path).await.status,
             StatusCode::UNAUTHORIZED,
@@ -716,6 +720,41 @@ async fn an_admin_creates_a_docket_and_extends_its_deadline_in_public() {
     assert_eq!(closed.status, StatusCode::CONFLICT);
     assert!(closed.body.contains("has already closed"));
 
+    // A closed docket is reopened with a new window; the earlier window is kept and comments
+    // record the window they came in.
+    let reopen = encode_form(&[("csrf_token", &later.csrf), ("due_date", "2023-06-30")]);
+    let reopened = h
+        .staff_post(
+            Some(&later),
+            "/staff/dockets/FTC-2024-0001/reopen",
+            reopen.clone(),
+        )
+        .await;
+    assert_eq!(reopened.status, StatusCode::SEE_OTHER, "{}", reopened.body);
+    let again = h
+        .staff_post(Some(&later), "/staff/dockets/FTC-2024-0001/reopen", reopen)
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert!(again
+        .body
+        .contains("the comment period is still open; extend it instead"));
+    let id = opendocket_core::docket::DocketId::parse("FTC-2024-0001").unwrap();
+    assert_eq!(h.store().window_count(&id).await.unwrap(), 2);
+    let form = encode_form(&[
+        ("idempotency_key", IdempotencyKey::generate().as_str()),
+        ("submitter_type", "anonymous"),
+        ("comment", "Thank you for reopening."),
+    ]);
+    assert_eq!(
+        h.post_form("/dockets/FTC-2024-0001", form).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        h.count("SELECT COUNT(DISTINCT window_id) FROM comments WHERE docket_id = 'FTC-2024-0001'")
+            .await,
+        2
+    );
+
     let actions: Vec<String> = h
         .store()
         .audit_log(50)
@@ -726,6 +765,7 @@ async fn an_admin_creates_a_docket_and_extends_its_deadline_in_public() {
         .collect();
     assert!(actions.contains(&"docket.create".to_owned()));
     assert_eq!(actions.iter().filter(|a| *a == "docket.extend").count(), 1);
+    assert_eq!(actions.iter().filter(|a| *a == "docket.reopen").count(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -111,21 +111,24 @@ fn Dockets(dockets: DocketsView) -> impl IntoView {
         .into_iter()
         .map(|d| {
             let csrf = csrf.clone();
-            let action = format!("/staff/dockets/{}/extend", d.id);
+            let (verb, path) = if d.extendable {
+                ("Extend", "extend")
+            } else {
+                ("Reopen until", "reopen")
+            };
+            let action = format!("/staff/dockets/{}/{path}", d.id);
             let date_id = format!("due-{}", d.id);
             let date_label_for = date_id.clone();
             view! {
                 <li class="docket-row">
                     <a href=format!("/dockets/{}", d.id)>{d.id.clone()}</a> " " {d.title.clone()}
                     <p class="meta">{format!("{} · closes {}", d.state, d.closes_at)}</p>
-                    {d.extendable.then(|| view! {
-                        <form method="post" action=action class="extend">
-                            <input type="hidden" name="csrf_token" value=csrf/>
-                            <label for=date_label_for>"New due date"</label>
-                            <input type="date" id=date_id name="due_date"/>
-                            <button type="submit">"Extend"</button>
-                        </form>
-                    })}
+                    <form method="post" action=action class="extend">
+                        <input type="hidden" name="csrf_token" value=csrf/>
+                        <label for=date_label_for>"New due date"</label>
+                        <input type="date" id=date_id name="due_date"/>
+                        <button type="submit">{verb}</button>
+                    </form>
                 </li>
             }
         })
