@@ -66,6 +66,8 @@ pub enum SubmitError {
         closes_at: DateTime<Utc>,
         time_zone: Tz,
     },
+    #[error("the agency withdrew this docket")]
+    Withdrawn,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -118,6 +120,8 @@ pub struct DocketRecord {
     /// What the scheduler last recorded for that window.
     pub recorded_state: WindowState,
     pub comments_received: i64,
+    /// When the agency withdrew the docket; it then takes no comments.
+    pub withdrawn_at: Option<DateTime<Utc>>,
 }
 
 /// What the public gets back for a stored comment: the tracking number and a copy of what was received.
@@ -329,7 +333,7 @@ impl Store {
     }
 
     const DOCKET_SELECT: &'static str = "
-        SELECT d.id, d.title, a.code, a.name AS agency_name, a.time_zone,
+        SELECT d.id, d.title, d.withdrawn_at, a.code, a.name AS agency_name, a.time_zone,
                doc.id AS document_id, doc.title AS document_title, doc.summary, doc.body_markdown,
                doc.federal_register_citation, doc.published_at,
                w.opens_at, w.closes_at, w.allow_late, w.status,
@@ -393,6 +397,7 @@ impl Store {
                      CASE WHEN $12 >= w.closes_at THEN 1 ELSE 0 END, 'pending', $14
                  FROM comment_windows w
                  WHERE w.id = (SELECT MAX(id) FROM comment_windows WHERE docket_id = $13)
+                   AND NOT EXISTS (SELECT 1 FROM dockets d WHERE d.id = w.docket_id AND d.withdrawn_at IS NOT NULL)
                    AND $12 >= w.opens_at
                    AND ($12 < w.closes_at OR w.allow_late = 1)
                  ON CONFLICT DO NOTHING
@@ -431,6 +436,9 @@ impl Store {
                 .await?
                 .ok_or_else(|| SubmitError::UnknownDocket(docket_id.to_string()))?;
             let time_zone = docket.agency.time_zone;
+            if docket.withdrawn_at.is_some() {
+                return Err(SubmitError::Withdrawn);
+            }
             match docket.window.admission_at(now) {
                 Admission::NotYetOpen => {
                     return Err(SubmitError::NotYetOpen {
@@ -596,6 +604,69 @@ impl Store {
             object_id: docket_id.as_str(),
             before: Some("closed"),
             after: Some(&after),
+        };
+        audit(&mut tx, actor, record, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Withdraws a docket: it takes no more comments from now on. Recorded in the audit log.
+    pub async fn withdraw_docket(
+        &self,
+        docket_id: &DocketId,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let updated = sqlx::query(
+            "UPDATE dockets SET withdrawn_at = $1 WHERE id = $2 AND withdrawn_at IS NULL",
+        )
+        .bind(to_millis(now))
+        .bind(docket_id.as_str())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if updated == 1 {
+            let record = AuditRecord {
+                action: "docket.withdraw",
+                object_type: "docket",
+                object_id: docket_id.as_str(),
+                before: Some("active"),
+                after: Some("withdrawn"),
+            };
+            audit(&mut tx, actor, record, now).await?;
+        }
+        tx.commit().await?;
+        Ok(updated == 1)
+    }
+
+    /// Sets whether the docket's current window accepts late comments.
+    pub async fn set_late_policy(
+        &self,
+        docket_id: &DocketId,
+        allow_late: bool,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "UPDATE comment_windows SET allow_late = $1 WHERE id = (SELECT MAX(id) FROM comment_windows WHERE docket_id = $2)",
+        )
+        .bind(i64::from(allow_late))
+        .bind(docket_id.as_str())
+        .execute(&mut *tx)
+        .await?;
+        let after = if allow_late {
+            "late comments accepted"
+        } else {
+            "late comments refused"
+        };
+        let record = AuditRecord {
+            action: "docket.late_policy",
+            object_type: "docket",
+            object_id: docket_id.as_str(),
+            before: None,
+            after: Some(after),
         };
         audit(&mut tx, actor, record, now).await?;
         tx.commit().await?;
@@ -843,6 +914,10 @@ fn docket_from_row(row: &AnyRow) -> Result<DocketRecord, StoreError> {
         },
         recorded_state,
         comments_received: row.try_get("comments_received")?,
+        withdrawn_at: row
+            .try_get::<Option<i64>, _>("withdrawn_at")?
+            .map(from_millis)
+            .transpose()?,
     })
 }
 

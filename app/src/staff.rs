@@ -213,6 +213,8 @@ pub struct DocketRow {
     pub closes_at: String,
     /// Not yet closed, so the deadline can be extended; otherwise it can be reopened.
     pub extendable: bool,
+    pub withdrawn: bool,
+    pub allow_late: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -240,6 +242,8 @@ pub async fn staff_dockets() -> Result<DocketsView, AppError> {
                     state: state.as_str().to_owned(),
                     closes_at: format_in_zone(d.window.closes_at, d.agency.time_zone),
                     extendable: state != WindowState::Closed,
+                    withdrawn: d.withdrawn_at.is_some(),
+                    allow_late: d.window.allow_late,
                 }
             })
             .collect(),

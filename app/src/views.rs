@@ -10,6 +10,7 @@ pub struct DocketCard {
     pub title: String,
     pub agency_name: String,
     pub state: WindowState,
+    pub withdrawn: bool,
     pub opens_at: String,
     pub closes_at: String,
 }
@@ -33,6 +34,8 @@ pub struct DocketView {
     pub document_html: String,
     pub federal_register_citation: Option<String>,
     pub state: WindowState,
+    /// "Withdrawn by the agency on …", when it was.
+    pub withdrawn: Option<String>,
     /// Comments are taken now (on time, or late where the docket allows it).
     pub accepting: bool,
     pub accepting_late: bool,
@@ -110,6 +113,7 @@ mod build {
                 title: record.title.clone(),
                 agency_name: record.agency.name.clone(),
                 state: record.window.state_at(now),
+                withdrawn: record.withdrawn_at.is_some(),
                 opens_at: format_in_zone(record.window.opens_at, zone),
                 closes_at: format_in_zone(record.window.closes_at, zone),
             }
@@ -122,6 +126,7 @@ mod build {
             for record in records {
                 let card = DocketCard::from_record(record, now);
                 match card.state {
+                    _ if card.withdrawn => view.closed.push(card),
                     WindowState::Open => view.open.push(card),
                     WindowState::Scheduled => view.upcoming.push(card),
                     WindowState::Closed => view.closed.push(card),
@@ -173,7 +178,14 @@ mod build {
                 document_html: render_markdown(&record.document.body_markdown),
                 federal_register_citation: record.document.federal_register_citation.clone(),
                 state: record.window.state_at(now),
-                accepting: matches!(admission, Admission::OnTime | Admission::Late),
+                withdrawn: record.withdrawn_at.map(|t| {
+                    format!(
+                        "The agency withdrew this docket on {}.",
+                        format_in_zone(t, zone)
+                    )
+                }),
+                accepting: record.withdrawn_at.is_none()
+                    && matches!(admission, Admission::OnTime | Admission::Late),
                 accepting_late: admission == Admission::Late,
                 opens_at: format_in_zone(record.window.opens_at, zone),
                 closes_at: format_in_zone(record.window.closes_at, zone),

@@ -57,6 +57,16 @@ pub const STAFF_FORM_ENDPOINTS: &[StaffEndpoint] = &[
         permission: Some(Permission::ManageDockets),
         route: || post(reopen_docket),
     },
+    StaffEndpoint {
+        path: "/staff/dockets/{id}/late-policy",
+        permission: Some(Permission::ManageDockets),
+        route: || post(set_late_policy),
+    },
+    StaffEndpoint {
+        path: "/staff/dockets/{id}/withdraw",
+        permission: Some(Permission::ManageDockets),
+        route: || post(withdraw_docket),
+    },
 ];
 
 /// Staff downloads (GET), from the same kind of table.
@@ -632,4 +642,107 @@ async fn change_window(
         identity.email,
     )
     .await
+}
+
+/// The docket a docket-management form names, or the response refusing the request.
+async fn managed_docket(
+    state: &AppState,
+    id: &str,
+    headers: &HeaderMap,
+    form: &HashMap<String, String>,
+) -> Result<(StaffIdentity, opendocket_core::docket::DocketId), Response> {
+    let identity = authorise(state, headers, form, Some(Permission::ManageDockets)).await?;
+    let docket = match opendocket_core::docket::DocketId::parse(id) {
+        Ok(id) => state.services.store.docket(&id).await,
+        Err(_) => Ok(None),
+    };
+    match docket {
+        Ok(Some(docket)) => Ok((identity, docket.id)),
+        Ok(None) => Err((StatusCode::NOT_FOUND, "There is no such docket.").into_response()),
+        Err(error) => {
+            tracing::error!(%error, "reading a docket failed");
+            Err((StatusCode::SERVICE_UNAVAILABLE, "Try again in a minute.").into_response())
+        }
+    }
+}
+
+fn saved_or_unavailable(result: Result<(), opendocket_core::store::StoreError>) -> Response {
+    match result {
+        Ok(()) => Redirect::to("/staff/dockets").into_response(),
+        Err(error) => {
+            tracing::error!(%error, "changing a docket failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The change could not be saved; try again in a minute.",
+            )
+                .into_response()
+        }
+    }
+}
+
+async fn set_late_policy(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let form = fields(&body);
+    let (identity, docket_id) = match managed_docket(&state, &id, &headers, &form).await {
+        Ok(found) => found,
+        Err(refusal) => return refusal,
+    };
+    let allow_late = match form.get("allow_late").map(String::as_str) {
+        Some("on") => true,
+        Some("off") => false,
+        _ => {
+            return (
+                StatusCode::BAD_REQUEST,
+                "Say whether late comments are accepted: on or off.",
+            )
+                .into_response()
+        }
+    };
+    let services = &state.services;
+    let result = services
+        .store
+        .set_late_policy(
+            &docket_id,
+            allow_late,
+            &Actor::of(&identity),
+            services.clock.now(),
+        )
+        .await;
+    saved_or_unavailable(result)
+}
+
+async fn withdraw_docket(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let form = fields(&body);
+    let (identity, docket_id) = match managed_docket(&state, &id, &headers, &form).await {
+        Ok(found) => found,
+        Err(refusal) => return refusal,
+    };
+    if form.get("confirm").map(String::as_str) != Some("yes") {
+        let message = format!("{docket_id} was not withdrawn: tick “I mean it” to confirm.");
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return notice(
+            &state,
+            "/staff/dockets",
+            &headers,
+            status,
+            message,
+            identity.email,
+        )
+        .await;
+    }
+    let services = &state.services;
+    let result = services
+        .store
+        .withdraw_docket(&docket_id, &Actor::of(&identity), services.clock.now())
+        .await;
+    saved_or_unavailable(result.map(|_| ()))
 }

@@ -114,6 +114,11 @@ async fn accept(
         Ok(receipt) => Ok(receipt.tracking_number.to_string()),
         Err(error) => {
             let (status, message) = match &error {
+                SubmitError::Withdrawn => (
+                    StatusCode::CONFLICT,
+                    "The agency withdrew this docket; it no longer takes comments. Your comment was not stored."
+                        .to_owned(),
+                ),
                 SubmitError::UnknownDocket(_) => {
                     (StatusCode::NOT_FOUND, "There is no such docket.".to_owned())
                 }

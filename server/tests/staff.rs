@@ -831,3 +831,79 @@ async fn redacted_spans_show_as_redacted_in_public_and_stay_whole_for_staff() {
         .iter()
         .any(|e| e.after.as_deref() == Some("posted with redactions 7-14,28-40")));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admins_set_the_late_policy_and_withdraw_dockets() {
+    let h = docket_with_comments(&[]).await;
+    let admin = h.staff_session("admin@ftc.gov", Role::Admin).await;
+    let path = |action: &str| format!("/staff/dockets/{DOCKET}/{action}");
+    let comment = || {
+        encode_form(&[
+            ("idempotency_key", IdempotencyKey::generate().as_str()),
+            ("submitter_type", "anonymous"),
+            ("comment", "A view."),
+        ])
+    };
+
+    let policy = encode_form(&[("csrf_token", &admin.csrf), ("allow_late", "on")]);
+    assert_eq!(
+        h.staff_post(Some(&admin), &path("late-policy"), policy)
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    h.clock.set(instant("2023-04-14T05:00:00Z"));
+    let late = h.staff_session("admin2@ftc.gov", Role::Admin).await;
+    assert_eq!(
+        h.post_form(&format!("/dockets/{DOCKET}"), comment())
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        h.count("SELECT COUNT(*) FROM comments WHERE late = 1")
+            .await,
+        1
+    );
+
+    let unconfirmed = encode_form(&[("csrf_token", &late.csrf)]);
+    let refused = h
+        .staff_post(Some(&late), &path("withdraw"), unconfirmed)
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused
+        .body
+        .contains("was not withdrawn: tick “I mean it” to confirm."));
+
+    let confirmed = encode_form(&[("csrf_token", &late.csrf), ("confirm", "yes")]);
+    assert_eq!(
+        h.staff_post(Some(&late), &path("withdraw"), confirmed)
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let page = h.get(&format!("/dockets/{DOCKET}")).await;
+    assert!(page
+        .body
+        .contains("The agency withdrew this docket on April 14, 2023"));
+    assert!(!page.has_comment_form());
+    let after = h.post_form(&format!("/dockets/{DOCKET}"), comment()).await;
+    assert_eq!(after.status, StatusCode::CONFLICT);
+    assert!(after
+        .body
+        .contains("The agency withdrew this docket; it no longer takes comments."));
+    assert_eq!(h.comment_count().await, 1);
+    let home = h.get("/").await;
+    assert!(home.body.contains("Withdrawn by the agency"));
+
+    let actions: Vec<String> = h
+        .store()
+        .audit_log(20)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert!(actions.contains(&"docket.late_policy".to_owned()));
+    assert!(actions.contains(&"docket.withdraw".to_owned()));
+}

@@ -35,6 +35,10 @@ pub fn DocketPage() -> impl IntoView {
 #[component]
 fn Docket(docket: DocketView) -> impl IntoView {
     let status = match docket.state {
+        _ if docket.withdrawn.is_some() => view! {
+            <p class="status status-closed" id="withdrawn">{docket.withdrawn.clone()}</p>
+        }
+        .into_any(),
         WindowState::Scheduled => view! {
             <p class="status status-scheduled">"Opens for comment on " {docket.opens_at.clone()}</p>
         }
@@ -83,6 +87,8 @@ fn Docket(docket: DocketView) -> impl IntoView {
             {(!docket.accepting).then(|| view! { <RejectedCopy/> })}
             {if docket.accepting {
                 view! { <CommentForm docket/> }.into_any()
+            } else if docket.withdrawn.is_some() {
+                view! { <p class="notice">"This docket was withdrawn; comments are no longer accepted."</p> }.into_any()
             } else if docket.state == WindowState::Scheduled {
                 view! { <p class="notice">"The comment form appears here when the comment period opens."</p> }.into_any()
             } else {

@@ -54,6 +54,7 @@ fn DocketSection(
 fn DocketCardItem(card: DocketCard) -> impl IntoView {
     use opendocket_core::window::WindowState;
     let when = match card.state {
+        _ if card.withdrawn => "Withdrawn by the agency".to_owned(),
         WindowState::Open => format!("Comments due {}", card.closes_at),
         WindowState::Scheduled => format!("Opens {}", card.opens_at),
         WindowState::Closed => format!("Closed {}", card.closes_at),

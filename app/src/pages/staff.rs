@@ -111,6 +111,7 @@ fn Dockets(dockets: DocketsView) -> impl IntoView {
         .into_iter()
         .map(|d| {
             let csrf = csrf.clone();
+            let (csrf_late, csrf_withdraw) = (csrf.clone(), csrf.clone());
             let (verb, path) = if d.extendable {
                 ("Extend", "extend")
             } else {
@@ -122,13 +123,31 @@ fn Dockets(dockets: DocketsView) -> impl IntoView {
             view! {
                 <li class="docket-row">
                     <a href=format!("/dockets/{}", d.id)>{d.id.clone()}</a> " " {d.title.clone()}
-                    <p class="meta">{format!("{} · closes {}", d.state, d.closes_at)}</p>
+                    <p class="meta">{format!(
+                    "{}{} · closes {} · late comments {}",
+                    d.state,
+                    if d.withdrawn { " (withdrawn)" } else { "" },
+                    d.closes_at,
+                    if d.allow_late { "accepted" } else { "refused" },
+                )}</p>
                     <form method="post" action=action class="extend">
                         <input type="hidden" name="csrf_token" value=csrf/>
                         <label for=date_label_for>"New due date"</label>
                         <input type="date" id=date_id name="due_date"/>
                         <button type="submit">{verb}</button>
                     </form>
+                    <form method="post" action=format!("/staff/dockets/{}/late-policy", d.id) class="late-policy">
+                        <input type="hidden" name="csrf_token" value=csrf_late/>
+                        <input type="hidden" name="allow_late" value=if d.allow_late { "off" } else { "on" }/>
+                        <button type="submit">{if d.allow_late { "Refuse late comments" } else { "Accept late comments" }}</button>
+                    </form>
+                    {(!d.withdrawn).then(|| view! {
+                        <form method="post" action=format!("/staff/dockets/{}/withdraw", d.id) class="withdraw">
+                            <input type="hidden" name="csrf_token" value=csrf_withdraw/>
+                            <label><input type="checkbox" name="confirm" value="yes"/> " I mean it"</label>
+                            <button type="submit">"Withdraw docket"</button>
+                        </form>
+                    })}
                 </li>
             }
         })
