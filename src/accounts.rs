@@ -38,6 +38,8 @@ pub enum SignInError {
     #[error("too many wrong passwords; this account is locked until {0}")]
     Locked(DateTime<Utc>),
     #[error(transparent)]
+    Invalid(StaffError),
+    #[error(transparent)]
     Store(#[from] StoreError),
 }
 
@@ -274,6 +276,47 @@ impl Store {
             .bind(token_digest(token))
             .execute(self.pool())
             .await?;
+        Ok(())
+    }
+
+    /// Replaces a staff member's password after checking the current one, and ends their other sessions.
+    pub async fn change_password(
+        &self,
+        identity: &StaffIdentity,
+        current_token: &str,
+        current_password: &str,
+        new_password: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), SignInError> {
+        let hash: String = sqlx::query("SELECT password_hash FROM staff_users WHERE id = $1")
+            .bind(identity.user_id)
+            .fetch_one(self.pool())
+            .await?
+            .try_get("password_hash")?;
+        if !verify_password(&hash, current_password) {
+            return Err(SignInError::WrongCredentials);
+        }
+        check_new_password(new_password).map_err(SignInError::Invalid)?;
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE staff_users SET password_hash = $1 WHERE id = $2")
+            .bind(hash_password(new_password))
+            .bind(identity.user_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM staff_sessions WHERE user_id = $1 AND token_digest <> $2")
+            .bind(identity.user_id)
+            .bind(token_digest(current_token))
+            .execute(&mut *tx)
+            .await?;
+        let record = AuditRecord {
+            action: "user.password",
+            object_type: "staff_user",
+            object_id: &identity.user_id.to_string(),
+            before: None,
+            after: Some("password changed; other sessions ended"),
+        };
+        audit(&mut tx, &Actor::of(identity), record, now).await?;
+        tx.commit().await?;
         Ok(())
     }
 

@@ -56,6 +56,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff/audit") view=pages::staff::StaffAuditPage ssr=SsrMode::Async/>
                     <Route path=path!("/staff/users") view=pages::staff::StaffUsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/staff/dockets") view=pages::staff::StaffDocketsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/password") view=pages::staff::StaffPasswordPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <footer class="site-footer">

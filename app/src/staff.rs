@@ -71,8 +71,12 @@ pub mod guard {
         }
     }
 
-    /// Every staff server function starts here: 401 without a session, 403 without the permission.
-    pub async fn require(permission: Permission) -> Result<(Services, StaffIdentity), AppError> {
+    /// Every staff server function starts here: 401 without a session, 403 without the permission
+    /// (`None`: any signed-in staff member).
+    pub async fn require(
+        permission: impl Into<Option<Permission>>,
+    ) -> Result<(Services, StaffIdentity), AppError> {
+        let permission = permission.into();
         let services = crate::api::services()?;
         let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
         match identity_from_headers(&services, &parts.headers).await? {
@@ -80,7 +84,7 @@ pub mod guard {
                 crate::pages::set_status(401);
                 Err(AppError::SignInRequired)
             }
-            Some(identity) if !identity.role.can(permission) => {
+            Some(identity) if permission.is_some_and(|p| !identity.role.can(p)) => {
                 crate::pages::set_status(403);
                 Err(AppError::Forbidden)
             }
@@ -248,4 +252,10 @@ pub async fn staff_dockets() -> Result<DocketsView, AppError> {
             })
             .collect(),
     })
+}
+
+#[server]
+pub async fn staff_signed_in() -> Result<StaffHeader, AppError> {
+    let (_, identity) = guard::require(None).await?;
+    Ok(StaffHeader::of(&identity))
 }

@@ -33,6 +33,11 @@ pub const STAFF_FORM_ENDPOINTS: &[StaffEndpoint] = &[
         route: || post(sign_out),
     },
     StaffEndpoint {
+        path: "/staff/password",
+        permission: None,
+        route: || post(change_password),
+    },
+    StaffEndpoint {
         path: "/staff/comments/{id}/decision",
         permission: Some(Permission::Moderate),
         route: || post(decide),
@@ -131,7 +136,7 @@ async fn sign_in(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
             response.headers_mut().insert(header::SET_COOKIE, cookie);
             return response;
         }
-        Err(SignInError::WrongCredentials) => (
+        Err(SignInError::WrongCredentials | SignInError::Invalid(_)) => (
             StatusCode::UNAUTHORIZED,
             "The email address or password is not right.".to_owned(),
         ),
@@ -745,4 +750,58 @@ async fn withdraw_docket(
         .withdraw_docket(&docket_id, &Actor::of(&identity), services.clock.now())
         .await;
     saved_or_unavailable(result.map(|_| ()))
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let form = fields(&body);
+    let identity = match authorise(&state, &headers, &form, None).await {
+        Ok(identity) => identity,
+        Err(refusal) => return refusal,
+    };
+    let token = session_token(&headers).unwrap_or_default();
+    let current = form.get("current_password").cloned().unwrap_or_default();
+    let new = form.get("new_password").cloned().unwrap_or_default();
+    let services = &state.services;
+    let changed = services
+        .store
+        .change_password(&identity, &token, &current, &new, services.clock.now())
+        .await;
+    let (status, message) = match changed {
+        Ok(()) => (
+            StatusCode::OK,
+            "Your password was changed; your other sessions were signed out.".to_owned(),
+        ),
+        Err(SignInError::WrongCredentials) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "The current password is not right; nothing was changed.".to_owned(),
+        ),
+        Err(SignInError::Invalid(e)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("The new password was refused: {e}."),
+        ),
+        Err(SignInError::Locked(_)) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "This account is locked; try again later.".to_owned(),
+        ),
+        Err(SignInError::Store(error)) => {
+            tracing::error!(%error, "changing a password failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The password could not be changed; try again in a minute.".to_owned(),
+            )
+        }
+    };
+    notice(
+        &state,
+        "/staff/password",
+        &headers,
+        status,
+        message,
+        identity.email,
+    )
+    .await
 }

@@ -907,3 +907,100 @@ async fn admins_set_the_late_policy_and_withdraw_dockets() {
     assert!(actions.contains(&"docket.late_policy".to_owned()));
     assert!(actions.contains(&"docket.withdraw".to_owned()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_change_their_password_and_other_sessions_end() {
+    let h = docket_with_comments(&[]).await;
+    let here = h.staff_session("mod@ftc.gov", Role::Moderator).await;
+    let login = |password: &str| encode_form(&[("email", "mod@ftc.gov"), ("password", password)]);
+    let elsewhere = h
+        .post_form("/staff/login", login("a long enough passphrase"))
+        .await;
+    let elsewhere_cookie = elsewhere
+        .headers
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let elsewhere = StaffSession {
+        cookie: elsewhere_cookie,
+        csrf: String::new(),
+    };
+    assert_eq!(
+        h.staff_get(&elsewhere, "/staff").await.status,
+        StatusCode::OK
+    );
+
+    let change = |current: &str, new: &str| {
+        encode_form(&[
+            ("csrf_token", &here.csrf),
+            ("current_password", current),
+            ("new_password", new),
+        ])
+    };
+    let wrong = h
+        .staff_post(
+            Some(&here),
+            "/staff/password",
+            change("not it at all", "a brand new passphrase"),
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong
+        .body
+        .contains("The current password is not right; nothing was changed."));
+    let short = h
+        .staff_post(
+            Some(&here),
+            "/staff/password",
+            change("a long enough passphrase", "short"),
+        )
+        .await;
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let changed = h
+        .staff_post(
+            Some(&here),
+            "/staff/password",
+            change("a long enough passphrase", "a brand new passphrase"),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK);
+    assert!(changed.body.contains("Your password was changed"));
+    assert_eq!(
+        h.staff_get(&here, "/staff").await.status,
+        StatusCode::OK,
+        "this session goes on"
+    );
+    assert_eq!(
+        h.staff_get(&elsewhere, "/staff").await.status,
+        StatusCode::UNAUTHORIZED,
+        "other sessions end"
+    );
+    assert_eq!(
+        h.post_form("/staff/login", login("a long enough passphrase"))
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        h.post_form("/staff/login", login("a brand new passphrase"))
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let audit = h.store().audit_log(5).await.unwrap();
+    assert!(audit
+        .iter()
+        .any(|e| e.action == "user.password" && e.actor == "mod@ftc.gov"));
+    assert!(
+        audit
+            .iter()
+            .all(|e| !e.after.as_deref().unwrap_or("").contains("argon2")),
+        "no hashes in the log"
+    );
+}

@@ -3,8 +3,8 @@
 use crate::error::AppError;
 use crate::pages::LoadError;
 use crate::staff::{
-    staff_audit, staff_dockets, staff_queue, staff_users, AuditView, DocketsView, QueueEntry,
-    QueueView, StaffHeader, StaffNotice, UsersView,
+    staff_audit, staff_dockets, staff_queue, staff_signed_in, staff_users, AuditView, DocketsView,
+    QueueEntry, QueueView, StaffHeader, StaffNotice, UsersView,
 };
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
@@ -69,6 +69,7 @@ fn StaffBar(header: StaffHeader) -> impl IntoView {
             <a href="/staff">"Queue"</a>
             {header.can_manage_users.then(|| view! { <a href="/staff/dockets">"Dockets"</a> <a href="/staff/users">"Users"</a> })}
             {header.can_read_audit.then(|| view! { <a href="/staff/audit">"Audit log"</a> })}
+            <a href="/staff/password">"Password"</a>
             <span class="meta">{format!("Signed in as {} ({})", header.email, header.role)}</span>
             <form method="post" action="/staff/logout">
                 <input type="hidden" name="csrf_token" value=header.csrf_token.clone()/>
@@ -192,6 +193,37 @@ fn DraftField(
             <label for=name>{label}</label>
             <input type=input_type id=name name=name/>
         </div>
+    }
+}
+
+#[component]
+pub fn StaffPasswordPage() -> impl IntoView {
+    let header = Resource::new(|| (), |_| staff_signed_in());
+    staff_page(
+        "Change password",
+        header,
+        |header| view! { <PasswordForm header/> },
+    )
+}
+
+#[component]
+fn PasswordForm(header: StaffHeader) -> impl IntoView {
+    let csrf = header.csrf_token.clone();
+    view! {
+        <StaffBar header/>
+        <h1>"Change your password"</h1>
+        <form class="password" method="post" action="/staff/password">
+            <input type="hidden" name="csrf_token" value=csrf/>
+            <div class="field">
+                <label for="current_password">"Current password"</label>
+                <input type="password" id="current_password" name="current_password" autocomplete="current-password"/>
+            </div>
+            <div class="field">
+                <label for="new_password">"New password (at least 12 characters)"</label>
+                <input type="password" id="new_password" name="new_password" autocomplete="new-password"/>
+            </div>
+            <button type="submit" class="primary">"Change password"</button>
+        </form>
     }
 }
 
