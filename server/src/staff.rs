@@ -43,6 +43,11 @@ pub const STAFF_FORM_ENDPOINTS: &[StaffEndpoint] = &[
         route: || post(decide),
     },
     StaffEndpoint {
+        path: "/staff/comments/bulk",
+        permission: Some(Permission::Moderate),
+        route: || post(decide_bulk),
+    },
+    StaffEndpoint {
         path: "/staff/users",
         permission: Some(Permission::ManageUsers),
         route: || post(add_user),
@@ -804,4 +809,84 @@ async fn change_password(
         identity.email,
     )
     .await
+}
+
+/// One decision for every comment ticked in the queue (`selected` = `ID:VERSION`, repeated).
+async fn decide_bulk(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let pairs = parse_urlencoded(&body).unwrap_or_default();
+    let form: HashMap<String, String> = pairs.iter().cloned().collect();
+    let identity = match authorise(&state, &headers, &form, Some(Permission::Moderate)).await {
+        Ok(identity) => identity,
+        Err(refusal) => return refusal,
+    };
+    let selected: Vec<(i64, i64)> = pairs
+        .iter()
+        .filter(|(name, _)| name == "selected")
+        .filter_map(|(_, value)| {
+            let (id, version) = value.split_once(':')?;
+            Some((id.parse().ok()?, version.parse().ok()?))
+        })
+        .collect();
+    let decision = match form.get("decision").map(String::as_str) {
+        Some("post") => Some(Decision::Post { redact: Vec::new() }),
+        Some("withhold") => form
+            .get("reason")
+            .and_then(|r| WithholdReason::parse(r))
+            .map(|reason| Decision::Withhold {
+                reason,
+                note: form
+                    .get("note")
+                    .map(|n| n.trim().to_owned())
+                    .filter(|n| !n.is_empty()),
+            }),
+        _ => None,
+    };
+    let status_and_message = match (decision, selected.is_empty()) {
+        (_, true) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Tick the comments to decide on first; nothing was changed.".to_owned(),
+        ),
+        (None, false) => (
+            StatusCode::BAD_REQUEST,
+            "The bulk decision form was incomplete; nothing was changed.".to_owned(),
+        ),
+        (Some(decision), false) => {
+            let services = &state.services;
+            let actor = Actor::of(&identity);
+            let (mut done, mut stale, mut failed) = (0, 0, Vec::new());
+            for (id, version) in &selected {
+                match services
+                    .store
+                    .moderate(*id, *version, &decision, &actor, services.clock.now())
+                    .await
+                {
+                    Ok(_) => done += 1,
+                    Err(ModerationError::Stale { .. } | ModerationError::NotFound) => stale += 1,
+                    Err(e) => failed.push(format!("comment {id}: {e}")),
+                }
+            }
+            let verb = if matches!(decision, Decision::Post { .. }) {
+                "Posted"
+            } else {
+                "Withheld"
+            };
+            let mut message = format!("{verb} {done} of {} selected comments.", selected.len());
+            if stale > 0 {
+                message.push_str(&format!(
+                    " {stale} had already been decided by someone else and were left as they were."
+                ));
+            }
+            if !failed.is_empty() {
+                message.push_str(&format!(" Not changed: {}.", failed.join("; ")));
+            }
+            let status = if failed.is_empty() {
+                StatusCode::OK
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            (status, message)
+        }
+    };
+    let (status, message) = status_and_message;
+    notice(&state, "/staff", &headers, status, message, identity.email).await
 }

@@ -1004,3 +1004,68 @@ async fn staff_change_their_password_and_other_sessions_end() {
         "no hashes in the log"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bulk_decisions_apply_to_the_ticked_comments_and_skip_stale_ones() {
+    let h = docket_with_comments(&["One.", "Two.", "Three.", "Four."]).await;
+    let moderator = h.staff_session("mod@ftc.gov", Role::Moderator).await;
+    let queue = h.staff_get(&moderator, "/staff").await;
+    assert!(queue.body.contains("Withhold selected"));
+    let ids = queue_ids(&h).await;
+    // Someone else decides the third one first.
+    let other = Actor::Staff {
+        user_id: h.store().staff_users().await.unwrap()[0].0,
+        email: "mod@ftc.gov".into(),
+    };
+    h.store()
+        .moderate(
+            ids[2].0,
+            ids[2].1,
+            &Decision::Post { redact: vec![] },
+            &other,
+            instant("2023-03-20T15:00:00Z"),
+        )
+        .await
+        .unwrap();
+    let mut fields = vec![
+        ("csrf_token".to_owned(), moderator.csrf.clone()),
+        ("decision".into(), "withhold".into()),
+        ("reason".into(), "spam".into()),
+    ];
+    for (id, version) in &ids[..3] {
+        fields.push(("selected".into(), format!("{id}:{version}")));
+    }
+    let body = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect::<Vec<_>>();
+    let response = h
+        .staff_post(Some(&moderator), "/staff/comments/bulk", encode_form(&body))
+        .await;
+    assert_eq!(response.status, StatusCode::OK);
+    assert!(
+        response.body.contains(
+            "Withheld 2 of 3 selected comments. 1 had already been decided by someone else"
+        ),
+        "{}",
+        response.body
+    );
+    assert_eq!(
+        h.count("SELECT COUNT(*) FROM comments WHERE status = 'withheld'")
+            .await,
+        2
+    );
+    assert_eq!(
+        h.count("SELECT COUNT(*) FROM comments WHERE status = 'pending'")
+            .await,
+        1
+    );
+    let none = h
+        .staff_post(
+            Some(&moderator),
+            "/staff/comments/bulk",
+            encode_form(&[("csrf_token", &moderator.csrf), ("decision", "post")]),
+        )
+        .await;
+    assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
+}

@@ -284,6 +284,21 @@ fn Queue(queue: QueueView) -> impl IntoView {
     view! {
         <StaffBar header=queue.header/>
         <h1>"Moderation queue"</h1>
+        {can_moderate.then(|| view! {
+            <form id="bulk" class="bulk" method="post" action="/staff/comments/bulk">
+                <input type="hidden" name="csrf_token" value=csrf.clone()/>
+                <span>"With the ticked comments: "</span>
+                <button type="submit" name="decision" value="post">"Post selected"</button>
+                <label>"Reason "
+                    <select name="reason">
+                        {WithholdReason::ALL.into_iter().map(|r| view! {
+                            <option value=r.as_str()>{r.label()}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <button type="submit" name="decision" value="withhold">"Withhold selected"</button>
+            </form>
+        })}
         <p id="pending-total">{queue.pending_total} " comments awaiting a decision, oldest first."</p>
         <ol class="queue">
             {queue.entries.into_iter().map(|entry| {
@@ -300,6 +315,12 @@ fn QueueItem(entry: QueueEntry, csrf: String, can_moderate: bool) -> impl IntoVi
     let labelled_by = heading_id.clone();
     view! {
         <li class="queue-item" aria-labelledby=labelled_by>
+            {can_moderate.then(|| view! {
+                <label class="select">
+                    <input type="checkbox" name="selected" form="bulk" value=format!("{}:{}", entry.id, entry.version)/>
+                    " Select"
+                </label>
+            })}
             <h2 id=heading_id>{entry.name.clone()} <span class="meta">" · " {entry.submitter_type.clone()}</span></h2>
             <p class="meta">
                 {entry.docket_id.clone()} " · received " {entry.received_at.clone()}
