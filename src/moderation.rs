@@ -82,6 +82,8 @@ pub enum Decision {
         reason: WithholdReason,
         note: Option<String>,
     },
+    /// Undo a decision: the comment leaves public view and goes back to the queue.
+    Restore,
 }
 
 /// A comment as a moderator sees it: everything, including contact details.
@@ -100,6 +102,19 @@ pub struct QueueItem {
     pub body: String,
     /// What the text looked like it contained when it arrived (suggestions only).
     pub flags: Vec<String>,
+}
+
+/// A comment someone has decided on, for undoing the decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecidedComment {
+    pub id: i64,
+    pub version: i64,
+    pub docket_id: String,
+    pub status: CommentStatus,
+    pub reason: Option<WithholdReason>,
+    pub public_id: Option<String>,
+    pub body: String,
+    pub decided_by: Option<String>,
 }
 
 /// A posted comment as the public sees it: never e-mail or contact details.
@@ -221,6 +236,40 @@ mod storage {
                 .collect()
         }
 
+        /// Comments decided most recently, newest first, with who decided: (comment, status, reason, by).
+        pub async fn recent_decisions(
+            &self,
+            limit: i64,
+        ) -> Result<Vec<DecidedComment>, StoreError> {
+            let rows = sqlx::query(
+            "SELECT c.id, c.version, c.docket_id, c.status, c.withheld_reason, c.public_id, c.body, u.email
+             FROM comments c LEFT JOIN staff_users u ON u.id = c.moderated_by
+             WHERE c.status <> 'pending' ORDER BY c.moderated_at DESC, c.id DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+            rows.iter()
+                .map(|row| {
+                    let status: String = row.try_get("status")?;
+                    Ok(DecidedComment {
+                        id: row.try_get("id")?,
+                        version: row.try_get("version")?,
+                        docket_id: row.try_get("docket_id")?,
+                        status: CommentStatus::parse(&status)
+                            .ok_or_else(|| StoreError::Corrupt(format!("status {status:?}")))?,
+                        reason: row
+                            .try_get::<Option<String>, _>("withheld_reason")?
+                            .as_deref()
+                            .and_then(WithholdReason::parse),
+                        public_id: row.try_get("public_id")?,
+                        body: row.try_get("body")?,
+                        decided_by: row.try_get("email")?,
+                    })
+                })
+                .collect()
+        }
+
         pub async fn pending_count(&self) -> Result<i64, StoreError> {
             Ok(
                 sqlx::query("SELECT COUNT(*) FROM comments WHERE status = 'pending'")
@@ -299,6 +348,7 @@ mod storage {
                         note.as_deref(),
                         None,
                     ),
+                    Decision::Restore => (CommentStatus::Pending, None, None, None),
                 };
                 let updated = sqlx::query(
                 "UPDATE comments SET status = $1, withheld_reason = $2, moderation_note = $3,
@@ -336,7 +386,11 @@ mod storage {
                     (None, false) => format!("posted with redactions {}", encode(&redactions)),
                 };
                 let record = AuditRecord {
-                    action: "comment.moderate",
+                    action: if matches!(decision, Decision::Restore) {
+                        "comment.restore"
+                    } else {
+                        "comment.moderate"
+                    },
                     object_type: "comment",
                     object_id: &comment_id.to_string(),
                     before: Some(&before),

@@ -259,3 +259,52 @@ pub async fn staff_signed_in() -> Result<StaffHeader, AppError> {
     let (_, identity) = guard::require(None).await?;
     Ok(StaffHeader::of(&identity))
 }
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecidedEntry {
+    pub id: i64,
+    pub version: i64,
+    pub docket_id: String,
+    /// "posted as FTC-2023-0018-0002" or "withheld (Spam)".
+    pub outcome: String,
+    pub decided_by: String,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecidedView {
+    pub header: StaffHeader,
+    pub can_moderate: bool,
+    pub entries: Vec<DecidedEntry>,
+}
+
+#[server]
+pub async fn staff_decided() -> Result<DecidedView, AppError> {
+    use opendocket_core::moderation::CommentStatus;
+    use opendocket_core::staff::Permission;
+    let (services, identity) = guard::require(Permission::ReadComments).await?;
+    let decided = services.store.recent_decisions(50).await?;
+    Ok(DecidedView {
+        header: StaffHeader::of(&identity),
+        can_moderate: identity.role.can(Permission::Moderate),
+        entries: decided
+            .into_iter()
+            .map(|d| DecidedEntry {
+                id: d.id,
+                version: d.version,
+                docket_id: d.docket_id,
+                outcome: match (d.status, d.reason) {
+                    (CommentStatus::Posted, _) => {
+                        format!("posted as {}", d.public_id.unwrap_or_default())
+                    }
+                    (CommentStatus::Withheld, Some(reason)) => {
+                        format!("withheld ({})", reason.label())
+                    }
+                    (status, _) => status.as_str().to_owned(),
+                },
+                decided_by: d.decided_by.unwrap_or_else(|| "someone".to_owned()),
+                body: d.body,
+            })
+            .collect(),
+    })
+}

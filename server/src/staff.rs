@@ -286,6 +286,7 @@ async fn decide(
                     .map(|r| r.split('|').map(str::to_owned).collect())
                     .unwrap_or_default(),
             },
+            "restore" => Decision::Restore,
             "withhold" => Decision::Withhold {
                 reason: WithholdReason::parse(form.get("reason")?)?,
                 note: form

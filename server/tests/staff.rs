@@ -1069,3 +1069,67 @@ async fn bulk_decisions_apply_to_the_ticked_comments_and_skip_stale_ones() {
         .await;
     assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_decision_can_be_undone_and_the_comment_returns_to_the_queue() {
+    let h = docket_with_comments(&["Posted too soon."]).await;
+    let moderator = h.staff_session("mod@ftc.gov", Role::Moderator).await;
+    let (id, version) = queue_ids(&h).await[0];
+    let path = format!("/staff/comments/{id}/decision");
+    assert_eq!(
+        h.staff_post(
+            Some(&moderator),
+            &path,
+            decision(&moderator, version, "post", "spam", "")
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+    assert!(h
+        .get(&format!("/dockets/{DOCKET}"))
+        .await
+        .body
+        .contains("Posted too soon."));
+
+    let decided = h.staff_get(&moderator, "/staff/decided").await;
+    assert!(decided.body.contains(&format!(
+        "Comment {id} on {DOCKET}: posted as {DOCKET}-0002 by mod@ftc.gov"
+    )));
+    let stale = h
+        .staff_post(
+            Some(&moderator),
+            &path,
+            decision(&moderator, version, "restore", "spam", ""),
+        )
+        .await;
+    assert_eq!(
+        stale.status,
+        StatusCode::CONFLICT,
+        "the view of version {version} is stale"
+    );
+    let restored = h
+        .staff_post(
+            Some(&moderator),
+            &path,
+            decision(&moderator, version + 1, "restore", "spam", ""),
+        )
+        .await;
+    assert_eq!(restored.status, StatusCode::SEE_OTHER);
+    assert_eq!(h.store().pending_count().await.unwrap(), 1);
+    assert!(
+        !h.get(&format!("/dockets/{DOCKET}"))
+            .await
+            .body
+            .contains("Posted too soon."),
+        "no longer public"
+    );
+    assert_eq!(
+        h.get(&format!("/comments/{DOCKET}-0002")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let audit = h.store().audit_log(5).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "comment.restore"
+        && e.before.as_deref() == Some("posted")
+        && e.after.as_deref() == Some("pending")));
+}

@@ -3,8 +3,9 @@
 use crate::error::AppError;
 use crate::pages::LoadError;
 use crate::staff::{
-    staff_audit, staff_dockets, staff_queue, staff_signed_in, staff_users, AuditView, DocketsView,
-    QueueEntry, QueueView, StaffHeader, StaffNotice, UsersView,
+    staff_audit, staff_decided, staff_dockets, staff_queue, staff_signed_in, staff_users,
+    AuditView, DecidedView, DocketsView, QueueEntry, QueueView, StaffHeader, StaffNotice,
+    UsersView,
 };
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
@@ -67,6 +68,7 @@ fn StaffBar(header: StaffHeader) -> impl IntoView {
     view! {
         <nav class="staff-bar" aria-label="Staff">
             <a href="/staff">"Queue"</a>
+            <a href="/staff/decided">"Decided"</a>
             {header.can_manage_users.then(|| view! { <a href="/staff/dockets">"Dockets"</a> <a href="/staff/users">"Users"</a> })}
             {header.can_read_audit.then(|| view! { <a href="/staff/audit">"Audit log"</a> })}
             <a href="/staff/password">"Password"</a>
@@ -193,6 +195,44 @@ fn DraftField(
             <label for=name>{label}</label>
             <input type=input_type id=name name=name/>
         </div>
+    }
+}
+
+#[component]
+pub fn StaffDecidedPage() -> impl IntoView {
+    let decided = Resource::new(|| (), |_| staff_decided());
+    staff_page(
+        "Decided comments",
+        decided,
+        |decided| view! { <Decided decided/> },
+    )
+}
+
+#[component]
+fn Decided(decided: DecidedView) -> impl IntoView {
+    let csrf = decided.header.csrf_token.clone();
+    let can_moderate = decided.can_moderate;
+    view! {
+        <StaffBar header=decided.header/>
+        <h1>"Recently decided"</h1>
+        <ol class="queue">
+            {decided.entries.into_iter().map(|e| {
+                let csrf = csrf.clone();
+                view! {
+                    <li class="queue-item decided">
+                        <p class="meta">{format!("Comment {} on {}: {} by {}", e.id, e.docket_id, e.outcome, e.decided_by)}</p>
+                        <div class="comment-copy">{e.body.clone()}</div>
+                        {can_moderate.then(|| view! {
+                            <form method="post" action=format!("/staff/comments/{}/decision", e.id)>
+                                <input type="hidden" name="csrf_token" value=csrf/>
+                                <input type="hidden" name="version" value=e.version.to_string()/>
+                                <button type="submit" name="decision" value="restore">"Return to queue"</button>
+                            </form>
+                        })}
+                    </li>
+                }
+            }).collect_view()}
+        </ol>
     }
 }
 
