@@ -149,6 +149,39 @@ async fn two_server_processes_share_one_database() {
     assert_eq!(again.header("location"), Some(location.as_str()));
     assert_eq!(h.comment_count().await, 1);
 
+    // A staff session opened on A works on B: sessions live in the database.
+    let now = opendocket_core::clock::Clock::now(&opendocket_core::clock::SystemClock);
+    let actor = opendocket_core::accounts::Actor::CommandLine;
+    let role = opendocket_core::staff::Role::Moderator;
+    h.store()
+        .add_staff_user("mod@ftc.gov", role, "a long enough passphrase", &actor, now)
+        .await
+        .unwrap();
+    let login = encode_form(&[
+        ("email", "mod@ftc.gov"),
+        ("password", "a long enough passphrase"),
+    ]);
+    let signed_in = a.http("POST", "/staff/login", Some(&login)).unwrap();
+    assert_eq!(signed_in.status, 303);
+    let cookie = signed_in
+        .header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let queue = b
+        .http_with_cookie("GET", "/staff", None, Some(&cookie))
+        .unwrap();
+    assert_eq!(
+        queue.status, 200,
+        "instance B accepts the session from instance A"
+    );
+    assert!(
+        queue.body.contains("Sent to A."),
+        "and shows staff the comment taken by A"
+    );
+
     // Both instances run the scheduler; the deadline is recorded once.
     let wait =
         (closes_soon - Utc::now()).to_std().unwrap_or_default() + std::time::Duration::from_secs(2);

@@ -377,10 +377,23 @@ impl ServerProcess {
 
     /// A minimal HTTP/1.1 exchange.
     pub fn http(&self, method: &str, path: &str, form: Option<&str>) -> std::io::Result<HttpReply> {
+        self.http_with_cookie(method, path, form, None)
+    }
+
+    pub fn http_with_cookie(
+        &self,
+        method: &str,
+        path: &str,
+        form: Option<&str>,
+        cookie: Option<&str>,
+    ) -> std::io::Result<HttpReply> {
         use std::io::{Read, Write};
         let mut stream = std::net::TcpStream::connect(self.addr)?;
         stream.set_read_timeout(Some(std::time::Duration::from_secs(20)))?;
         let body = form.unwrap_or("");
+        let cookie = cookie
+            .map(|c| format!("Cookie: {c}\r\n"))
+            .unwrap_or_default();
         let content_type = if form.is_some() {
             "Content-Type: application/x-www-form-urlencoded\r\n"
         } else {
@@ -388,7 +401,7 @@ impl ServerProcess {
         };
         write!(
             stream,
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n{content_type}Content-Length: {}\r\n\r\n{body}",
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n{cookie}{content_type}Content-Length: {}\r\n\r\n{body}",
             self.addr,
             body.len()
         )?;
