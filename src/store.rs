@@ -2,7 +2,7 @@
 
 use crate::accounts::{audit, Actor, AuditRecord};
 use crate::comment::{IdempotencyKey, NewComment, Submitter, SubmitterType};
-use crate::docket::{Agency, DocketId, NewDocket};
+use crate::docket::{Agency, DocketId, NewDocket, NewDocument};
 use crate::tracking::TrackingNumber;
 use crate::window::{Admission, CommentWindow, WindowState};
 use chrono::{DateTime, Utc};
@@ -608,6 +608,54 @@ impl Store {
         audit(&mut tx, actor, record, now).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Changes a docket's title and its document. The window is changed by extending or reopening.
+    pub async fn edit_docket(
+        &self,
+        docket_id: &DocketId,
+        title: &str,
+        document: &NewDocument,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let before: Option<String> = sqlx::query("SELECT title FROM dockets WHERE id = $1")
+            .bind(docket_id.as_str())
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|row| row.try_get("title"))
+            .transpose()?;
+        let Some(before) = before else {
+            return Ok(false);
+        };
+        sqlx::query("UPDATE dockets SET title = $1 WHERE id = $2")
+            .bind(title)
+            .bind(docket_id.as_str())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "UPDATE documents SET title = $1, summary = $2, body_markdown = $3, federal_register_citation = $4
+             WHERE id = (SELECT MIN(id) FROM documents WHERE docket_id = $5)",
+        )
+        .bind(&document.title)
+        .bind(&document.summary)
+        .bind(&document.body_markdown)
+        .bind(document.federal_register_citation.as_deref())
+        .bind(docket_id.as_str())
+        .execute(&mut *tx)
+        .await?;
+        let after = format!("{title} (document: {})", document.title);
+        let record = AuditRecord {
+            action: "docket.edit",
+            object_type: "docket",
+            object_id: docket_id.as_str(),
+            before: Some(&before),
+            after: Some(&after),
+        };
+        audit(&mut tx, actor, record, now).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// Withdraws a docket: it takes no more comments from now on. Recorded in the audit log.

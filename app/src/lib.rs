@@ -58,6 +58,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff/dockets") view=pages::staff::StaffDocketsPage ssr=SsrMode::Async/>
                     <Route path=path!("/staff/password") view=pages::staff::StaffPasswordPage ssr=SsrMode::Async/>
                     <Route path=path!("/staff/decided") view=pages::staff::StaffDecidedPage ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/dockets/:id/edit") view=pages::staff::StaffDocketEditPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <footer class="site-footer">

@@ -308,3 +308,39 @@ pub async fn staff_decided() -> Result<DecidedView, AppError> {
             .collect(),
     })
 }
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocketEditView {
+    pub header: StaffHeader,
+    pub id: String,
+    pub title: String,
+    pub document_title: String,
+    pub summary: String,
+    pub body_markdown: String,
+    pub federal_register: String,
+}
+
+#[server]
+pub async fn staff_docket_for_edit(id: String) -> Result<Option<DocketEditView>, AppError> {
+    use opendocket_core::docket::DocketId;
+    use opendocket_core::staff::Permission;
+    let (services, identity) = guard::require(Permission::ManageDockets).await?;
+    let Ok(id) = DocketId::parse(&id) else {
+        return Ok(None);
+    };
+    let Some(docket) = services.store.docket(&id).await? else {
+        return Ok(None);
+    };
+    Ok(Some(DocketEditView {
+        header: StaffHeader::of(&identity),
+        id: docket.id.to_string(),
+        title: docket.title,
+        document_title: docket.document.title,
+        summary: docket.document.summary,
+        body_markdown: docket.document.body_markdown,
+        federal_register: docket
+            .document
+            .federal_register_citation
+            .unwrap_or_default(),
+    }))
+}

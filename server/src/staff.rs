@@ -58,6 +58,11 @@ pub const STAFF_FORM_ENDPOINTS: &[StaffEndpoint] = &[
         route: || post(create_docket),
     },
     StaffEndpoint {
+        path: "/staff/dockets/{id}",
+        permission: Some(Permission::ManageDockets),
+        route: || post(edit_docket),
+    },
+    StaffEndpoint {
         path: "/staff/dockets/{id}/extend",
         permission: Some(Permission::ManageDockets),
         route: || post(extend_docket),
@@ -890,4 +895,63 @@ async fn decide_bulk(State(state): State<AppState>, headers: HeaderMap, body: By
     };
     let (status, message) = status_and_message;
     notice(&state, "/staff", &headers, status, message, identity.email).await
+}
+
+async fn edit_docket(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    use opendocket_core::docket::NewDocument;
+    use opendocket_core::text::normalise_newlines;
+    let form = fields(&body);
+    let (identity, docket_id) = match managed_docket(&state, &id, &headers, &form).await {
+        Ok(found) => found,
+        Err(refusal) => return refusal,
+    };
+    let text = |name: &str| {
+        normalise_newlines(form.get(name).map(String::as_str).unwrap_or_default())
+            .trim()
+            .to_owned()
+    };
+    let title = text("title");
+    if title.is_empty() || title.contains('\n') {
+        let message =
+            format!("{docket_id} was not changed: the title is required and fits on one line.");
+        let path = format!("/staff/dockets/{docket_id}/edit");
+        return notice(
+            &state,
+            &path,
+            &headers,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            message,
+            identity.email,
+        )
+        .await;
+    }
+    let citation = text("federal_register");
+    let document_title = text("document_title");
+    let document = NewDocument {
+        title: if document_title.is_empty() {
+            title.clone()
+        } else {
+            document_title
+        },
+        summary: text("summary"),
+        body_markdown: text("body_markdown"),
+        federal_register_citation: (!citation.is_empty()).then_some(citation),
+    };
+    let services = &state.services;
+    let result = services
+        .store
+        .edit_docket(
+            &docket_id,
+            &title,
+            &document,
+            &Actor::of(&identity),
+            services.clock.now(),
+        )
+        .await;
+    saved_or_unavailable(result.map(|_| ()))
 }

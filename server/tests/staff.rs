@@ -195,7 +195,8 @@ async fn every_staff_endpoint_refuses_anonymous_requests_and_too_weak_roles() {
         .collect();
     assert!(!server_fns.is_empty());
     for path in &server_fns {
-        let response = h.staff_post(None, path, String::new()).await;
+        // Arguments every staff server function can read (extra ones are ignored).
+        let response = h.staff_post(None, path, format!("id={DOCKET}")).await;
         assert_eq!(
             response.status,
             StatusCode::UNAUTHORIZED,
@@ -1132,4 +1133,56 @@ async fn a_decision_can_be_undone_and_the_comment_returns_to_the_queue() {
     assert!(audit.iter().any(|e| e.action == "comment.restore"
         && e.before.as_deref() == Some("posted")
         && e.after.as_deref() == Some("pending")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admins_edit_a_dockets_title_and_document() {
+    let h = docket_with_comments(&[]).await;
+    let admin = h.staff_session("admin@ftc.gov", Role::Admin).await;
+    let form = h
+        .staff_get(&admin, &format!("/staff/dockets/{DOCKET}/edit"))
+        .await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(
+        form.body.contains("The **order** says things."),
+        "the current Markdown is in the form"
+    );
+    let edit = |title: &str| {
+        encode_form(&[
+            ("csrf_token", &admin.csrf),
+            ("title", title),
+            ("document_title", "Corrected analysis"),
+            ("federal_register", "88 FR 15717"),
+            ("summary", "Now with a better summary."),
+            ("body_markdown", "## Corrected\r\n\r\nThe *final* text."),
+        ])
+    };
+    assert_eq!(
+        h.staff_post(Some(&admin), &format!("/staff/dockets/{DOCKET}"), edit(""))
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let saved = h
+        .staff_post(
+            Some(&admin),
+            &format!("/staff/dockets/{DOCKET}"),
+            edit("BetterHelp, corrected"),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let page = h.get(&format!("/dockets/{DOCKET}")).await;
+    assert!(page.body.contains("BetterHelp, corrected"));
+    assert!(page.body.contains("Corrected analysis"));
+    assert!(page.body.contains("<em>final</em>"));
+    let audit = h.store().audit_log(5).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "docket.edit"
+        && e.after.as_deref() == Some("BetterHelp, corrected (document: Corrected analysis)")));
+    let moderator = h.staff_session("mod@ftc.gov", Role::Moderator).await;
+    assert_eq!(
+        h.staff_get(&moderator, &format!("/staff/dockets/{DOCKET}/edit"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
 }

@@ -191,7 +191,7 @@ fn focus_field(field: Field) {
 /// (it is raw text to the parser), so typed text containing `</textarea>` would end the element
 /// early and the rest would be parsed as markup. Escaping is safe here because the browser
 /// decodes character references inside a textarea.
-fn textarea_text(text: &str) -> String {
+pub fn textarea_text(text: &str) -> String {
     if cfg!(feature = "ssr") {
         text.replace('&', "&amp;")
             .replace('<', "&lt;")

@@ -1,11 +1,12 @@
 //! Staff pages: signing in, the moderation queue, dockets, accounts and the audit log.
 
+use crate::components::comment_form::textarea_text as escape_for_textarea;
 use crate::error::AppError;
 use crate::pages::LoadError;
 use crate::staff::{
-    staff_audit, staff_decided, staff_dockets, staff_queue, staff_signed_in, staff_users,
-    AuditView, DecidedView, DocketsView, QueueEntry, QueueView, StaffHeader, StaffNotice,
-    UsersView,
+    staff_audit, staff_decided, staff_docket_for_edit, staff_dockets, staff_queue, staff_signed_in,
+    staff_users, AuditView, DecidedView, DocketEditView, DocketsView, QueueEntry, QueueView,
+    StaffHeader, StaffNotice, UsersView,
 };
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
@@ -126,6 +127,7 @@ fn Dockets(dockets: DocketsView) -> impl IntoView {
             view! {
                 <li class="docket-row">
                     <a href=format!("/dockets/{}", d.id)>{d.id.clone()}</a> " " {d.title.clone()}
+                " " <a href=format!("/staff/dockets/{}/edit", d.id)>"Edit"</a>
                     <p class="meta">{format!(
                     "{}{} · closes {} · late comments {}",
                     d.state,
@@ -233,6 +235,41 @@ fn Decided(decided: DecidedView) -> impl IntoView {
                 }
             }).collect_view()}
         </ol>
+    }
+}
+
+#[component]
+pub fn StaffDocketEditPage() -> impl IntoView {
+    use crate::pages::page_data;
+    use leptos_router::hooks::use_params_map;
+    let params = use_params_map();
+    let docket = Resource::new(
+        move || params.read().get("id").unwrap_or_default(),
+        staff_docket_for_edit,
+    );
+    view! {
+        <Title text="Edit docket"/>
+        <Meta name="robots" content="noindex"/>
+        {page_data(docket, "Loading…", |docket| view! { <DocketEdit docket/> })}
+    }
+}
+
+#[component]
+fn DocketEdit(docket: DocketEditView) -> impl IntoView {
+    let action = format!("/staff/dockets/{}", docket.id);
+    let csrf = docket.header.csrf_token.clone();
+    view! {
+        <StaffBar header=docket.header/>
+        <h1>{format!("Edit {}", docket.id)}</h1>
+        <form class="edit-docket" method="post" action=action>
+            <input type="hidden" name="csrf_token" value=csrf/>
+            <div class="field"><label for="title">"Title"</label><input type="text" id="title" name="title" value=docket.title/></div>
+            <div class="field"><label for="document_title">"Document title"</label><input type="text" id="document_title" name="document_title" value=docket.document_title/></div>
+            <div class="field"><label for="federal_register">"Federal Register citation (optional)"</label><input type="text" id="federal_register" name="federal_register" value=docket.federal_register/></div>
+            <div class="field"><label for="summary">"Summary"</label><textarea id="summary" name="summary" rows="3">{escape_for_textarea(&docket.summary)}</textarea></div>
+            <div class="field"><label for="body_markdown">"Document text (Markdown)"</label><textarea id="body_markdown" name="body_markdown" rows="16">{escape_for_textarea(&docket.body_markdown)}</textarea></div>
+            <button type="submit" class="primary">"Save changes"</button>
+        </form>
     }
 }
 
