@@ -58,3 +58,32 @@ test('a moderator posts one comment and withholds another', async ({ page }) => 
   const after = await page.goto('/staff');
   expect(after?.status()).toBe(401);
 });
+
+test('the queue works from the keyboard', async ({ page }) => {
+  const stamp = Date.now();
+  const first = `Keyboard first (${stamp}).`;
+  const second = `Keyboard second (${stamp}).`;
+  await comment(page, first);
+  await comment(page, second);
+
+  await page.goto('/staff/login');
+  await page.getByLabel('Email').fill('moderator@ftc.gov');
+  await page.getByLabel('Password').fill('moderator passphrase for tests');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.locator('#keyboard-hint')).toHaveAttribute('data-ready', 'true');
+
+  const firstItem = page.locator('li.queue-item', { hasText: first });
+  const secondItem = page.locator('li.queue-item', { hasText: second });
+  await firstItem.locator('.comment-copy').click();
+  await expect(firstItem).toBeFocused();
+  await page.keyboard.press('j');
+  await expect(secondItem).toBeFocused();
+  await page.keyboard.press('k');
+  await expect(firstItem).toBeFocused();
+  await page.keyboard.press('p');
+  await expect(page.locator('li.queue-item', { hasText: first })).toHaveCount(0);
+
+  await page.goto(`/dockets/${DEMO}`);
+  await expect(page.locator('.posted-comments')).toContainText(first);
+  await expect(page.locator('.posted-comments')).not.toContainText(second);
+});

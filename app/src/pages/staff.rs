@@ -361,6 +361,7 @@ fn Queue(queue: QueueView) -> impl IntoView {
     view! {
         <StaffBar header=queue.header/>
         <h1>"Moderation queue"</h1>
+        <QueueKeyboard/>
         {can_moderate.then(|| view! {
             <form id="bulk" class="bulk" method="post" action="/staff/comments/bulk">
                 <input type="hidden" name="csrf_token" value=csrf.clone()/>
@@ -391,7 +392,7 @@ fn QueueItem(entry: QueueEntry, csrf: String, can_moderate: bool) -> impl IntoVi
     let heading_id = format!("comment-{}", entry.id);
     let labelled_by = heading_id.clone();
     view! {
-        <li class="queue-item" aria-labelledby=labelled_by>
+        <li class="queue-item" tabindex="-1" aria-labelledby=labelled_by>
             {can_moderate.then(|| view! {
                 <label class="select">
                     <input type="checkbox" name="selected" form="bulk" value=format!("{}:{}", entry.id, entry.version)/>
@@ -428,5 +429,74 @@ fn QueueItem(entry: QueueEntry, csrf: String, can_moderate: bool) -> impl IntoVi
                 </form>
             })}
         </li>
+    }
+}
+
+/// Keyboard shortcuts for working through the queue once JavaScript runs: j/k move between
+/// comments, p posts, w withholds, x ticks the comment for a bulk decision.
+#[component]
+fn QueueKeyboard() -> impl IntoView {
+    let ready = RwSignal::new(false);
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            let handle = window_event_listener(leptos::ev::keydown, queue_shortcut);
+            on_cleanup(move || handle.remove());
+        }
+        ready.set(true);
+    });
+    view! {
+        <p class="hint" id="keyboard-hint" data-ready=move || ready.get().then_some("true")>
+            "Keyboard: j / k next and previous comment, p post, w withhold (with the chosen reason), x tick for a bulk decision."
+        </p>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn queue_shortcut(event: leptos::ev::KeyboardEvent) {
+    use wasm_bindgen::JsCast;
+    use web_sys::HtmlElement;
+    if event.ctrl_key() || event.meta_key() || event.alt_key() {
+        return;
+    }
+    let document = document();
+    let typing = document
+        .active_element()
+        .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+    if typing {
+        return;
+    }
+    let Ok(items) = document.query_selector_all("li.queue-item") else {
+        return;
+    };
+    let items: Vec<HtmlElement> = (0..items.length())
+        .filter_map(|i| items.item(i))
+        .filter_map(|node| node.dyn_into::<HtmlElement>().ok())
+        .collect();
+    let current = document
+        .active_element()
+        .and_then(|active| items.iter().position(|item| item.contains(Some(&active))));
+    let click = |selector: &str| {
+        let button = current
+            .and_then(|i| items[i].query_selector(selector).ok().flatten())
+            .and_then(|e| e.dyn_into::<HtmlElement>().ok());
+        if let Some(button) = button {
+            button.click();
+        }
+    };
+    match event.key().as_str() {
+        "j" | "k" if !items.is_empty() => {
+            let next = match (current, event.key().as_str()) {
+                (None, _) => 0,
+                (Some(i), "j") => (i + 1).min(items.len() - 1),
+                (Some(i), _) => i.saturating_sub(1),
+            };
+            let _ = items[next].focus();
+            event.prevent_default();
+        }
+        "p" => click("button[value=post]"),
+        "w" => click("button[value=withhold]"),
+        "x" => click("input[name=selected]"),
+        _ => {}
     }
 }
