@@ -1,6 +1,6 @@
 // What JavaScript adds on top of the working HTML: live countdown, character counter, instant checks.
 import { expect, test } from '@playwright/test';
-import { DEMO, ready } from './helpers';
+import { DEMO, TRACKING, ready } from './helpers';
 
 test.skip(({ javaScriptEnabled }) => !javaScriptEnabled, 'needs JavaScript');
 
@@ -34,4 +34,23 @@ test('invalid input is caught in the browser without a round trip', async ({ pag
   await expect(page.getByRole('textbox', { name: 'Organization' })).toBeFocused();
   await expect(page.locator('#comment-error')).toHaveText('Comment is too long: 5001 characters, the limit is 5000.');
   expect(posts).toBe(0);
+});
+
+test('what is chosen and typed before the app has loaded is kept', async ({ page }) => {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/*.wasm', async (route) => {
+    await gate;
+    await route.continue();
+  });
+  await page.goto(`/dockets/${DEMO}`);
+  await page.getByRole('radio', { name: 'Anonymous' }).check();
+  await page.getByLabel('Comment', { exact: true }).fill('Typed before the app loaded.');
+  release();
+  await ready(page, true);
+  await expect(page.getByLabel('First name')).toBeHidden();
+  await expect(page.locator('#comment-count')).toHaveText('28 / 5,000 characters');
+  await page.getByRole('button', { name: 'Submit comment' }).click();
+  await expect(page.locator('#tracking-number')).toHaveText(TRACKING);
+  await expect(page.locator('#received-comment')).toHaveText('Typed before the app loaded.');
 });

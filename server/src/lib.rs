@@ -64,11 +64,36 @@ pub fn app(state: AppState) -> Router {
             AppState,
             _,
         >(page_context, shell))
+        .layer(axum::middleware::from_fn(finish_writes))
         .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT))
         .layer(axum::middleware::map_response(
             security::add_security_headers,
         ))
         .with_state(state)
+}
+
+/// Runs every POST to completion even if the browser gives up on it (a double click cancels the
+/// first request). Dropping a handler half-way could leave a database transaction open on a
+/// pooled connection; the person can still find the result again by its idempotency key.
+async fn finish_writes(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if request.method() != axum::http::Method::POST {
+        return next.run(request).await;
+    }
+    match tokio::spawn(next.run(request)).await {
+        Ok(response) => response,
+        Err(error) => {
+            tracing::error!(%error, "a request handler failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong on our side; please try again.",
+            )
+                .into_response()
+        }
+    }
 }
 
 async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {

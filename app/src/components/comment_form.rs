@@ -41,7 +41,15 @@ pub fn CommentForm(docket: DocketView) -> impl IntoView {
     let values = FormSignals::new(&initial);
     let submitting = RwSignal::new(false);
     let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
+    Effect::new(move |_| {
+        // Whatever the person typed or chose before the page finished loading is in the DOM,
+        // not yet in the signals: take it from there.
+        #[cfg(feature = "hydrate")]
+        if let Some(form) = rendered_form() {
+            values.set_all(&form);
+        }
+        hydrated.set(true);
+    });
 
     let kind = values.submitter_type;
     let hide_names =
@@ -54,6 +62,10 @@ pub fn CommentForm(docket: DocketView) -> impl IntoView {
         if submitting.get_untracked() {
             ev.prevent_default();
             return;
+        }
+        #[cfg(feature = "hydrate")]
+        if let Some(form) = rendered_form() {
+            values.set_all(&form);
         }
         match validate(&values.snapshot()) {
             Ok(_) => {
@@ -156,6 +168,20 @@ impl FormSignals {
         }
     }
 
+    #[cfg(feature = "hydrate")]
+    fn set_all(&self, form: &Form) {
+        self.submitter_type.set(form.submitter_type.clone());
+        self.first_name.set(form.first_name.clone());
+        self.last_name.set(form.last_name.clone());
+        self.organization.set(form.organization.clone());
+        self.city.set(form.city.clone());
+        self.state_province_region
+            .set(form.state_province_region.clone());
+        self.country.set(form.country.clone());
+        self.email.set(form.email.clone());
+        self.comment.set(form.comment.clone());
+    }
+
     fn snapshot(&self) -> Form {
         Form {
             submitter_type: self.submitter_type.get_untracked(),
@@ -169,6 +195,32 @@ impl FormSignals {
             comment: self.comment.get_untracked(),
         }
     }
+}
+
+/// The comment form's current values, read from the page itself.
+#[cfg(feature = "hydrate")]
+fn rendered_form() -> Option<Form> {
+    use leptos::wasm_bindgen::JsCast;
+    let element = document()
+        .query_selector("form.comment-form")
+        .ok()
+        .flatten()?;
+    let form = element
+        .dyn_into::<leptos::web_sys::HtmlFormElement>()
+        .ok()?;
+    let data = leptos::web_sys::FormData::new_with_form(&form).ok()?;
+    let field = |name: &str| data.get(name).as_string().unwrap_or_default();
+    Some(Form {
+        submitter_type: field("submitter_type"),
+        first_name: field("first_name"),
+        last_name: field("last_name"),
+        organization: field("organization"),
+        city: field("city"),
+        state_province_region: field("state_province_region"),
+        country: field("country"),
+        email: field("email"),
+        comment: field("comment"),
+    })
 }
 
 /// Moves the keyboard focus (and the view) to a field the person has to correct.
