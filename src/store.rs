@@ -83,6 +83,10 @@ pub enum ExtendError {
     NotLater,
     #[error("the comment period is still open; extend it instead")]
     StillOpen,
+    #[error("the comment period has already opened")]
+    AlreadyOpen,
+    #[error("the new opening must be in the future and before the deadline")]
+    OpeningOutsideWindow,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -553,6 +557,49 @@ impl Store {
         let (before, after) = (closes_at.to_rfc3339(), new_closes_at.to_rfc3339());
         let record = AuditRecord {
             action: "docket.extend",
+            object_type: "docket",
+            object_id: docket_id.as_str(),
+            before: Some(&before),
+            after: Some(&after),
+        };
+        audit(&mut tx, actor, record, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Moves the opening of a window that has not opened yet.
+    pub async fn reschedule_opening(
+        &self,
+        docket_id: &DocketId,
+        opens_at: DateTime<Utc>,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<(), ExtendError> {
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query(
+            "SELECT id, opens_at, closes_at FROM comment_windows WHERE id = (SELECT MAX(id) FROM comment_windows WHERE docket_id = $1)",
+        )
+        .bind(docket_id.as_str())
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| ExtendError::UnknownDocket(docket_id.to_string()))?;
+        let window_id: i64 = row.try_get("id")?;
+        let current = from_millis(row.try_get("opens_at")?)?;
+        let closes_at = from_millis(row.try_get("closes_at")?)?;
+        if current <= now {
+            return Err(ExtendError::AlreadyOpen);
+        }
+        if opens_at <= now || opens_at >= closes_at {
+            return Err(ExtendError::OpeningOutsideWindow);
+        }
+        sqlx::query("UPDATE comment_windows SET opens_at = $1 WHERE id = $2")
+            .bind(to_millis(opens_at))
+            .bind(window_id)
+            .execute(&mut *tx)
+            .await?;
+        let (before, after) = (current.to_rfc3339(), opens_at.to_rfc3339());
+        let record = AuditRecord {
+            action: "docket.schedule",
             object_type: "docket",
             object_id: docket_id.as_str(),
             before: Some(&before),

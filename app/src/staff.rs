@@ -219,6 +219,8 @@ pub struct DocketRow {
     pub extendable: bool,
     pub withdrawn: bool,
     pub allow_late: bool,
+    /// Not yet open, so the opening can be moved.
+    pub schedulable: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -247,6 +249,7 @@ pub async fn staff_dockets() -> Result<DocketsView, AppError> {
                     closes_at: format_in_zone(d.window.closes_at, d.agency.time_zone),
                     extendable: state != WindowState::Closed,
                     withdrawn: d.withdrawn_at.is_some(),
+                    schedulable: state == WindowState::Scheduled,
                     allow_late: d.window.allow_late,
                 }
             })

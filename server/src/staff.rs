@@ -73,6 +73,11 @@ pub const STAFF_FORM_ENDPOINTS: &[StaffEndpoint] = &[
         route: || post(reopen_docket),
     },
     StaffEndpoint {
+        path: "/staff/dockets/{id}/schedule",
+        permission: Some(Permission::ManageDockets),
+        route: || post(schedule_docket),
+    },
+    StaffEndpoint {
         path: "/staff/dockets/{id}/late-policy",
         permission: Some(Permission::ManageDockets),
         route: || post(set_late_policy),
@@ -954,4 +959,74 @@ async fn edit_docket(
         )
         .await;
     saved_or_unavailable(result.map(|_| ()))
+}
+
+async fn schedule_docket(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    use opendocket_core::docket::parse_instant_in_zone;
+    use opendocket_core::store::ExtendError;
+    let form = fields(&body);
+    let (identity, docket_id) = match managed_docket(&state, &id, &headers, &form).await {
+        Ok(found) => found,
+        Err(refusal) => return refusal,
+    };
+    let services = &state.services;
+    let zone = match services.store.docket(&docket_id).await {
+        Ok(Some(docket)) => docket.agency.time_zone,
+        Ok(None) => return (StatusCode::NOT_FOUND, "There is no such docket.").into_response(),
+        Err(error) => {
+            tracing::error!(%error, "reading a docket failed");
+            return (StatusCode::SERVICE_UNAVAILABLE, "Try again in a minute.").into_response();
+        }
+    };
+    let raw = form.get("opens_at").cloned().unwrap_or_default();
+    let Some(opens_at) = parse_instant_in_zone(&raw, zone) else {
+        let message = format!(
+            "{docket_id} was not rescheduled: the opening must be a time such as 2023-03-14T09:00."
+        );
+        return notice(
+            &state,
+            "/staff/dockets",
+            &headers,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            message,
+            identity.email,
+        )
+        .await;
+    };
+    let now = services.clock.now();
+    let (status, message) = match services
+        .store
+        .reschedule_opening(&docket_id, opens_at, &Actor::of(&identity), now)
+        .await
+    {
+        Ok(()) => {
+            services.scheduler.wake();
+            return Redirect::to("/staff/dockets").into_response();
+        }
+        Err(ExtendError::Store(error)) => {
+            tracing::error!(%error, "rescheduling failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The change could not be saved; try again in a minute.".to_owned(),
+            )
+        }
+        Err(e) => (
+            StatusCode::CONFLICT,
+            format!("{docket_id} was not rescheduled: {e}."),
+        ),
+    };
+    notice(
+        &state,
+        "/staff/dockets",
+        &headers,
+        status,
+        message,
+        identity.email,
+    )
+    .await
 }

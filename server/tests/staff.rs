@@ -1186,3 +1186,68 @@ async fn admins_edit_a_dockets_title_and_document() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admins_move_the_opening_of_a_scheduled_window() {
+    let h = Harness::new(instant("2023-03-10T12:00:00Z")).await;
+    h.create_docket(
+        DOCKET,
+        instant("2023-03-14T13:00:00Z"),
+        instant("2023-04-14T03:59:59Z"),
+        false,
+    )
+    .await;
+    let admin = h.staff_session("admin@ftc.gov", Role::Admin).await;
+    let schedule =
+        |opens_at: &str| encode_form(&[("csrf_token", &admin.csrf), ("opens_at", opens_at)]);
+    let path = format!("/staff/dockets/{DOCKET}/schedule");
+    let after_deadline = h
+        .staff_post(Some(&admin), &path, schedule("2023-05-01T09:00"))
+        .await;
+    assert_eq!(after_deadline.status, StatusCode::CONFLICT);
+    assert!(after_deadline
+        .body
+        .contains("the new opening must be in the future and before the deadline"));
+    let moved = h
+        .staff_post(Some(&admin), &path, schedule("2023-03-11T09:00"))
+        .await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER);
+    assert!(h
+        .get(&format!("/dockets/{DOCKET}"))
+        .await
+        .body
+        .contains("March 11, 2023, 9:00:00 AM EST"));
+
+    h.clock.set(instant("2023-03-11T15:00:00Z"));
+    let form = encode_form(&[
+        ("idempotency_key", IdempotencyKey::generate().as_str()),
+        ("submitter_type", "anonymous"),
+        ("comment", "Early bird."),
+    ]);
+    assert_eq!(
+        h.post_form(&format!("/dockets/{DOCKET}"), form)
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let later = h.staff_session("admin2@ftc.gov", Role::Admin).await;
+    let body = encode_form(&[
+        ("csrf_token", &later.csrf),
+        ("opens_at", "2023-03-12T09:00"),
+    ]);
+    let again = h.staff_post(Some(&later), &path, body).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert!(again.body.contains("the comment period has already opened"));
+    let actions: Vec<String> = h
+        .store()
+        .audit_log(10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        actions.iter().filter(|a| *a == "docket.schedule").count(),
+        1
+    );
+}

@@ -115,7 +115,7 @@ fn Dockets(dockets: DocketsView) -> impl IntoView {
         .into_iter()
         .map(|d| {
             let csrf = csrf.clone();
-            let (csrf_late, csrf_withdraw) = (csrf.clone(), csrf.clone());
+            let (csrf_late, csrf_withdraw, csrf_schedule) = (csrf.clone(), csrf.clone(), csrf.clone());
             let (verb, path) = if d.extendable {
                 ("Extend", "extend")
             } else {
@@ -141,6 +141,14 @@ fn Dockets(dockets: DocketsView) -> impl IntoView {
                         <input type="date" id=date_id name="due_date"/>
                         <button type="submit">{verb}</button>
                     </form>
+                    {d.schedulable.then(|| view! {
+                        <form method="post" action=format!("/staff/dockets/{}/schedule", d.id) class="extend">
+                            <input type="hidden" name="csrf_token" value=csrf_schedule/>
+                            <label for=format!("opens-{}", d.id)>"New opening time"</label>
+                            <input type="datetime-local" id=format!("opens-{}", d.id) name="opens_at"/>
+                            <button type="submit">"Reschedule"</button>
+                        </form>
+                    })}
                     <form method="post" action=format!("/staff/dockets/{}/late-policy", d.id) class="late-policy">
                         <input type="hidden" name="csrf_token" value=csrf_late/>
                         <input type="hidden" name="allow_late" value=if d.allow_late { "off" } else { "on" }/>
