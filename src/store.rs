@@ -525,15 +525,11 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), ExtendError> {
         let mut tx = self.begin_write().await?;
-        let row = sqlx::query(
-            "SELECT id, closes_at FROM comment_windows WHERE id = (SELECT MAX(id) FROM comment_windows WHERE docket_id = $1)",
-        )
-        .bind(docket_id.as_str())
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| ExtendError::UnknownDocket(docket_id.to_string()))?;
-        let window_id: i64 = row.try_get("id")?;
-        let closes_at = from_millis(row.try_get("closes_at")?)?;
+        let CurrentWindow {
+            id: window_id,
+            closes_at,
+            ..
+        } = current_window(&mut tx, docket_id).await?;
         if closes_at <= now {
             return Err(ExtendError::AlreadyClosed);
         }
@@ -555,14 +551,16 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let (before, after) = (closes_at.to_rfc3339(), new_closes_at.to_rfc3339());
-        let record = AuditRecord {
-            action: "docket.extend",
-            object_type: "docket",
-            object_id: docket_id.as_str(),
-            before: Some(&before),
-            after: Some(&after),
-        };
-        audit(&mut tx, actor, record, now).await?;
+        audit_docket(
+            &mut tx,
+            actor,
+            "docket.extend",
+            docket_id,
+            Some(&before),
+            Some(&after),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -576,16 +574,11 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), ExtendError> {
         let mut tx = self.begin_write().await?;
-        let row = sqlx::query(
-            "SELECT id, opens_at, closes_at FROM comment_windows WHERE id = (SELECT MAX(id) FROM comment_windows WHERE docket_id = $1)",
-        )
-        .bind(docket_id.as_str())
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| ExtendError::UnknownDocket(docket_id.to_string()))?;
-        let window_id: i64 = row.try_get("id")?;
-        let current = from_millis(row.try_get("opens_at")?)?;
-        let closes_at = from_millis(row.try_get("closes_at")?)?;
+        let CurrentWindow {
+            id: window_id,
+            opens_at: current,
+            closes_at,
+        } = current_window(&mut tx, docket_id).await?;
         if current <= now {
             return Err(ExtendError::AlreadyOpen);
         }
@@ -598,14 +591,16 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         let (before, after) = (current.to_rfc3339(), opens_at.to_rfc3339());
-        let record = AuditRecord {
-            action: "docket.schedule",
-            object_type: "docket",
-            object_id: docket_id.as_str(),
-            before: Some(&before),
-            after: Some(&after),
-        };
-        audit(&mut tx, actor, record, now).await?;
+        audit_docket(
+            &mut tx,
+            actor,
+            "docket.schedule",
+            docket_id,
+            Some(&before),
+            Some(&after),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -620,14 +615,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), ExtendError> {
         let mut tx = self.begin_write().await?;
-        let current = sqlx::query(
-            "SELECT closes_at FROM comment_windows WHERE id = (SELECT MAX(id) FROM comment_windows WHERE docket_id = $1)",
-        )
-        .bind(docket_id.as_str())
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| ExtendError::UnknownDocket(docket_id.to_string()))?;
-        if from_millis(current.try_get("closes_at")?)? > now {
+        if current_window(&mut tx, docket_id).await?.closes_at > now {
             return Err(ExtendError::StillOpen);
         }
         if window.closes_at <= now {
@@ -645,14 +633,16 @@ impl Store {
             window.opens_at.to_rfc3339(),
             window.closes_at.to_rfc3339()
         );
-        let record = AuditRecord {
-            action: "docket.reopen",
-            object_type: "docket",
-            object_id: docket_id.as_str(),
-            before: Some("closed"),
-            after: Some(&after),
-        };
-        audit(&mut tx, actor, record, now).await?;
+        audit_docket(
+            &mut tx,
+            actor,
+            "docket.reopen",
+            docket_id,
+            Some("closed"),
+            Some(&after),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -693,14 +683,16 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let after = format!("{title} (document: {})", document.title);
-        let record = AuditRecord {
-            action: "docket.edit",
-            object_type: "docket",
-            object_id: docket_id.as_str(),
-            before: Some(&before),
-            after: Some(&after),
-        };
-        audit(&mut tx, actor, record, now).await?;
+        audit_docket(
+            &mut tx,
+            actor,
+            "docket.edit",
+            docket_id,
+            Some(&before),
+            Some(&after),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -722,14 +714,16 @@ impl Store {
         .await?
         .rows_affected();
         if updated == 1 {
-            let record = AuditRecord {
-                action: "docket.withdraw",
-                object_type: "docket",
-                object_id: docket_id.as_str(),
-                before: Some("active"),
-                after: Some("withdrawn"),
-            };
-            audit(&mut tx, actor, record, now).await?;
+            audit_docket(
+                &mut tx,
+                actor,
+                "docket.withdraw",
+                docket_id,
+                Some("active"),
+                Some("withdrawn"),
+                now,
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(updated == 1)
@@ -756,14 +750,16 @@ impl Store {
         } else {
             "late comments refused"
         };
-        let record = AuditRecord {
-            action: "docket.late_policy",
-            object_type: "docket",
-            object_id: docket_id.as_str(),
-            before: None,
-            after: Some(after),
-        };
-        audit(&mut tx, actor, record, now).await?;
+        audit_docket(
+            &mut tx,
+            actor,
+            "docket.late_policy",
+            docket_id,
+            None,
+            Some(after),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -945,6 +941,52 @@ async fn insert_docket(
     };
     audit(tx, actor, record, now).await?;
     Ok(())
+}
+
+/// The docket's current (latest) window, inside a transaction that will change it.
+struct CurrentWindow {
+    id: i64,
+    opens_at: DateTime<Utc>,
+    closes_at: DateTime<Utc>,
+}
+
+async fn current_window(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    docket_id: &DocketId,
+) -> Result<CurrentWindow, ExtendError> {
+    let row = sqlx::query(
+        "SELECT id, opens_at, closes_at FROM comment_windows
+         WHERE id = (SELECT MAX(id) FROM comment_windows WHERE docket_id = $1)",
+    )
+    .bind(docket_id.as_str())
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(|| ExtendError::UnknownDocket(docket_id.to_string()))?;
+    Ok(CurrentWindow {
+        id: row.try_get("id")?,
+        opens_at: from_millis(row.try_get("opens_at")?)?,
+        closes_at: from_millis(row.try_get("closes_at")?)?,
+    })
+}
+
+/// Records a change to a docket in the audit log, inside the transaction that makes it.
+async fn audit_docket(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    actor: &Actor,
+    action: &str,
+    docket_id: &DocketId,
+    before: Option<&str>,
+    after: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let record = AuditRecord {
+        action,
+        object_type: "docket",
+        object_id: docket_id.as_str(),
+        before,
+        after,
+    };
+    audit(tx, actor, record, now).await
 }
 
 pub(crate) async fn record_change(
