@@ -21,7 +21,9 @@ pub mod moderation;
 pub mod redaction;
 #[cfg(feature = "ssr")]
 pub mod scheduler;
+pub mod search;
 #[cfg(feature = "ssr")]
 pub mod services;
 #[cfg(feature = "ssr")]
 pub mod store;
+pub mod tags;

@@ -145,6 +145,8 @@ pub struct Receipt {
 pub enum ChangeKind {
     Received,
     Moderated,
+    /// A tag was put on or taken off the comment.
+    Tagged,
 }
 
 impl ChangeKind {
@@ -152,6 +154,7 @@ impl ChangeKind {
         match self {
             ChangeKind::Received => "received",
             ChangeKind::Moderated => "moderated",
+            ChangeKind::Tagged => "tagged",
         }
     }
 
@@ -159,6 +162,7 @@ impl ChangeKind {
         match raw {
             "received" => Some(ChangeKind::Received),
             "moderated" => Some(ChangeKind::Moderated),
+            "tagged" => Some(ChangeKind::Tagged),
             _ => None,
         }
     }

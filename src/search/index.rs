@@ -1,0 +1,1114 @@
+//! The tantivy index of comments: its schema, turning a parsed query into a tantivy query, and
+//! running a search with its count, page of hits and facet counts. Only the indexer writes.
+
+use super::query::{normalize_value, Query, SearchField};
+use crate::moderation::CommentStatus;
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Bound;
+use std::path::Path;
+use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
+use tantivy::columnar::{Column, StrColumn};
+use tantivy::query::{
+    AllQuery, BooleanQuery, EmptyQuery, Occur, PhrasePrefixQuery, PhraseQuery,
+    Query as TantivyQuery, RangeQuery, TermQuery,
+};
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, SchemaBuilder, FAST, INDEXED, STRING, TEXT,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{
+    DocAddress, DocId, Index, IndexReader, Order, ReloadPolicy, Score, SegmentOrdinal,
+    SegmentReader, TantivyDocument, Term,
+};
+use thiserror::Error;
+
+/// Bumped whenever the schema or what goes into it changes; an index of another version is rebuilt.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Error)]
+pub enum IndexError {
+    #[error("search index error: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    #[error("search index directory: {0}")]
+    Directory(#[from] tantivy::directory::error::OpenDirectoryError),
+    #[error("search index directory {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+/// What the index holds for one comment; built from the database row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexedComment {
+    pub id: i64,
+    pub docket_id: String,
+    pub window_id: i64,
+    pub status: CommentStatus,
+    pub submitter_type: String,
+    pub name: String,
+    pub organization: String,
+    pub state: String,
+    pub country: String,
+    pub body: String,
+    /// The posted text when a moderator redacted part of it; the public searches this instead.
+    pub redacted_body: Option<String>,
+    pub late: bool,
+    pub received_at_ms: i64,
+    pub tags: Vec<i64>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    pub id: Field,
+    pub docket: Field,
+    pub window: Field,
+    pub status: Field,
+    pub submitter_type: Field,
+    pub late: Field,
+    pub redacted: Field,
+    pub received: Field,
+    pub state: Field,
+    pub country: Field,
+    pub tag: Field,
+    pub body: Field,
+    pub public_text: Field,
+    pub name: Field,
+    pub organization: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b: SchemaBuilder = Schema::builder();
+    let fields = Fields {
+        id: b.add_u64_field("id", INDEXED | FAST),
+        docket: b.add_text_field("docket", STRING),
+        window: b.add_u64_field("window", INDEXED | FAST),
+        status: b.add_u64_field("status", INDEXED | FAST),
+        submitter_type: b.add_u64_field("type", INDEXED | FAST),
+        late: b.add_u64_field("late", INDEXED | FAST),
+        redacted: b.add_u64_field("redacted", INDEXED),
+        received: b.add_i64_field("received", INDEXED | FAST),
+        state: b.add_text_field("state", STRING | FAST),
+        country: b.add_text_field("country", STRING | FAST),
+        tag: b.add_u64_field("tag", INDEXED | FAST),
+        body: b.add_text_field("body", TEXT),
+        public_text: b.add_text_field("public_text", TEXT),
+        name: b.add_text_field("name", TEXT),
+        organization: b.add_text_field("organization", TEXT),
+    };
+    (b.build(), fields)
+}
+
+pub const SUBMITTER_TYPES: [&str; 3] = ["individual", "organization", "anonymous"];
+const STATUSES: [CommentStatus; 3] = [
+    CommentStatus::Pending,
+    CommentStatus::Posted,
+    CommentStatus::Withheld,
+];
+
+fn status_code(status: CommentStatus) -> u64 {
+    STATUSES.iter().position(|s| *s == status).unwrap_or(0) as u64
+}
+
+fn type_code(kind: &str) -> u64 {
+    SUBMITTER_TYPES.iter().position(|t| *t == kind).unwrap_or(2) as u64
+}
+
+/// Who is searching: staff see every comment and its full text; the public sees posted comments
+/// and only the text as posted (with redactions applied).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Staff,
+    Public,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    #[default]
+    Relevance,
+    Newest,
+    Oldest,
+}
+
+impl Sort {
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "relevance" | "" => Some(Sort::Relevance),
+            "newest" => Some(Sort::Newest),
+            "oldest" => Some(Sort::Oldest),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sort::Relevance => "relevance",
+            Sort::Newest => "newest",
+            Sort::Oldest => "oldest",
+        }
+    }
+}
+
+/// Facet filters chosen by clicking; values within one facet are alternatives, facets combine.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filters {
+    pub docket: Option<String>,
+    pub status: Vec<CommentStatus>,
+    pub submitter_type: Vec<String>,
+    pub tag: Vec<i64>,
+    pub state: Vec<String>,
+    pub country: Vec<String>,
+    pub late: Option<bool>,
+    /// Received in [start, end), milliseconds.
+    pub received: Option<(i64, i64)>,
+}
+
+/// A search ready to run: the parsed query with tag names resolved to ids.
+#[derive(Debug, Clone)]
+pub struct SearchSpec {
+    pub scope: Scope,
+    pub query: Query,
+    /// Tag ids for each lower-cased tag name the query mentions.
+    pub tag_ids: HashMap<String, Vec<i64>>,
+    pub filters: Filters,
+    pub sort: Sort,
+    pub offset: usize,
+    pub limit: usize,
+    /// Offset of the agency's zone from UTC, in milliseconds, for the received-day histogram.
+    pub day_offset_ms: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FacetCounts {
+    pub status: Vec<(CommentStatus, u64)>,
+    pub submitter_type: Vec<(String, u64)>,
+    pub late: Vec<(bool, u64)>,
+    pub tag: Vec<(i64, u64)>,
+    pub state: Vec<(String, u64)>,
+    pub country: Vec<(String, u64)>,
+    /// Comments per received day: (start of the day in ms, count), oldest first.
+    pub received_days: Vec<(i64, u64)>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchHits {
+    pub total: usize,
+    /// Comment ids of the requested page, in order.
+    pub ids: Vec<i64>,
+    pub facets: FacetCounts,
+}
+
+/// How many values of a long facet (states, countries, tags) are returned.
+const FACET_VALUES: usize = 12;
+const DAY_MS: i64 = 86_400_000;
+
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    pub fields: Fields,
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, creating it if there is none. Returns the index and whether it
+    /// was created (or replaced because its schema is out of date), so it must be filled.
+    pub fn open_or_create(dir: &Path) -> Result<(Self, bool), IndexError> {
+        std::fs::create_dir_all(dir).map_err(|source| IndexError::Io {
+            path: dir.display().to_string(),
+            source,
+        })?;
+        let (schema, fields) = schema();
+        let mmap = tantivy::directory::MmapDirectory::open(dir)?;
+        let existing = Index::exists(&mmap).unwrap_or(false);
+        if existing {
+            let index = Index::open(mmap)?;
+            if read_payload(&index).is_some_and(|p| p.schema_version == SCHEMA_VERSION)
+                && index.schema() == schema
+            {
+                return Ok((Self::with_index(index, fields)?, false));
+            }
+            drop(index);
+            for entry in std::fs::read_dir(dir).map_err(|source| IndexError::Io {
+                path: dir.display().to_string(),
+                source,
+            })? {
+                let path = entry
+                    .map_err(|source| IndexError::Io {
+                        path: dir.display().to_string(),
+                        source,
+                    })?
+                    .path();
+                if path.is_file() {
+                    let _ = std::fs::remove_file(&path);
+                }
+            }
+        }
+        let index = Index::create_in_dir(dir, schema)?;
+        Ok((Self::with_index(index, fields)?, true))
+    }
+
+    /// An index in memory, for benchmarks and tests.
+    pub fn in_memory() -> Result<Self, IndexError> {
+        let (schema, fields) = schema();
+        Self::with_index(Index::create_in_ram(schema), fields)
+    }
+
+    fn with_index(index: Index, fields: Fields) -> Result<Self, IndexError> {
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(Self {
+            index,
+            reader,
+            fields,
+        })
+    }
+
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    /// Makes the last commit visible to searches.
+    pub fn reload(&self) -> Result<(), IndexError> {
+        Ok(self.reader.reload()?)
+    }
+
+    /// The change sequence number up to which the last commit holds every change.
+    pub fn checkpoint(&self) -> Option<i64> {
+        read_payload(&self.index).map(|p| p.applied_through)
+    }
+
+    pub fn document(&self, c: &IndexedComment) -> TantivyDocument {
+        let f = &self.fields;
+        let mut doc = TantivyDocument::default();
+        doc.add_u64(f.id, c.id as u64);
+        doc.add_text(f.docket, &c.docket_id);
+        doc.add_u64(f.window, c.window_id as u64);
+        doc.add_u64(f.status, status_code(c.status));
+        doc.add_u64(f.submitter_type, type_code(&c.submitter_type));
+        doc.add_u64(f.late, u64::from(c.late));
+        doc.add_u64(f.redacted, u64::from(c.redacted_body.is_some()));
+        doc.add_i64(f.received, c.received_at_ms);
+        doc.add_text(f.state, normalize_value(&c.state));
+        doc.add_text(f.country, normalize_value(&c.country));
+        for tag in &c.tags {
+            doc.add_u64(f.tag, *tag as u64);
+        }
+        doc.add_text(f.body, &c.body);
+        if let (CommentStatus::Posted, Some(redacted)) = (c.status, &c.redacted_body) {
+            doc.add_text(f.public_text, redacted);
+        }
+        doc.add_text(f.name, &c.name);
+        doc.add_text(f.organization, &c.organization);
+        doc
+    }
+
+    pub fn id_term(&self, id: i64) -> Term {
+        Term::from_field_u64(self.fields.id, id as u64)
+    }
+
+    fn analyzer(&self, field: Field) -> Result<TextAnalyzer, IndexError> {
+        Ok(self.index.tokenizer_for_field(field)?)
+    }
+
+    fn text_query(&self, field: Field, words: &str) -> Result<Box<dyn TantivyQuery>, IndexError> {
+        let mut analyzer = self.analyzer(field)?;
+        let mut stream = analyzer.token_stream(words);
+        let mut terms = Vec::new();
+        while let Some(token) = stream.next() {
+            terms.push((token.position, Term::from_field_text(field, &token.text)));
+        }
+        Ok(match terms.len() {
+            0 => Box::new(AllQuery),
+            1 => Box::new(TermQuery::new(
+                terms.remove(0).1,
+                IndexRecordOption::WithFreqs,
+            )),
+            _ => Box::new(PhraseQuery::new_with_offset(terms)),
+        })
+    }
+
+    fn field_for(&self, field: SearchField, text_field: Field) -> Field {
+        let f = &self.fields;
+        match field {
+            SearchField::Text => text_field,
+            SearchField::Name => f.name,
+            SearchField::Organization => f.organization,
+            SearchField::Type => f.submitter_type,
+            SearchField::State => f.state,
+            SearchField::Country => f.country,
+            SearchField::Status => f.status,
+            SearchField::Tag => f.tag,
+            SearchField::Late => f.late,
+            SearchField::Docket => f.docket,
+        }
+    }
+
+    fn exact(&self, field: SearchField, value: &str, spec: &SearchSpec) -> Box<dyn TantivyQuery> {
+        let f = &self.fields;
+        let u64_term = |field, v: u64| -> Box<dyn TantivyQuery> {
+            Box::new(TermQuery::new(
+                Term::from_field_u64(field, v),
+                IndexRecordOption::Basic,
+            ))
+        };
+        match field {
+            SearchField::Type => u64_term(f.submitter_type, type_code(value)),
+            SearchField::Status => match CommentStatus::parse(value) {
+                Some(status) => u64_term(f.status, status_code(status)),
+                None => Box::new(EmptyQuery),
+            },
+            SearchField::Late => u64_term(f.late, u64::from(value == "yes")),
+            SearchField::Tag => {
+                let ids = spec.tag_ids.get(value).cloned().unwrap_or_default();
+                any_of(
+                    ids.into_iter()
+                        .map(|id| u64_term(f.tag, id as u64))
+                        .collect(),
+                )
+            }
+            SearchField::Docket => Box::new(TermQuery::new(
+                Term::from_field_text(f.docket, &value.to_uppercase()),
+                IndexRecordOption::Basic,
+            )),
+            other => Box::new(TermQuery::new(
+                Term::from_field_text(self.field_for(other, f.body), value),
+                IndexRecordOption::Basic,
+            )),
+        }
+    }
+
+    /// Turns a parsed query into a tantivy query over `text_field` for the words of the text.
+    fn translate(
+        &self,
+        query: &Query,
+        text_field: Field,
+        spec: &SearchSpec,
+    ) -> Result<Box<dyn TantivyQuery>, IndexError> {
+        Ok(match query {
+            Query::All => Box::new(AllQuery),
+            Query::Term { field, value } if field.is_text() => {
+                self.text_query(self.field_for(*field, text_field), value)?
+            }
+            Query::Phrase { field, text } if field.is_text() => {
+                self.text_query(self.field_for(*field, text_field), text)?
+            }
+            Query::Term { field, value } | Query::Phrase { field, text: value } => {
+                self.exact(*field, &normalize_value(value), spec)
+            }
+            Query::Prefix { field, prefix } => {
+                let field = self.field_for(*field, text_field);
+                Box::new(PhrasePrefixQuery::new(vec![Term::from_field_text(
+                    field, prefix,
+                )]))
+            }
+            Query::And(parts) => {
+                let mut clauses = Vec::new();
+                for part in parts {
+                    clauses.push(match part {
+                        Query::Not(inner) => {
+                            (Occur::MustNot, self.translate(inner, text_field, spec)?)
+                        }
+                        other => (Occur::Must, self.translate(other, text_field, spec)?),
+                    });
+                }
+                if clauses.iter().all(|(occur, _)| *occur == Occur::MustNot) {
+                    clauses.push((Occur::Must, Box::new(AllQuery)));
+                }
+                Box::new(BooleanQuery::new(clauses))
+            }
+            Query::Or(parts) => {
+                let mut alternatives = Vec::new();
+                for part in parts {
+                    alternatives.push(self.translate(part, text_field, spec)?);
+                }
+                any_of(alternatives)
+            }
+            Query::Not(inner) => Box::new(BooleanQuery::new(vec![
+                (Occur::Must, Box::new(AllQuery)),
+                (Occur::MustNot, self.translate(inner, text_field, spec)?),
+            ])),
+        })
+    }
+
+    fn filter_clauses(&self, spec: &SearchSpec) -> Vec<(Occur, Box<dyn TantivyQuery>)> {
+        let f = &self.fields;
+        let filters = &spec.filters;
+        let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
+        let u64_terms = |field: Field, values: Vec<u64>| -> Box<dyn TantivyQuery> {
+            any_of(
+                values
+                    .into_iter()
+                    .map(|v| {
+                        Box::new(TermQuery::new(
+                            Term::from_field_u64(field, v),
+                            IndexRecordOption::Basic,
+                        )) as Box<dyn TantivyQuery>
+                    })
+                    .collect(),
+            )
+        };
+        let text_terms = |field: Field, values: &[String]| -> Box<dyn TantivyQuery> {
+            any_of(
+                values
+                    .iter()
+                    .map(|v| {
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(field, &normalize_value(v)),
+                            IndexRecordOption::Basic,
+                        )) as Box<dyn TantivyQuery>
+                    })
+                    .collect(),
+            )
+        };
+        if let Some(docket) = &filters.docket {
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.docket, docket),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        if spec.scope == Scope::Public {
+            clauses.push((
+                Occur::Must,
+                u64_terms(f.status, vec![status_code(CommentStatus::Posted)]),
+            ));
+        }
+        if !filters.status.is_empty() {
+            let codes = filters.status.iter().map(|s| status_code(*s)).collect();
+            clauses.push((Occur::Must, u64_terms(f.status, codes)));
+        }
+        if !filters.submitter_type.is_empty() {
+            let codes = filters
+                .submitter_type
+                .iter()
+                .map(|t| type_code(t))
+                .collect();
+            clauses.push((Occur::Must, u64_terms(f.submitter_type, codes)));
+        }
+        if !filters.tag.is_empty() {
+            let ids = filters.tag.iter().map(|t| *t as u64).collect();
+            clauses.push((Occur::Must, u64_terms(f.tag, ids)));
+        }
+        if !filters.state.is_empty() {
+            clauses.push((Occur::Must, text_terms(f.state, &filters.state)));
+        }
+        if !filters.country.is_empty() {
+            clauses.push((Occur::Must, text_terms(f.country, &filters.country)));
+        }
+        if let Some(late) = filters.late {
+            clauses.push((Occur::Must, u64_terms(f.late, vec![u64::from(late)])));
+        }
+        if let Some((start, end)) = filters.received {
+            clauses.push((
+                Occur::Must,
+                Box::new(RangeQuery::new(
+                    Bound::Included(Term::from_field_i64(f.received, start)),
+                    Bound::Excluded(Term::from_field_i64(f.received, end)),
+                )),
+            ));
+        }
+        clauses
+    }
+
+    /// The whole search as one tantivy query: the typed query and every filter.
+    pub fn build_query(&self, spec: &SearchSpec) -> Result<Box<dyn TantivyQuery>, IndexError> {
+        let f = &self.fields;
+        let typed: Box<dyn TantivyQuery> = match spec.scope {
+            Scope::Staff => self.translate(&spec.query, f.body, spec)?,
+            Scope::Public => {
+                // Unredacted posted text is the body; redacted comments are matched on what was posted.
+                let unredacted = BooleanQuery::new(vec![
+                    (Occur::Must, self.translate(&spec.query, f.body, spec)?),
+                    (
+                        Occur::Must,
+                        Box::new(TermQuery::new(
+                            Term::from_field_u64(f.redacted, 0),
+                            IndexRecordOption::Basic,
+                        )),
+                    ),
+                ]);
+                let redacted = BooleanQuery::new(vec![
+                    (
+                        Occur::Must,
+                        self.translate(&spec.query, f.public_text, spec)?,
+                    ),
+                    (
+                        Occur::Must,
+                        Box::new(TermQuery::new(
+                            Term::from_field_u64(f.redacted, 1),
+                            IndexRecordOption::Basic,
+                        )),
+                    ),
+                ]);
+                any_of(vec![Box::new(unredacted), Box::new(redacted)])
+            }
+        };
+        let mut clauses = vec![(Occur::Must, typed)];
+        clauses.extend(self.filter_clauses(spec));
+        Ok(Box::new(BooleanQuery::new(clauses)))
+    }
+
+    /// Runs a search: the number of matches, the requested page of comment ids, and facet counts.
+    pub fn search(&self, spec: &SearchSpec) -> Result<SearchHits, IndexError> {
+        let query = self.build_query(spec)?;
+        let searcher = self.reader.searcher();
+        let limit = spec.limit.max(1);
+        let facets_collector = FacetCollector {
+            day_offset_ms: spec.day_offset_ms,
+        };
+        match spec.sort {
+            Sort::Relevance => {
+                let top = TopDocs::with_limit(limit)
+                    .and_offset(spec.offset)
+                    .order_by_score();
+                let (hits, total, facets) =
+                    searcher.search(&query, &(top, Count, facets_collector))?;
+                self.finish(&searcher, hits.into_iter().map(|(_, a)| a), total, facets)
+            }
+            Sort::Newest | Sort::Oldest => {
+                let order = if spec.sort == Sort::Newest {
+                    Order::Desc
+                } else {
+                    Order::Asc
+                };
+                let top = TopDocs::with_limit(limit)
+                    .and_offset(spec.offset)
+                    .order_by_fast_field::<i64>("received", order);
+                let (hits, total, facets) =
+                    searcher.search(&query, &(top, Count, facets_collector))?;
+                self.finish(&searcher, hits.into_iter().map(|(_, a)| a), total, facets)
+            }
+        }
+    }
+
+    fn finish(
+        &self,
+        searcher: &tantivy::Searcher,
+        addresses: impl Iterator<Item = DocAddress>,
+        total: usize,
+        facets: RawFacets,
+    ) -> Result<SearchHits, IndexError> {
+        let mut ids = Vec::new();
+        for address in addresses {
+            let column = searcher
+                .segment_reader(address.segment_ord)
+                .fast_fields()
+                .u64("id")?;
+            if let Some(id) = column.first(address.doc_id) {
+                ids.push(id as i64);
+            }
+        }
+        Ok(SearchHits {
+            total,
+            ids,
+            facets: facets.into_counts(),
+        })
+    }
+
+    /// Every comment id the search matches, for acting on a whole result set.
+    pub fn all_ids(&self, spec: &SearchSpec) -> Result<Vec<i64>, IndexError> {
+        let query = self.build_query(spec)?;
+        let searcher = self.reader.searcher();
+        let mut ids = searcher.search(&query, &IdCollector)?;
+        ids.sort_unstable();
+        Ok(ids)
+    }
+
+    /// Highlighted excerpts of `text` for the words the search matched. `redacted` says whether
+    /// the text is a redacted posted text (matched on its own field in public searches).
+    pub fn snippet(
+        &self,
+        spec: &SearchSpec,
+        text: &str,
+        redacted: bool,
+    ) -> Result<Snippet, IndexError> {
+        let field = if spec.scope == Scope::Public && redacted {
+            self.fields.public_text
+        } else {
+            self.fields.body
+        };
+        let query = self.translate(&spec.query, field, spec)?;
+        let searcher = self.reader.searcher();
+        let mut generator = SnippetGenerator::create(&searcher, &*query, field)?;
+        generator.set_max_num_chars(240);
+        let snippet = generator.snippet(text);
+        if snippet.fragment().is_empty() {
+            let mut end = text.len().min(240);
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            return Ok(Snippet {
+                parts: vec![(text[..end].to_owned(), false)],
+                truncated: end < text.len(),
+            });
+        }
+        let fragment = snippet.fragment();
+        let mut parts = Vec::new();
+        let mut at = 0;
+        for range in snippet.highlighted() {
+            if range.start > at {
+                parts.push((fragment[at..range.start].to_owned(), false));
+            }
+            parts.push((fragment[range.clone()].to_owned(), true));
+            at = range.end;
+        }
+        if at < fragment.len() {
+            parts.push((fragment[at..].to_owned(), false));
+        }
+        Ok(Snippet {
+            parts,
+            truncated: snippet.fragment_range().end < text.len(),
+        })
+    }
+
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+}
+
+/// An excerpt as (text, highlighted) parts.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Snippet {
+    pub parts: Vec<(String, bool)>,
+    pub truncated: bool,
+}
+
+fn any_of(queries: Vec<Box<dyn TantivyQuery>>) -> Box<dyn TantivyQuery> {
+    match queries.len() {
+        0 => Box::new(EmptyQuery),
+        1 => queries
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| Box::new(EmptyQuery)),
+        _ => Box::new(BooleanQuery::new(
+            queries.into_iter().map(|q| (Occur::Should, q)).collect(),
+        )),
+    }
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Payload {
+    schema_version: u32,
+    applied_through: i64,
+}
+
+fn read_payload(index: &Index) -> Option<Payload> {
+    let metas = index.load_metas().ok()?;
+    serde_json::from_str(metas.payload.as_deref()?).ok()
+}
+
+/// The commit payload recording how far the index follows the database.
+pub fn payload(applied_through: i64) -> String {
+    serde_json::to_string(&Payload {
+        schema_version: SCHEMA_VERSION,
+        applied_through,
+    })
+    .unwrap_or_default()
+}
+
+/// Collects the comment id of every match.
+struct IdCollector;
+
+struct SegmentIds {
+    column: Column<u64>,
+    ids: Vec<i64>,
+}
+
+impl Collector for IdCollector {
+    type Fruit = Vec<i64>;
+    type Child = SegmentIds;
+
+    fn for_segment(
+        &self,
+        _: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SegmentIds> {
+        Ok(SegmentIds {
+            column: reader.fast_fields().u64("id")?,
+            ids: Vec::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<i64>>) -> tantivy::Result<Vec<i64>> {
+        Ok(fruits.into_iter().flatten().collect())
+    }
+}
+
+impl SegmentCollector for SegmentIds {
+    type Fruit = Vec<i64>;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        if let Some(id) = self.column.first(doc) {
+            self.ids.push(id as i64);
+        }
+    }
+
+    fn harvest(self) -> Vec<i64> {
+        self.ids
+    }
+}
+
+/// Counts matches per facet value, reading the fast fields of each match.
+struct FacetCollector {
+    day_offset_ms: i64,
+}
+
+#[derive(Default)]
+struct RawFacets {
+    status: [u64; 3],
+    submitter_type: [u64; 3],
+    late: [u64; 2],
+    tag: HashMap<u64, u64>,
+    state: HashMap<String, u64>,
+    country: HashMap<String, u64>,
+    days: BTreeMap<i64, u64>,
+}
+
+impl RawFacets {
+    fn merge(&mut self, other: RawFacets) {
+        for i in 0..3 {
+            self.status[i] += other.status[i];
+            self.submitter_type[i] += other.submitter_type[i];
+        }
+        for i in 0..2 {
+            self.late[i] += other.late[i];
+        }
+        for (k, v) in other.tag {
+            *self.tag.entry(k).or_default() += v;
+        }
+        for (k, v) in other.state {
+            *self.state.entry(k).or_default() += v;
+        }
+        for (k, v) in other.country {
+            *self.country.entry(k).or_default() += v;
+        }
+        for (k, v) in other.days {
+            *self.days.entry(k).or_default() += v;
+        }
+    }
+
+    fn into_counts(self) -> FacetCounts {
+        fn top<K: Ord + Clone>(map: impl IntoIterator<Item = (K, u64)>) -> Vec<(K, u64)> {
+            let mut all: Vec<(K, u64)> = map.into_iter().filter(|(_, n)| *n > 0).collect();
+            all.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            all.truncate(FACET_VALUES);
+            all
+        }
+        FacetCounts {
+            status: STATUSES
+                .iter()
+                .zip(self.status)
+                .filter(|(_, n)| *n > 0)
+                .map(|(s, n)| (*s, n))
+                .collect(),
+            submitter_type: SUBMITTER_TYPES
+                .iter()
+                .zip(self.submitter_type)
+                .filter(|(_, n)| *n > 0)
+                .map(|(t, n)| ((*t).to_owned(), n))
+                .collect(),
+            late: [false, true]
+                .into_iter()
+                .zip(self.late)
+                .filter(|(_, n)| *n > 0)
+                .collect(),
+            tag: top(self.tag.into_iter().map(|(k, v)| (k as i64, v))),
+            state: top(self.state.into_iter().filter(|(k, _)| !k.is_empty())),
+            country: top(self.country.into_iter().filter(|(k, _)| !k.is_empty())),
+            received_days: self.days.into_iter().collect(),
+        }
+    }
+}
+
+struct SegmentFacets {
+    status: Column<u64>,
+    submitter_type: Column<u64>,
+    late: Column<u64>,
+    tag: Column<u64>,
+    received: Column<i64>,
+    state: Option<StrColumn>,
+    country: Option<StrColumn>,
+    state_ords: HashMap<u64, u64>,
+    country_ords: HashMap<u64, u64>,
+    day_offset_ms: i64,
+    counts: RawFacets,
+}
+
+impl Collector for FacetCollector {
+    type Fruit = RawFacets;
+    type Child = SegmentFacets;
+
+    fn for_segment(
+        &self,
+        _: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SegmentFacets> {
+        let fast = reader.fast_fields();
+        Ok(SegmentFacets {
+            status: fast.u64("status")?,
+            submitter_type: fast.u64("type")?,
+            late: fast.u64("late")?,
+            tag: fast.u64("tag")?,
+            received: fast.i64("received")?,
+            state: fast.str("state")?,
+            country: fast.str("country")?,
+            state_ords: HashMap::new(),
+            country_ords: HashMap::new(),
+            day_offset_ms: self.day_offset_ms,
+            counts: RawFacets::default(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<RawFacets>) -> tantivy::Result<RawFacets> {
+        let mut all = RawFacets::default();
+        for fruit in fruits {
+            all.merge(fruit);
+        }
+        Ok(all)
+    }
+}
+
+impl SegmentCollector for SegmentFacets {
+    type Fruit = RawFacets;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        let c = &mut self.counts;
+        if let Some(v) = self.status.first(doc) {
+            c.status[(v as usize).min(2)] += 1;
+        }
+        if let Some(v) = self.submitter_type.first(doc) {
+            c.submitter_type[(v as usize).min(2)] += 1;
+        }
+        if let Some(v) = self.late.first(doc) {
+            c.late[(v as usize).min(1)] += 1;
+        }
+        for tag in self.tag.values_for_doc(doc) {
+            *c.tag.entry(tag).or_default() += 1;
+        }
+        if let Some(ms) = self.received.first(doc) {
+            let day = (ms + self.day_offset_ms).div_euclid(DAY_MS);
+            *c.days.entry(day).or_default() += 1;
+        }
+        if let Some(state) = &self.state {
+            if let Some(ord) = state.ords().first(doc) {
+                *self.state_ords.entry(ord).or_default() += 1;
+            }
+        }
+        if let Some(country) = &self.country {
+            if let Some(ord) = country.ords().first(doc) {
+                *self.country_ords.entry(ord).or_default() += 1;
+            }
+        }
+    }
+
+    fn harvest(mut self) -> RawFacets {
+        let resolve = |column: &Option<StrColumn>, ords: HashMap<u64, u64>| {
+            let mut out = HashMap::new();
+            if let Some(column) = column {
+                for (ord, n) in ords {
+                    let mut value = String::new();
+                    if column.ord_to_str(ord, &mut value).unwrap_or(false) {
+                        *out.entry(value).or_default() += n;
+                    }
+                }
+            }
+            out
+        };
+        self.counts.state = resolve(&self.state, std::mem::take(&mut self.state_ords));
+        self.counts.country = resolve(&self.country, std::mem::take(&mut self.country_ords));
+        self.counts.days = self
+            .counts
+            .days
+            .into_iter()
+            .map(|(day, n)| (day * DAY_MS - self.day_offset_ms, n))
+            .collect();
+        self.counts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::query::{parse_public_query, parse_query};
+
+    fn comment(id: i64, status: CommentStatus, body: &str) -> IndexedComment {
+        IndexedComment {
+            id,
+            docket_id: "FTC-2023-0018".into(),
+            window_id: 1,
+            status,
+            submitter_type: "individual".into(),
+            name: "Ada Lovelace".into(),
+            organization: String::new(),
+            state: "CA".into(),
+            country: "United States".into(),
+            body: body.into(),
+            redacted_body: None,
+            late: false,
+            received_at_ms: 1_678_800_000_000 + id * 3_600_000,
+            tags: Vec::new(),
+        }
+    }
+
+    fn index_of(comments: &[IndexedComment]) -> SearchIndex {
+        let index = SearchIndex::in_memory().unwrap();
+        let mut writer: tantivy::IndexWriter = index.index().writer(15_000_000).unwrap();
+        for c in comments {
+            writer.add_document(index.document(c)).unwrap();
+        }
+        writer.commit().unwrap();
+        index.reload().unwrap();
+        index
+    }
+
+    fn spec(scope: Scope, query: Query) -> SearchSpec {
+        SearchSpec {
+            scope,
+            query,
+            tag_ids: HashMap::new(),
+            filters: Filters::default(),
+            sort: Sort::Oldest,
+            offset: 0,
+            limit: 10,
+            day_offset_ms: 0,
+        }
+    }
+
+    fn corpus() -> Vec<IndexedComment> {
+        let mut org = comment(
+            2,
+            CommentStatus::Pending,
+            "We never gave consent to advertising with our health data.",
+        );
+        org.submitter_type = "organization".into();
+        org.organization = "Consumer Reports".into();
+        org.state = "NY".into();
+        org.tags = vec![7];
+        let mut redacted = comment(
+            3,
+            CommentStatus::Posted,
+            "Call me at 555-0100 about consent and advertising.",
+        );
+        redacted.redacted_body =
+            Some("Call me at [redacted] about consent and advertising.".into());
+        vec![
+            comment(
+                1,
+                CommentStatus::Posted,
+                "Consent must come before any advertising.",
+            ),
+            org,
+            redacted,
+            comment(4, CommentStatus::Withheld, "Spam spam consent advertising"),
+            comment(
+                5,
+                CommentStatus::Posted,
+                "Therapy apps should not share e-mail addresses.",
+            ),
+        ]
+    }
+
+    #[test]
+    fn words_phrases_prefixes_and_negation() {
+        let index = index_of(&corpus());
+        let ids = |q: &str| {
+            index
+                .search(&spec(Scope::Staff, parse_query(q).unwrap()))
+                .unwrap()
+                .ids
+        };
+        assert_eq!(ids("consent advertising"), vec![1, 2, 3, 4]);
+        assert_eq!(ids("\"health data\""), vec![2]);
+        assert_eq!(ids("consen* -spam"), vec![1, 2, 3]);
+        assert_eq!(ids("e-mail OR \"health data\""), vec![2, 5]);
+        assert_eq!(ids("type:organization"), vec![2]);
+        assert_eq!(ids("org:consumer"), vec![2]);
+        assert_eq!(ids("state:ny OR status:withheld"), vec![2, 4]);
+        assert_eq!(ids("NOT consent"), vec![5]);
+        assert_eq!(ids("docket:ftc-2023-0018 555"), vec![3]);
+    }
+
+    #[test]
+    fn facets_count_every_match_and_filters_narrow() {
+        let index = index_of(&corpus());
+        let mut s = spec(Scope::Staff, parse_query("consent").unwrap());
+        s.limit = 1;
+        let hits = index.search(&s).unwrap();
+        assert_eq!(hits.total, 4);
+        assert_eq!(hits.ids.len(), 1);
+        assert_eq!(
+            hits.facets.status,
+            vec![
+                (CommentStatus::Pending, 1),
+                (CommentStatus::Posted, 2),
+                (CommentStatus::Withheld, 1)
+            ]
+        );
+        assert_eq!(hits.facets.tag, vec![(7, 1)]);
+        assert_eq!(hits.facets.state, vec![("ca".into(), 3), ("ny".into(), 1)]);
+        assert_eq!(
+            hits.facets.received_days.iter().map(|d| d.1).sum::<u64>(),
+            4
+        );
+        s.filters.state = vec!["CA".into()];
+        s.filters.status = vec![CommentStatus::Posted];
+        s.limit = 10;
+        assert_eq!(index.search(&s).unwrap().ids, vec![1, 3]);
+        s.filters = Filters {
+            tag: vec![7],
+            ..Filters::default()
+        };
+        assert_eq!(index.search(&s).unwrap().ids, vec![2]);
+        assert_eq!(index.all_ids(&s).unwrap(), vec![2]);
+    }
+
+    #[test]
+    fn the_public_sees_only_posted_text_as_posted() {
+        let index = index_of(&corpus());
+        let ids = |q: &str| {
+            index
+                .search(&spec(Scope::Public, parse_public_query(q).unwrap()))
+                .unwrap()
+                .ids
+        };
+        assert_eq!(ids("consent"), vec![1, 3]);
+        // The redacted phone number is found by staff but not by the public.
+        assert_eq!(ids("555"), Vec::<i64>::new());
+        assert_eq!(ids("redacted"), vec![3]);
+        assert_eq!(ids("\"health data\""), Vec::<i64>::new());
+        let public = spec(Scope::Public, parse_public_query("consent").unwrap());
+        let snippet = index
+            .snippet(
+                &public,
+                "Call me at [redacted] about consent and advertising.",
+                true,
+            )
+            .unwrap();
+        assert!(
+            snippet.parts.contains(&("consent".to_owned(), true)),
+            "{snippet:?}"
+        );
+    }
+
+    #[test]
+    fn sorts_by_received_date_both_ways() {
+        let index = index_of(&corpus());
+        let mut s = spec(Scope::Staff, Query::All);
+        s.sort = Sort::Newest;
+        assert_eq!(index.search(&s).unwrap().ids, vec![5, 4, 3, 2, 1]);
+        s.offset = 3;
+        assert_eq!(index.search(&s).unwrap().ids, vec![2, 1]);
+    }
+}
