@@ -2,6 +2,7 @@
 
 use crate::clock::SharedClock;
 use crate::scheduler::WindowScheduler;
+use crate::search::SearchService;
 use crate::store::Store;
 
 #[derive(Clone)]
@@ -9,15 +10,17 @@ pub struct Services {
     pub store: Store,
     pub clock: SharedClock,
     pub scheduler: WindowScheduler,
+    pub search: SearchService,
 }
 
 impl Services {
-    pub fn new(store: Store, clock: SharedClock) -> Self {
+    pub fn new(store: Store, clock: SharedClock, search: SearchService) -> Self {
         let scheduler = WindowScheduler::new(store.clone(), clock.clone());
         Self {
             store,
             clock,
             scheduler,
+            search,
         }
     }
 }

@@ -137,18 +137,20 @@ mod storage {
             .bind(docket_id)
             .fetch_all(self.pool())
             .await?;
-            rows.iter()
-                .map(|row| {
-                    Ok(Tag {
-                        id: row.try_get("id")?,
-                        docket_id: row.try_get("docket_id")?,
-                        name: row.try_get("name")?,
-                        retired: row.try_get::<Option<i64>, _>("retired_at")?.is_some(),
-                        published: row.try_get::<i64, _>("published")? == 1,
-                        comments: row.try_get("n")?,
-                    })
-                })
-                .collect()
+            rows.iter().map(tag_from_row).collect()
+        }
+
+        /// One tag (merged tags included, marked retired).
+        pub async fn tag(&self, tag_id: i64) -> Result<Option<Tag>, StoreError> {
+            let row = sqlx::query(
+                "SELECT t.id, t.docket_id, t.name, t.retired_at, t.published,
+                        (SELECT COUNT(*) FROM comment_tags ct WHERE ct.tag_id = t.id) AS n
+                 FROM tags t WHERE t.id = $1",
+            )
+            .bind(tag_id)
+            .fetch_optional(self.pool())
+            .await?;
+            row.as_ref().map(tag_from_row).transpose()
         }
 
         /// Tag ids for lower-cased names, on one docket or (without one) on every docket.
@@ -610,10 +612,11 @@ mod storage {
                 .collect()
         }
 
-        /// The tags on each of these comments.
+        /// The tags on each of these comments (only published ones if `published_only`).
         pub async fn comment_tags(
             &self,
             comment_ids: &[i64],
+            published_only: bool,
         ) -> Result<HashMap<i64, Vec<(i64, String)>>, StoreError> {
             let mut out: HashMap<i64, Vec<(i64, String)>> = HashMap::new();
             if comment_ids.is_empty() {
@@ -621,8 +624,9 @@ mod storage {
             }
             let sql = format!(
                 "SELECT ct.comment_id, t.id, t.name FROM comment_tags ct JOIN tags t ON t.id = ct.tag_id
-                 WHERE ct.comment_id IN ({}) ORDER BY t.name_key",
-                placeholders(1, comment_ids.len())
+                 WHERE ct.comment_id IN ({}){} ORDER BY t.name_key",
+                placeholders(1, comment_ids.len()),
+                if published_only { " AND t.published = 1" } else { "" }
             );
             let mut query = sqlx::query(&sql);
             for id in comment_ids {
@@ -635,6 +639,17 @@ mod storage {
             }
             Ok(out)
         }
+    }
+
+    fn tag_from_row(row: &sqlx::any::AnyRow) -> Result<Tag, StoreError> {
+        Ok(Tag {
+            id: row.try_get("id")?,
+            docket_id: row.try_get("docket_id")?,
+            name: row.try_get("name")?,
+            retired: row.try_get::<Option<i64>, _>("retired_at")?.is_some(),
+            published: row.try_get::<i64, _>("published")? == 1,
+            comments: row.try_get("n")?,
+        })
     }
 
     async fn tag_in_tx(

@@ -38,3 +38,16 @@ impl From<opendocket_core::store::StoreError> for AppError {
         }
     }
 }
+
+#[cfg(feature = "ssr")]
+impl From<opendocket_core::search::SearchError> for AppError {
+    fn from(error: opendocket_core::search::SearchError) -> Self {
+        match error {
+            opendocket_core::search::SearchError::Store(store) => store.into(),
+            other => {
+                tracing::error!(error = %other, "search failure");
+                AppError::Internal
+            }
+        }
+    }
+}

@@ -4,6 +4,7 @@ pub mod api;
 pub mod components;
 pub mod error;
 pub mod pages;
+pub mod search;
 pub mod staff;
 pub mod views;
 
@@ -59,6 +60,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff/password") view=pages::staff::StaffPasswordPage ssr=SsrMode::Async/>
                     <Route path=path!("/staff/decided") view=pages::staff::StaffDecidedPage ssr=SsrMode::Async/>
                     <Route path=path!("/staff/dockets/:id/edit") view=pages::staff::StaffDocketEditPage ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/dockets/:id/tags") view=pages::search::StaffTagsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/search") view=pages::search::StaffSearchPage ssr=SsrMode::Async/>
+                    <Route path=path!("/dockets/:id/search") view=pages::search::DocketSearchPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <footer class="site-footer">

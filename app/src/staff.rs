@@ -139,7 +139,7 @@ pub struct StaffHeader {
 
 #[cfg(feature = "ssr")]
 impl StaffHeader {
-    fn of(identity: &opendocket_core::accounts::StaffIdentity) -> Self {
+    pub(crate) fn of(identity: &opendocket_core::accounts::StaffIdentity) -> Self {
         use opendocket_core::staff::Permission;
         Self {
             email: identity.email.clone(),

@@ -11,6 +11,8 @@ use opendocket_core::demo::{create_demo_docket_on_first_start, DEMO_DOCKET_ID};
 use opendocket_core::docket::{
     parse_document_file, DocketDraft, DocketId, DraftField, NewDocket, NewDocument,
 };
+use opendocket_core::search::index::SearchIndex;
+use opendocket_core::search::{rebuild_index, SearchError, SearchService};
 use opendocket_core::services::Services;
 use opendocket_core::staff::{Role, StaffError};
 use opendocket_core::store::{DocketRecord, Store};
@@ -35,6 +37,9 @@ pub enum Command {
     /// Manage staff accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Rebuild the search index from the database, with a progress bar. Stop the server first:
+    /// it holds the index while it runs.
+    Reindex,
 }
 
 #[derive(Debug, Subcommand)]
@@ -152,13 +157,17 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Serve => serve(config).await,
         Command::Docket(command) => docket(config, command).await,
         Command::User(command) => user(config, command).await,
+        Command::Reindex => reindex(config).await,
     }
 }
 
 async fn serve(config: Config) -> Result<()> {
     let store = open_store(&config).await?;
     let clock: SharedClock = Arc::new(SystemClock);
-    let services = Services::new(store, clock.clone());
+    let search = SearchService::start(store.clone(), &config.index_dir())
+        .await
+        .context("could not open the search index")?;
+    let services = Services::new(store, clock.clone(), search);
     if config.demo_docket && create_demo_docket_on_first_start(&services.store, clock.now()).await?
     {
         println!(
@@ -303,5 +312,49 @@ async fn docket(config: Config, command: DocketCommand) -> Result<()> {
             print!("{}", describe(&record, now));
         }
     }
+    Ok(())
+}
+
+async fn reindex(config: Config) -> Result<()> {
+    let store = open_store(&config).await?;
+    let dir = config.index_dir();
+    let (index, _) = {
+        let dir = dir.clone();
+        tokio::task::spawn_blocking(move || SearchIndex::open_or_create(&dir)).await??
+    };
+    let index = Arc::new(index);
+    let writer = match index.index().writer(256 * 1024 * 1024) {
+        Ok(writer) => writer,
+        Err(error) => {
+            return Err(match SearchError::from(error) {
+                SearchError::Locked => anyhow::anyhow!(
+                    "the search index in {} is in use: stop the server first",
+                    dir.display()
+                ),
+                other => other.into(),
+            })
+        }
+    };
+    let bar = indicatif::ProgressBar::new(store.comment_total().await?);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} comments ({per_sec}, {eta} left)",
+        )
+        .context("progress bar template")?,
+    );
+    let started = std::time::Instant::now();
+    let (writer, _) = rebuild_index(&store, &index, writer, |done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    })
+    .await?;
+    bar.finish();
+    drop(writer);
+    println!(
+        "Indexed {} comments in {:.1} s into {}.",
+        index.num_docs(),
+        started.elapsed().as_secs_f64(),
+        dir.display()
+    );
     Ok(())
 }

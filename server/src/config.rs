@@ -82,6 +82,11 @@ impl Config {
         })
     }
 
+    /// Where this instance keeps its search index.
+    pub fn index_dir(&self) -> PathBuf {
+        self.data_dir.join(opendocket_core::search::INDEX_DIR_NAME)
+    }
+
     pub fn leptos_options(&self) -> LeptosOptions {
         LeptosOptions::builder()
             .output_name(self.output_name.as_str())

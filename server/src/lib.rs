@@ -7,6 +7,7 @@ mod render;
 mod security;
 pub mod staff;
 mod submit;
+mod tagging;
 
 use axum::extract::{DefaultBodyLimit, FromRef, State};
 use axum::http::StatusCode;

@@ -3,6 +3,7 @@
 
 use crate::form::parse_urlencoded;
 use crate::render::render_page_with;
+use crate::tagging;
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -87,6 +88,31 @@ pub const STAFF_FORM_ENDPOINTS: &[StaffEndpoint] = &[
         permission: Some(Permission::ManageDockets),
         route: || post(withdraw_docket),
     },
+    StaffEndpoint {
+        path: "/staff/dockets/{id}/tags",
+        permission: Some(Permission::Tag),
+        route: || post(tagging::create_tag),
+    },
+    StaffEndpoint {
+        path: "/staff/tags/{id}",
+        permission: Some(Permission::Tag),
+        route: || post(tagging::change_tag),
+    },
+    StaffEndpoint {
+        path: "/staff/tags/{id}/publish",
+        permission: Some(Permission::ManageDockets),
+        route: || post(tagging::publish_tag),
+    },
+    StaffEndpoint {
+        path: "/staff/comments/{id}/tags",
+        permission: Some(Permission::Tag),
+        route: || post(tagging::tag_comment),
+    },
+    StaffEndpoint {
+        path: "/staff/search/tag",
+        permission: Some(Permission::Tag),
+        route: || post(tagging::bulk_tag),
+    },
 ];
 
 /// Staff downloads (GET), from the same kind of table.
@@ -103,7 +129,7 @@ pub fn routes() -> Router<AppState> {
     )
 }
 
-fn fields(body: &[u8]) -> HashMap<String, String> {
+pub(crate) fn fields(body: &[u8]) -> HashMap<String, String> {
     parse_urlencoded(body)
         .map(|pairs| pairs.into_iter().collect())
         .unwrap_or_default()
@@ -124,7 +150,7 @@ fn session_cookie(token: &str, max_age_seconds: i64, secure: bool) -> HeaderValu
     .expect("hex tokens make valid cookie values")
 }
 
-async fn notice(
+pub(crate) async fn notice(
     state: &AppState,
     path: &str,
     headers: &HeaderMap,
@@ -182,7 +208,7 @@ async fn sign_in(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
 }
 
 /// The session behind the request and a CSRF check of the form, or the response refusing it.
-async fn authorise(
+pub(crate) async fn authorise(
     state: &AppState,
     headers: &HeaderMap,
     form: &HashMap<String, String>,

@@ -170,6 +170,7 @@ async fn wrong_passwords_are_refused_and_repeated_ones_lock_the_account() {
 async fn every_staff_endpoint_refuses_anonymous_requests_and_too_weak_roles() {
     let h = docket_with_comments(&["A comment."]).await;
     let analyst = h.staff_session("analyst@ftc.gov", Role::Analyst).await;
+    let moderator = h.staff_session("moderator@ftc.gov", Role::Moderator).await;
 
     let pages: Vec<String> = opendocket_server::page_paths()
         .into_iter()
@@ -196,7 +197,9 @@ async fn every_staff_endpoint_refuses_anonymous_requests_and_too_weak_roles() {
     assert!(!server_fns.is_empty());
     for path in &server_fns {
         // Arguments every staff server function can read (extra ones are ignored).
-        let response = h.staff_post(None, path, format!("id={DOCKET}")).await;
+        let response = h
+            .staff_post(None, path, format!("id={DOCKET}&query="))
+            .await;
         assert_eq!(
             response.status,
             StatusCode::UNAUTHORIZED,
@@ -218,12 +221,20 @@ async fn every_staff_endpoint_refuses_anonymous_requests_and_too_weak_roles() {
             "POST {path} without a session"
         );
         if let Some(permission) = permission {
-            assert!(!Role::Analyst.can(*permission));
-            let weak = h.staff_post(Some(&analyst), &path, body).await;
+            // The weakest role without the permission: analysts tag, moderators do not.
+            let (role, session) = if Role::Analyst.can(*permission) {
+                (Role::Moderator, &moderator)
+            } else {
+                (Role::Analyst, &analyst)
+            };
+            assert!(!role.can(*permission));
+            let body = decision(session, version, "post", "spam", "");
+            let weak = h.staff_post(Some(session), &path, body).await;
             assert_eq!(
                 weak.status,
                 StatusCode::FORBIDDEN,
-                "POST {path} as an analyst"
+                "POST {path} as {}",
+                role.as_str()
             );
         }
     }
@@ -255,9 +266,10 @@ async fn every_staff_endpoint_refuses_anonymous_requests_and_too_weak_roles() {
     );
     assert_eq!(
         h.store().staff_users().await.unwrap().len(),
-        1,
+        2,
         "no account was added"
     );
+    assert!(h.store().tags(DOCKET).await.unwrap().is_empty(), "no tag was made");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,9 +2,12 @@
 //! follows the database's change sequence, and the service request handlers call.
 
 pub mod query;
+pub mod request;
 
 #[cfg(feature = "ssr")]
 pub mod index;
+#[cfg(feature = "ssr")]
+pub mod run;
 #[cfg(feature = "ssr")]
 mod service;
 

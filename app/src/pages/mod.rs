@@ -4,6 +4,7 @@ pub mod comment;
 pub mod docket;
 pub mod home;
 pub mod receipt;
+pub mod search;
 pub mod staff;
 
 use crate::error::AppError;

@@ -37,7 +37,7 @@ pub fn StaffLoginPage() -> impl IntoView {
 }
 
 /// A staff page: waits for its data, then shows it under the staff bar, or why it cannot.
-fn staff_page<T, V>(
+pub(crate) fn staff_page<T, V>(
     title: &'static str,
     data: Resource<Result<T, AppError>>,
     render: impl Fn(T) -> V + Clone + Send + Sync + 'static,
@@ -64,12 +64,13 @@ where
 }
 
 #[component]
-fn StaffBar(header: StaffHeader) -> impl IntoView {
+pub(crate) fn StaffBar(header: StaffHeader) -> impl IntoView {
     let notice = use_context::<StaffNotice>();
     view! {
         <nav class="staff-bar" aria-label="Staff">
             <a href="/staff">"Queue"</a>
             <a href="/staff/decided">"Decided"</a>
+            <a href="/staff/search">"Search"</a>
             {header.can_manage_users.then(|| view! { <a href="/staff/dockets">"Dockets"</a> <a href="/staff/users">"Users"</a> })}
             {header.can_read_audit.then(|| view! { <a href="/staff/audit">"Audit log"</a> })}
             <a href="/staff/password">"Password"</a>

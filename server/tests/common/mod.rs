@@ -8,6 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use http_body_util::BodyExt;
 use opendocket_core::clock::{FakeClock, SharedClock};
 use opendocket_core::docket::{DocketId, NewDocket, NewDocument};
+use opendocket_core::search::SearchService;
 use opendocket_core::services::Services;
 use opendocket_core::store::Store;
 use opendocket_core::window::CommentWindow;
@@ -75,8 +76,16 @@ impl Harness {
     pub async fn second_instance(&self, now: DateTime<Utc>) -> Instance {
         let store = Store::open(&self.database_url).await.unwrap();
         let clock = FakeClock::new(now);
-        let services = Services::new(store, Arc::new(clock.clone()));
-        Instance { clock, services }
+        let index_dir = tempfile::tempdir().unwrap();
+        let search = SearchService::start(store.clone(), index_dir.path())
+            .await
+            .unwrap();
+        let services = Services::new(store, Arc::new(clock.clone()), search);
+        Instance {
+            clock,
+            services,
+            index_dir,
+        }
     }
 
     /// A new server process's worth of state over the same database file (a restart).
@@ -87,6 +96,7 @@ impl Harness {
             services,
             ..
         } = self;
+        services.search.stop().await;
         services.store.pool().close().await;
         Self::with_dir(dir, database_url, now).await
     }
@@ -95,7 +105,10 @@ impl Harness {
         let store = Store::open(&database_url).await.unwrap();
         let clock = FakeClock::new(now);
         let shared: SharedClock = Arc::new(clock.clone());
-        let services = Services::new(store, shared);
+        let search = SearchService::start(store.clone(), &dir.path().join("search-index"))
+            .await
+            .unwrap();
+        let services = Services::new(store, shared, search);
         let leptos_options = Config::from_env().unwrap().leptos_options();
         let router = app(AppState {
             leptos_options,
@@ -274,6 +287,7 @@ pub struct StaffSession {
 pub struct Instance {
     pub clock: FakeClock,
     pub services: Services,
+    pub index_dir: tempfile::TempDir,
 }
 
 pub fn is_postgres() -> bool {
@@ -348,10 +362,12 @@ impl ServerProcess {
             .port();
         let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
         let log = dir.join(format!("{name}.log"));
+        // Each instance keeps its own search index, as in production.
+        let data_dir = dir.join(format!("{name}-data"));
         let child = std::process::Command::new(env!("CARGO_BIN_EXE_opendocket"))
             .arg("serve")
             .env("DATABASE_URL", database_url)
-            .env("OPENDOCKET_DATA_DIR", dir)
+            .env("OPENDOCKET_DATA_DIR", &data_dir)
             .env("OPENDOCKET_DEMO_DOCKET", "off")
             .env("LEPTOS_SITE_ADDR", addr.to_string())
             .env("RUST_LOG", "info")
