@@ -269,7 +269,10 @@ async fn every_staff_endpoint_refuses_anonymous_requests_and_too_weak_roles() {
         2,
         "no account was added"
     );
-    assert!(h.store().tags(DOCKET).await.unwrap().is_empty(), "no tag was made");
+    assert!(
+        h.store().tags(DOCKET).await.unwrap().is_empty(),
+        "no tag was made"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
