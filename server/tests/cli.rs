@@ -324,3 +324,73 @@ fn user_add_reads_the_password_from_standard_input() {
     assert_eq!(role.status.code(), Some(1));
     assert!(stderr(&role).contains("unknown role \"root\""));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reindex_rebuilds_the_search_index_and_refuses_while_it_is_in_use() {
+    use opendocket_core::comment::{validate, CommentForm, IdempotencyKey};
+    use opendocket_core::docket::DocketId;
+    use opendocket_core::search::SearchService;
+    use opendocket_core::store::Store;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let created = opendocket(
+        &data,
+        &[
+            "docket",
+            "create",
+            "--id",
+            "FTC-2023-0018",
+            "--title",
+            "BetterHelp",
+            "--agency",
+            "Federal Trade Commission",
+            "--time-zone",
+            "America/New_York",
+            "--opens-at",
+            "2020-01-01T00:00:00Z",
+            "--closes-at",
+            "2099-01-01T00:00:00Z",
+        ],
+    );
+    assert!(created.status.success(), "{}", stderr(&created));
+    let url = format!("sqlite://{}", data.join("opendocket.db").display());
+    let store = Store::open(&url).await.unwrap();
+    let docket = DocketId::parse("FTC-2023-0018").unwrap();
+    for i in 0..25 {
+        let comment = validate(&CommentForm {
+            submitter_type: "anonymous".into(),
+            comment: format!("Comment number {i} about consent."),
+            ..Default::default()
+        })
+        .unwrap();
+        store
+            .submit_comment(
+                &docket,
+                &comment,
+                &IdempotencyKey::generate(),
+                chrono::Utc::now(),
+            )
+            .await
+            .unwrap();
+    }
+    let rebuilt = opendocket(&data, &["reindex"]);
+    assert!(rebuilt.status.success(), "{}", stderr(&rebuilt));
+    assert!(
+        stdout(&rebuilt).contains("Indexed 25 comments"),
+        "{}",
+        stdout(&rebuilt)
+    );
+
+    // A running server holds the index: reindex says so instead of fighting over it.
+    let running = SearchService::start(store.clone(), &data.join("search-index"))
+        .await
+        .unwrap();
+    let refused = opendocket(&data, &["reindex"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr(&refused).contains("stop the server first"),
+        "{}",
+        stderr(&refused)
+    );
+    running.stop().await;
+}

@@ -181,6 +181,28 @@ async fn two_server_processes_share_one_database() {
         queue.body.contains("Sent to A."),
         "and shows staff the comment taken by A"
     );
+    // Each instance keeps its own search index and follows the database's change sequence.
+    let started = std::time::Instant::now();
+    loop {
+        let found = b
+            .http_with_cookie(
+                "GET",
+                "/staff/search?q=%22sent+to+a%22",
+                None,
+                Some(&cookie),
+            )
+            .unwrap();
+        assert_eq!(found.status, 200);
+        if found.body.contains("1 comment matches") {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "instance B's search did not find the comment taken by A: {}",
+            found.body
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
 
     // Both instances run the scheduler; the deadline is recorded once.
     let wait =

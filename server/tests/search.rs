@@ -133,11 +133,7 @@ async fn the_index_follows_submissions_and_decisions_within_a_second() {
     let page = search(&h, &analyst, "q=advertising&docket=FTC-2023-0018").await;
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(result_count(&page.body), "2 comments match");
-    assert!(
-        page.body.contains("<mark>Advertising"),
-        "{}",
-        page.body
-    );
+    assert!(page.body.contains("<mark>Advertising"), "{}", page.body);
     // Facet links narrow the search and live in the URL.
     assert!(page.body.contains(
         "/staff/search?q=advertising&amp;docket=FTC%2D2023%2D0018&amp;type=organization"
