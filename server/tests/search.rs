@@ -350,9 +350,13 @@ async fn bulk_tagging_tags_every_match_not_just_the_page() {
         after.body
     );
     let tag = &h.store().tags(DOCKET).await.unwrap()[0];
+    let facet_at = after.body.find("data-facet=\"tag\"").expect("a tag facet");
+    let facet =
+        &after.body[facet_at..facet_at + after.body[facet_at..].find("</section>").unwrap()];
+    assert!(facet.contains("Consent"), "{facet}");
     assert!(
-        after.body.contains(&format!("data-facet=\"tag\"")),
-        "the tag facet appears"
+        facet.contains("<span class=\"count\">45"),
+        "the tag facet counts 45: {facet}"
     );
     let by_tag = search(
         &h,
