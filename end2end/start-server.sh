@@ -10,4 +10,5 @@ export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-target/site}"
   --agency "Federal Trade Commission" --time-zone America/New_York \
   --opens-at 2022-01-03T14:00:00Z --due-date 2022-02-02 > /dev/null
 echo 'moderator passphrase for tests' | "$OPENDOCKET_BIN" user add --email moderator@ftc.gov --role moderator > /dev/null
+echo 'analyst passphrase for tests' | "$OPENDOCKET_BIN" user add --email analyst@ftc.gov --role analyst > /dev/null
 exec "$OPENDOCKET_BIN" serve

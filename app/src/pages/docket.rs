@@ -106,6 +106,13 @@ fn PostedComments(docket: DocketView) -> impl IntoView {
     view! {
         <section class="posted-comments" aria-labelledby="posted-heading">
             <h2 id="posted-heading">"Posted comments"</h2>
+            {(!is_empty).then(|| view! {
+                <form class="search-form inline" method="get" action=format!("{base}/search") role="search">
+                    <label for="posted-search">"Search posted comments"</label>
+                    <input type="search" id="posted-search" name="q" maxlength="1000"/>
+                    <button type="submit">"Search"</button>
+                </form>
+            })}
             {is_empty.then(|| view! { <p class="muted">"No comments have been posted yet. Comments appear here after staff review."</p> })}
             <ol class="posted-list">
                 {docket.posted.into_iter().map(|c| view! {

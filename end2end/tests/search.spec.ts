@@ -1,0 +1,89 @@
+// Search: an analyst finds comments, narrows them by a facet and tags every match; the public
+// searches a docket's posted comments, with and without JavaScript.
+import { expect, test, type Page } from '@playwright/test';
+import { DEMO, TRACKING } from './helpers';
+
+async function comment(page: Page, text: string, organization?: string) {
+  await page.goto(`/dockets/${DEMO}`);
+  if (organization) {
+    await page.getByRole('radio', { name: 'Organization' }).check();
+    await page.getByRole('textbox', { name: 'Organization' }).fill(organization);
+  } else {
+    await page.getByRole('radio', { name: 'Anonymous' }).check();
+  }
+  await page.getByLabel('Comment', { exact: true }).fill(text);
+  await page.getByRole('button', { name: 'Submit comment' }).click();
+  await expect(page.locator('#tracking-number')).toHaveText(TRACKING);
+}
+
+async function signIn(page: Page, email: string, password: string) {
+  await page.goto('/staff/login');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/staff$/);
+}
+
+async function signOut(page: Page) {
+  await page.goto('/staff/password');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/staff\/login$/);
+}
+
+test('an analyst searches, clicks a facet and bulk-tags every match', async ({ page, javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, 'staff pages run once');
+  const stamp = Date.now();
+  await comment(page, `Consent before advertising, please (${stamp}).`, 'Consumer Reports');
+  await comment(page, `No advertising without consent (${stamp}).`, 'EPIC');
+  await comment(page, `I never gave consent to advertising (${stamp}).`);
+
+  await signIn(page, 'analyst@ftc.gov', 'analyst passphrase for tests');
+  await page.getByRole('link', { name: 'Search', exact: true }).click();
+  await page.getByLabel('Search for').fill(`consent advertising ${stamp}`);
+  await page.getByLabel('Docket').selectOption(DEMO);
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  await expect(page.locator('#result-count')).toHaveText('3 comments match');
+  await expect(page.locator('.hit mark').first()).toBeVisible();
+
+  await page.locator('[data-facet="type"]').getByRole('link', { name: /Organization/ }).click();
+  await expect(page).toHaveURL(/type=organization/);
+  await expect(page.locator('#result-count')).toHaveText('2 comments match');
+
+  const tag = `orgs-${stamp}`;
+  await page.getByRole('textbox', { name: 'New tag name' }).fill(tag);
+  await page.getByRole('button', { name: 'Tag all 2 matches' }).click();
+  await expect(page.locator('#bulk-tag-result')).toHaveText(`Tagged 2 of 2 matching comments with “${tag}”.`);
+  const facet = page.locator('[data-facet="tag"]').getByRole('link', { name: new RegExp(tag) });
+  await expect(facet).toContainText('2');
+
+  await signOut(page);
+});
+
+test('the public searches posted comments and sees only what was posted', async ({ page }) => {
+  const stamp = Date.now();
+  const text = `Share nothing with advertisers, call 202-555-0188 (${stamp}).`;
+  await comment(page, text);
+  await signIn(page, 'moderator@ftc.gov', 'moderator passphrase for tests');
+  const item = page.locator('li.queue-item', { hasText: text });
+  await item.getByLabel(/Redact when posting/).fill('202-555-0188');
+  await item.getByRole('button', { name: 'Post' }).click();
+  await expect(page.locator('li.queue-item', { hasText: text })).toHaveCount(0);
+  await signOut(page);
+
+  await page.goto(`/dockets/${DEMO}`);
+  await page.getByLabel('Search posted comments').fill(`advertisers ${stamp}`);
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`/dockets/${DEMO}/search\\?q=`));
+  await expect(page.locator('#result-count')).toHaveText('1 comment matches');
+  await expect(page.locator('.hit')).toContainText('[redacted]');
+  await expect(page.locator('.hit mark').first()).toHaveText(/advertisers/i);
+  await expect(page.locator('body')).not.toContainText('202-555-0188');
+
+  await page.getByLabel('Search for').fill('202-555-0188');
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  await expect(page.locator('#result-count')).toHaveText('0 comments match');
+
+  const refused = await page.goto(`/dockets/${DEMO}/search?q=%22unclosed`);
+  expect(refused?.status()).toBe(400);
+  await expect(page.locator('#search-error')).toContainText('quotation mark is not closed');
+});
