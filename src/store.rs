@@ -479,18 +479,27 @@ impl Store {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|row| {
-                let kind: String = row.try_get("kind")?;
-                Ok(CommentChange {
-                    seq: row.try_get("seq")?,
-                    comment_id: row.try_get("comment_id")?,
-                    kind: ChangeKind::parse(&kind)
-                        .ok_or_else(|| StoreError::Corrupt(format!("change kind {kind:?}")))?,
-                    changed_at: from_millis(row.try_get("changed_at")?)?,
-                })
-            })
-            .collect()
+        rows.iter().map(change_from_row).collect()
+    }
+
+    /// The changes with these sequence numbers that exist (committed) now.
+    pub async fn comment_changes_numbered(
+        &self,
+        seqs: &[i64],
+    ) -> Result<Vec<CommentChange>, StoreError> {
+        if seqs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = placeholders(1, seqs.len());
+        let sql = format!(
+            "SELECT seq, comment_id, kind, changed_at FROM comment_changes WHERE seq IN ({list}) ORDER BY seq"
+        );
+        let mut query = sqlx::query(&sql);
+        for seq in seqs {
+            query = query.bind(*seq);
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        rows.iter().map(change_from_row).collect()
     }
 
     pub async fn receipt(&self, tracking: &TrackingNumber) -> Result<Option<Receipt>, StoreError> {
@@ -991,6 +1000,25 @@ async fn audit_docket(
         after,
     };
     audit(tx, actor, record, now).await
+}
+
+/// `$from,$from+1,…` for `n` values bound in an `IN (…)` list.
+pub(crate) fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn change_from_row(row: &AnyRow) -> Result<CommentChange, StoreError> {
+    let kind: String = row.try_get("kind")?;
+    Ok(CommentChange {
+        seq: row.try_get("seq")?,
+        comment_id: row.try_get("comment_id")?,
+        kind: ChangeKind::parse(&kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("change kind {kind:?}")))?,
+        changed_at: from_millis(row.try_get("changed_at")?)?,
+    })
 }
 
 pub(crate) async fn record_change(

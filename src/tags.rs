@@ -95,7 +95,7 @@ pub const BULK_TAG_BATCH: usize = 500;
 mod storage {
     use super::*;
     use crate::accounts::{audit, Actor, AuditRecord};
-    use crate::store::{from_millis, to_millis, ChangeKind, Store, StoreError};
+    use crate::store::{from_millis, placeholders, to_millis, ChangeKind, Store, StoreError};
     use sqlx::Row;
     use std::collections::HashMap;
 
@@ -117,13 +117,6 @@ mod storage {
         docket_id: String,
         name: String,
         retired: bool,
-    }
-
-    fn placeholders(from: usize, n: usize) -> String {
-        (from..from + n)
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(",")
     }
 
     impl Store {
@@ -303,21 +296,14 @@ mod storage {
             actor: &Actor,
             now: DateTime<Utc>,
         ) -> Result<(), TagStoreError> {
-            let tag = self.tag_row(tag_id).await?;
-            let mut tx = self.begin_write().await?;
-            sqlx::query("UPDATE tags SET retired_at = $1 WHERE id = $2")
-                .bind(retired.then(|| to_millis(now)))
-                .bind(tag_id)
-                .execute(&mut *tx)
-                .await?;
             let action = if retired {
                 "tag.retire"
             } else {
                 "tag.unretire"
             };
-            audit_tag(&mut tx, actor, action, tag_id, Some(&tag.name), None, now).await?;
-            tx.commit().await?;
-            Ok(())
+            let sql = "UPDATE tags SET retired_at = $1 WHERE id = $2";
+            let at = retired.then(|| to_millis(now));
+            self.set_tag_flag(tag_id, sql, at, action, actor, now).await
         }
 
         /// Publishes a tag (the public then sees it on posted comments) or takes it back.
@@ -328,18 +314,33 @@ mod storage {
             actor: &Actor,
             now: DateTime<Utc>,
         ) -> Result<(), TagStoreError> {
-            let tag = self.tag_row(tag_id).await?;
-            let mut tx = self.begin_write().await?;
-            sqlx::query("UPDATE tags SET published = $1 WHERE id = $2")
-                .bind(i64::from(published))
-                .bind(tag_id)
-                .execute(&mut *tx)
-                .await?;
             let action = if published {
                 "tag.publish"
             } else {
                 "tag.unpublish"
             };
+            let sql = "UPDATE tags SET published = $1 WHERE id = $2";
+            let value = Some(i64::from(published));
+            self.set_tag_flag(tag_id, sql, value, action, actor, now)
+                .await
+        }
+
+        async fn set_tag_flag(
+            &self,
+            tag_id: i64,
+            sql: &str,
+            value: Option<i64>,
+            action: &str,
+            actor: &Actor,
+            now: DateTime<Utc>,
+        ) -> Result<(), TagStoreError> {
+            let tag = self.tag_row(tag_id).await?;
+            let mut tx = self.begin_write().await?;
+            sqlx::query(sql)
+                .bind(value)
+                .bind(tag_id)
+                .execute(&mut *tx)
+                .await?;
             audit_tag(&mut tx, actor, action, tag_id, Some(&tag.name), None, now).await?;
             tx.commit().await?;
             Ok(())

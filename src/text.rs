@@ -14,6 +14,19 @@ pub enum TextError {
     LineBreak,
 }
 
+/// A count as people read it: `3,412`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn is_forbidden_control(c: char) -> bool {
     c.is_control() && c != '\n' && c != '\t'
 }
@@ -74,6 +87,14 @@ pub fn counted_chars(raw: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_get_thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(3_412), "3,412");
+        assert_eq!(thousands(1_000_000), "1,000,000");
+    }
 
     #[test]
     fn single_line_trims_and_treats_blank_as_absent() {

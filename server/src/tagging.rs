@@ -65,6 +65,20 @@ async fn refused(
     .await
 }
 
+/// The tags page of the docket a tag belongs to, or the response refusing the request.
+async fn tags_page_of(
+    state: &AppState,
+    tag_id: i64,
+    headers: &HeaderMap,
+    identity: &StaffIdentity,
+) -> Result<String, Response> {
+    match state.services.store.tag(tag_id).await {
+        Ok(Some(tag)) => Ok(format!("/staff/dockets/{}/tags", tag.docket_id)),
+        Ok(None) => Err((StatusCode::NOT_FOUND, "There is no such tag.").into_response()),
+        Err(error) => Err(refused(state, "/staff/search", headers, identity, error.into()).await),
+    }
+}
+
 async fn wait_for_index(state: &AppState) {
     let services = &state.services;
     match services.search.catch_up(&services.store, INDEX_WAIT).await {
@@ -115,14 +129,10 @@ pub async fn change_tag(
     };
     let services = &state.services;
     let (actor, now) = (Actor::of(&identity), services.clock.now());
-    let tag = match services.store.tag(tag_id).await {
-        Ok(Some(tag)) => tag,
-        Ok(None) => return (StatusCode::NOT_FOUND, "There is no such tag.").into_response(),
-        Err(error) => {
-            return refused(&state, "/staff/search", &headers, &identity, error.into()).await
-        }
+    let page = match tags_page_of(&state, tag_id, &headers, &identity).await {
+        Ok(page) => page,
+        Err(refusal) => return refusal,
     };
-    let page = format!("/staff/dockets/{}/tags", tag.docket_id);
     let store = &services.store;
     let result = match form.get("action").map(String::as_str) {
         Some("rename") => {
@@ -164,14 +174,10 @@ pub async fn publish_tag(
     };
     let services = &state.services;
     let published = form.get("publish").is_some_and(|v| v == "yes");
-    let tag = match services.store.tag(tag_id).await {
-        Ok(Some(tag)) => tag,
-        Ok(None) => return (StatusCode::NOT_FOUND, "There is no such tag.").into_response(),
-        Err(error) => {
-            return refused(&state, "/staff/search", &headers, &identity, error.into()).await
-        }
+    let page = match tags_page_of(&state, tag_id, &headers, &identity).await {
+        Ok(page) => page,
+        Err(refusal) => return refusal,
     };
-    let page = format!("/staff/dockets/{}/tags", tag.docket_id);
     match services
         .store
         .set_tag_published(

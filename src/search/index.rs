@@ -253,7 +253,9 @@ impl SearchIndex {
         Self::with_index(Index::create_in_ram(schema), fields)
     }
 
-    fn with_index(index: Index, fields: Fields) -> Result<Self, IndexError> {
+    fn with_index(mut index: Index, fields: Fields) -> Result<Self, IndexError> {
+        // A search over several segments uses every core.
+        index.set_default_multithread_executor()?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -659,9 +661,10 @@ impl SearchIndex {
         if at < fragment.len() {
             parts.push((fragment[at..].to_owned(), false));
         }
+        let rest = text.get(snippet.fragment_range().end..).unwrap_or_default();
         Ok(Snippet {
             parts,
-            truncated: snippet.fragment_range().end < text.len(),
+            truncated: rest.chars().any(char::is_alphanumeric),
         })
     }
 
@@ -836,12 +839,18 @@ struct SegmentFacets {
     received: Column<i64>,
     state: Option<StrColumn>,
     country: Option<StrColumn>,
-    state_ords: HashMap<u64, u64>,
-    country_ords: HashMap<u64, u64>,
+    /// Counts by the segment's dictionary ordinal of each state and country.
+    state_ords: Vec<u64>,
+    country_ords: Vec<u64>,
+    /// Counts per day from `first_day` on.
+    first_day: i64,
+    day_counts: Vec<u64>,
     day_offset_ms: i64,
     counts: RawFacets,
+    /// Reused buffers for reading a block of matches at once.
+    u64_buffer: Vec<Option<u64>>,
+    i64_buffer: Vec<Option<i64>>,
 }
-
 impl Collector for FacetCollector {
     type Fruit = RawFacets;
     type Child = SegmentFacets;
@@ -852,18 +861,29 @@ impl Collector for FacetCollector {
         reader: &SegmentReader,
     ) -> tantivy::Result<SegmentFacets> {
         let fast = reader.fast_fields();
+        let received = fast.i64("received")?;
+        let day_of = |ms: i64| (ms + self.day_offset_ms).div_euclid(DAY_MS);
+        let (first_day, last_day) = (day_of(received.min_value()), day_of(received.max_value()));
+        let days = (last_day - first_day + 1).clamp(1, 100_000) as usize;
+        let state = fast.str("state")?;
+        let country = fast.str("country")?;
+        let terms = |c: &Option<StrColumn>| c.as_ref().map_or(0, |c| c.num_terms());
         Ok(SegmentFacets {
             status: fast.u64("status")?,
             submitter_type: fast.u64("type")?,
             late: fast.u64("late")?,
             tag: fast.u64("tag")?,
-            received: fast.i64("received")?,
-            state: fast.str("state")?,
-            country: fast.str("country")?,
-            state_ords: HashMap::new(),
-            country_ords: HashMap::new(),
+            received,
+            state_ords: vec![0; terms(&state)],
+            country_ords: vec![0; terms(&country)],
+            state,
+            country,
+            first_day,
+            day_counts: vec![0; days],
             day_offset_ms: self.day_offset_ms,
             counts: RawFacets::default(),
+            u64_buffer: Vec::new(),
+            i64_buffer: Vec::new(),
         })
     }
 
@@ -880,59 +900,87 @@ impl Collector for FacetCollector {
     }
 }
 
+impl SegmentFacets {
+    fn count_u64(
+        column: &Column<u64>,
+        docs: &[DocId],
+        buffer: &mut Vec<Option<u64>>,
+        into: &mut [u64],
+    ) {
+        buffer.clear();
+        buffer.resize(docs.len(), None);
+        column.first_vals(docs, buffer);
+        let last = into.len() - 1;
+        for value in buffer.iter().flatten() {
+            into[(*value as usize).min(last)] += 1;
+        }
+    }
+}
+
 impl SegmentCollector for SegmentFacets {
     type Fruit = RawFacets;
 
     fn collect(&mut self, doc: DocId, _: Score) {
+        self.collect_block(&[doc]);
+    }
+
+    fn collect_block(&mut self, docs: &[DocId]) {
         let c = &mut self.counts;
-        if let Some(v) = self.status.first(doc) {
-            c.status[(v as usize).min(2)] += 1;
-        }
-        if let Some(v) = self.submitter_type.first(doc) {
-            c.submitter_type[(v as usize).min(2)] += 1;
-        }
-        if let Some(v) = self.late.first(doc) {
-            c.late[(v as usize).min(1)] += 1;
-        }
-        for tag in self.tag.values_for_doc(doc) {
-            *c.tag.entry(tag).or_default() += 1;
-        }
-        if let Some(ms) = self.received.first(doc) {
-            let day = (ms + self.day_offset_ms).div_euclid(DAY_MS);
-            *c.days.entry(day).or_default() += 1;
-        }
+        let buffer = &mut self.u64_buffer;
+        Self::count_u64(&self.status, docs, buffer, &mut c.status);
+        Self::count_u64(&self.submitter_type, docs, buffer, &mut c.submitter_type);
+        Self::count_u64(&self.late, docs, buffer, &mut c.late);
         if let Some(state) = &self.state {
-            if let Some(ord) = state.ords().first(doc) {
-                *self.state_ords.entry(ord).or_default() += 1;
+            if !self.state_ords.is_empty() {
+                Self::count_u64(state.ords(), docs, buffer, &mut self.state_ords);
             }
         }
         if let Some(country) = &self.country {
-            if let Some(ord) = country.ords().first(doc) {
-                *self.country_ords.entry(ord).or_default() += 1;
+            if !self.country_ords.is_empty() {
+                Self::count_u64(country.ords(), docs, buffer, &mut self.country_ords);
+            }
+        }
+        self.i64_buffer.clear();
+        self.i64_buffer.resize(docs.len(), None);
+        self.received.first_vals(docs, &mut self.i64_buffer);
+        let last = self.day_counts.len() as i64 - 1;
+        for ms in self.i64_buffer.iter().flatten() {
+            let day = (ms + self.day_offset_ms).div_euclid(DAY_MS) - self.first_day;
+            self.day_counts[day.clamp(0, last) as usize] += 1;
+        }
+        for doc in docs {
+            for tag in self.tag.values_for_doc(*doc) {
+                *c.tag.entry(tag).or_default() += 1;
             }
         }
     }
 
     fn harvest(mut self) -> RawFacets {
-        let resolve = |column: &Option<StrColumn>, ords: HashMap<u64, u64>| {
+        let resolve = |column: &Option<StrColumn>, ords: &[u64]| {
             let mut out = HashMap::new();
             if let Some(column) = column {
-                for (ord, n) in ords {
+                for (ord, n) in ords.iter().enumerate().filter(|(_, n)| **n > 0) {
                     let mut value = String::new();
-                    if column.ord_to_str(ord, &mut value).unwrap_or(false) {
+                    if column.ord_to_str(ord as u64, &mut value).unwrap_or(false) {
                         *out.entry(value).or_default() += n;
                     }
                 }
             }
             out
         };
-        self.counts.state = resolve(&self.state, std::mem::take(&mut self.state_ords));
-        self.counts.country = resolve(&self.country, std::mem::take(&mut self.country_ords));
+        self.counts.state = resolve(&self.state, &self.state_ords);
+        self.counts.country = resolve(&self.country, &self.country_ords);
         self.counts.days = self
-            .counts
-            .days
-            .into_iter()
-            .map(|(day, n)| (day * DAY_MS - self.day_offset_ms, n))
+            .day_counts
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| **n > 0)
+            .map(|(i, n)| {
+                (
+                    (self.first_day + i as i64) * DAY_MS - self.day_offset_ms,
+                    *n,
+                )
+            })
             .collect();
         self.counts
     }

@@ -172,10 +172,7 @@ async fn hit_rows(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let list = (1..=ids.len())
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(",");
+    let list = crate::store::placeholders(1, ids.len());
     let public = if scope == Scope::Public {
         " AND c.status = 'posted'"
     } else {

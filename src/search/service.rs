@@ -23,6 +23,8 @@ pub const INDEX_DIR_NAME: &str = "search-index";
 const POLL_INTERVAL: Duration = Duration::from_millis(200);
 /// Changes read per round.
 const CHANGES_PER_ROUND: i64 = 2_000;
+/// Missing sequence numbers looked for again per round.
+const MISSING_PER_ROUND: usize = 500;
 /// Comments read per query while rebuilding.
 const REBUILD_BATCH: i64 = 2_000;
 /// A sequence number not seen for this long belongs to a transaction that rolled back.
@@ -84,10 +86,14 @@ impl SearchService {
     /// rebuilt from the database in the background; searches see it fill up.
     pub async fn start(store: Store, dir: &Path) -> Result<Self, SearchError> {
         let dir = dir.to_owned();
-        let (index, created) = blocking(move || Ok(SearchIndex::open_or_create(&dir)?)).await?;
+        let (index, writer, from) = blocking(move || {
+            let (index, created) = SearchIndex::open_or_create(&dir)?;
+            let writer: IndexWriter = index.index().writer(WRITER_MEMORY)?;
+            let from = if created { None } else { index.checkpoint() };
+            Ok((index, writer, from))
+        })
+        .await?;
         let index = Arc::new(index);
-        let writer: IndexWriter = index.index().writer(WRITER_MEMORY)?;
-        let from = if created { None } else { index.checkpoint() };
         let (applied_tx, applied) = watch::channel(from.unwrap_or(0));
         let (stop, stop_rx) = watch::channel(false);
         let nudge = Arc::new(Notify::new());
@@ -95,9 +101,7 @@ impl SearchService {
             store,
             index: index.clone(),
             writer: Some(writer),
-            low_water: from.unwrap_or(0),
-            seen: BTreeSet::new(),
-            gap_since: None,
+            progress: SeqProgress::from(from.unwrap_or(0)),
             applied: applied_tx,
         };
         let task = tokio::spawn(follower.run(from.is_none(), nudge.clone(), stop_rx));
@@ -176,11 +180,7 @@ struct Follower {
     /// Taken out while a blocking thread uses it, and put back.
     writer: Option<IndexWriter>,
     /// Every change up to here is applied.
-    low_water: i64,
-    /// Changes above `low_water` already applied.
-    seen: BTreeSet<i64>,
-    /// When the oldest missing sequence number above `low_water` was first noticed.
-    gap_since: Option<Instant>,
+    progress: SeqProgress,
     applied: watch::Sender<i64>,
 }
 
@@ -198,7 +198,7 @@ impl Follower {
                         "search index built from the database"
                     );
                     self.writer = Some(writer);
-                    self.low_water = through;
+                    self.progress = SeqProgress::from(through);
                 }
                 Err(error) => {
                     tracing::error!(%error, "could not build the search index; searches will be empty until `opendocket reindex`");
@@ -238,14 +238,16 @@ impl Follower {
 
     /// Applies one round of changes; returns whether there may be more waiting.
     async fn round(&mut self) -> Result<bool, SearchError> {
-        let changes = self
+        let mut changes = self
             .store
-            .comment_changes_since(self.low_water, CHANGES_PER_ROUND)
+            .comment_changes_since(self.progress.highest(), CHANGES_PER_ROUND)
             .await?;
         let full = changes.len() as i64 == CHANGES_PER_ROUND;
+        let missing = self.progress.missing(MISSING_PER_ROUND);
+        changes.extend(self.store.comment_changes_numbered(&missing).await?);
         let fresh: Vec<_> = changes
             .iter()
-            .filter(|c| !self.seen.contains(&c.seq))
+            .filter(|c| !self.progress.seen.contains(&c.seq))
             .collect();
         if !fresh.is_empty() {
             let mut ids: Vec<i64> = fresh.iter().map(|c| c.comment_id).collect();
@@ -253,46 +255,22 @@ impl Follower {
             ids.dedup();
             let docs = self.store.indexed_comments(&ids).await?;
             for change in &fresh {
-                self.seen.insert(change.seq);
+                self.progress.seen.insert(change.seq);
             }
-            self.advance();
-            let through = self.low_water;
+            self.progress.advance(Instant::now(), GAP_PATIENCE);
+            let through = self.progress.low_water;
             self.apply(ids, docs, through).await?;
-        } else if self.advance() {
-            let through = self.low_water;
+        } else if self.progress.advance(Instant::now(), GAP_PATIENCE) {
+            let through = self.progress.low_water;
             self.apply(Vec::new(), Vec::new(), through).await?;
         }
-        if let Some(max) = self.seen.last().copied().or(Some(self.low_water)) {
-            self.applied.send_if_modified(|v| {
-                let changed = *v != max;
-                *v = max;
-                changed
-            });
-        }
+        let max = self.progress.highest();
+        self.applied.send_if_modified(|v| {
+            let changed = *v != max;
+            *v = max;
+            changed
+        });
         Ok(full)
-    }
-
-    /// Moves `low_water` over every applied number, and over gaps older than `GAP_PATIENCE`.
-    /// Returns whether it moved.
-    fn advance(&mut self) -> bool {
-        let before = self.low_water;
-        loop {
-            while self.seen.remove(&(self.low_water + 1)) {
-                self.low_water += 1;
-            }
-            let Some(&next) = self.seen.first() else {
-                self.gap_since = None;
-                break;
-            };
-            let since = *self.gap_since.get_or_insert_with(Instant::now);
-            if since.elapsed() < GAP_PATIENCE {
-                break;
-            }
-            // The missing numbers belong to transactions that rolled back.
-            self.low_water = next - 1;
-            self.gap_since = None;
-        }
-        self.low_water != before
     }
 
     async fn apply(
@@ -328,6 +306,62 @@ impl Follower {
         .map_err(|e| SearchError::Task(e.to_string()))?;
         self.writer = Some(writer);
         result
+    }
+}
+
+/// How far the indexer has followed the change sequence, which may have gaps: PostgreSQL hands
+/// out numbers before commit, so a later number can be seen before an earlier one.
+#[derive(Debug, Default)]
+struct SeqProgress {
+    /// Every change up to here is applied.
+    low_water: i64,
+    /// Changes above `low_water` already applied.
+    seen: BTreeSet<i64>,
+    /// When the oldest missing sequence number above `low_water` was first noticed.
+    gap_since: Option<Instant>,
+}
+
+impl SeqProgress {
+    fn from(low_water: i64) -> Self {
+        Self {
+            low_water,
+            ..Self::default()
+        }
+    }
+
+    /// Numbers below the highest seen that have not been seen (yet), oldest first.
+    fn missing(&self, limit: usize) -> Vec<i64> {
+        (self.low_water + 1..self.highest())
+            .filter(|seq| !self.seen.contains(seq))
+            .take(limit)
+            .collect()
+    }
+
+    fn highest(&self) -> i64 {
+        self.seen.last().copied().unwrap_or(self.low_water)
+    }
+
+    /// Moves `low_water` over every applied number, and over gaps older than `patience`.
+    /// Returns whether it moved.
+    fn advance(&mut self, now: Instant, patience: Duration) -> bool {
+        let before = self.low_water;
+        loop {
+            while self.seen.remove(&(self.low_water + 1)) {
+                self.low_water += 1;
+            }
+            let Some(&next) = self.seen.first() else {
+                self.gap_since = None;
+                break;
+            };
+            let since = *self.gap_since.get_or_insert(now);
+            if now.duration_since(since) < patience {
+                break;
+            }
+            // The missing numbers belong to transactions that rolled back.
+            self.low_water = next - 1;
+            self.gap_since = None;
+        }
+        self.low_water != before
     }
 }
 
@@ -406,10 +440,7 @@ impl Store {
     pub async fn indexed_comments(&self, ids: &[i64]) -> Result<Vec<IndexedComment>, StoreError> {
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(500) {
-            let list = (1..=chunk.len())
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(",");
+            let list = crate::store::placeholders(1, chunk.len());
             let sql = format!("{INDEXED_SELECT} WHERE c.id IN ({list}) ORDER BY c.id");
             let mut query = sqlx::query(&sql);
             for id in chunk {
@@ -503,4 +534,33 @@ fn indexed_from_rows(
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gaps_in_the_change_sequence_are_waited_for_then_skipped() {
+        let start = Instant::now();
+        let patience = Duration::from_secs(10);
+        let mut progress = SeqProgress::from(0);
+        progress.seen.extend([1, 2, 4, 5]);
+        assert!(progress.advance(start, patience));
+        assert_eq!(progress.low_water, 2, "3 may still commit");
+        assert_eq!(progress.highest(), 5);
+        assert_eq!(progress.missing(10), vec![3]);
+        assert!(!progress.advance(start + Duration::from_secs(5), patience));
+        // 3 commits late and is applied: the gap closes.
+        progress.seen.insert(3);
+        assert!(progress.advance(start + Duration::from_secs(6), patience));
+        assert_eq!(progress.low_water, 5);
+        // 6 never comes (its transaction rolled back): after the patience it is passed over.
+        progress.seen.insert(7);
+        assert!(!progress.advance(start + Duration::from_secs(7), patience));
+        assert_eq!(progress.low_water, 5);
+        assert!(progress.advance(start + Duration::from_secs(18), patience));
+        assert_eq!(progress.low_water, 7);
+        assert!(progress.seen.is_empty());
+    }
 }

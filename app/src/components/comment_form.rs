@@ -9,15 +9,7 @@ use opendocket_core::comment::{
 use opendocket_core::text::counted_chars;
 
 fn grouped(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    opendocket_core::text::thousands(n as u64)
 }
 
 #[component]

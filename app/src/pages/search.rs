@@ -11,6 +11,7 @@ use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_location, use_params_map};
 use opendocket_core::search::request::{FacetGroup, SearchHitView, SearchOutcome};
 use opendocket_core::tags::{BulkTagState, Tag};
+use opendocket_core::text::thousands;
 
 fn with_query(base: &str, query: &str) -> String {
     if query.is_empty() {
@@ -18,18 +19,6 @@ fn with_query(base: &str, query: &str) -> String {
     } else {
         format!("{base}?{query}")
     }
-}
-
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[component]
