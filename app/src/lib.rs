@@ -1,4 +1,6 @@
 //! OpenDocket's web interface: the page shell, routes, pages, components and server functions.
+// The search pages' nested views make deep types; the browser build needs more room for them.
+#![recursion_limit = "256"]
 
 pub mod api;
 pub mod components;

@@ -185,27 +185,49 @@ fn StaffSearch(view: StaffSearchView) -> impl IntoView {
         {match outcome.error.clone() {
             Some(error) => view! { <p class="form-message" role="alert" id="search-error">{error}</p> }.into_any(),
             None => view! {
-                <p class="result-count" id="result-count">{result_count(&outcome)}</p>
-                <div class="search-layout">
-                    <Facets groups=outcome.facets.clone() base="/staff/search"/>
-                    <section class="results" aria-label="Results">
-                        {tag_choice.clone().filter(|_| outcome.total > 0).map(|tags| view! {
-                            <BulkTagForm tags csrf=csrf.clone() search=outcome.query.clone() total=outcome.total/>
-                        })}
-                        {(can_tag && docket.is_empty() && outcome.total > 0).then(|| view! {
-                            <p class="meta">"Choose a docket to tag its comments."</p>
-                        })}
-                        <ol class="hits">
-                            {outcome.hits.clone().into_iter().map(|hit| view! {
-                                <StaffHit hit tags=tag_choice.clone() csrf=csrf.clone() back=back.clone()/>
-                            }).collect_view()}
-                        </ol>
-                        <Pager outcome=outcome.clone() base="/staff/search"/>
-                    </section>
-                </div>
+                <StaffResults outcome tag_choice csrf back can_tag docket/>
             }.into_any(),
         }}
     }
+}
+
+#[component]
+fn StaffResults(
+    outcome: SearchOutcome,
+    tag_choice: Option<Vec<Tag>>,
+    csrf: String,
+    back: String,
+    can_tag: bool,
+    docket: String,
+) -> impl IntoView {
+    let bulk = tag_choice
+        .clone()
+        .filter(|_| outcome.total > 0)
+        .map(|tags| view! { <BulkTagForm tags csrf=csrf.clone() search=outcome.query.clone() total=outcome.total/> }.into_any());
+    let hits = outcome
+        .hits
+        .clone()
+        .into_iter()
+        .map(|hit| {
+            view! { <StaffHit hit tags=tag_choice.clone() csrf=csrf.clone() back=back.clone()/> }
+                .into_any()
+        })
+        .collect_view();
+    view! {
+        <p class="result-count" id="result-count">{result_count(&outcome)}</p>
+        <div class="search-layout">
+            <Facets groups=outcome.facets.clone() base="/staff/search"/>
+            <section class="results" aria-label="Results">
+                {bulk}
+                {(can_tag && docket.is_empty() && outcome.total > 0).then(|| view! {
+                    <p class="meta">"Choose a docket to tag its comments."</p>
+                })}
+                <ol class="hits">{hits}</ol>
+                <Pager outcome=outcome.clone() base="/staff/search"/>
+            </section>
+        </div>
+    }
+    .into_any()
 }
 
 #[component]
@@ -380,7 +402,7 @@ fn Tags(view: TagsView) -> impl IntoView {
                             </form>
                         })}
                     </li>
-                }
+                }.into_any()
             }).collect_view()}
         </ul>
         {(!jobs.is_empty()).then(|| view! {
@@ -465,7 +487,7 @@ fn DocketSearch(view: PublicSearchView) -> impl IntoView {
                                             <p class="meta">{format!("Tags: {}", hit.tags.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>().join(", "))}</p>
                                         })}
                                     </li>
-                                }
+                                }.into_any()
                             }).collect_view()}
                         </ol>
                         <Pager outcome=outcome.clone() base=base.clone()/>
