@@ -491,6 +491,19 @@ async fn the_tag_vocabulary_renames_merges_retires_and_publishes() {
     let tags = h.store().tags(DOCKET).await.unwrap();
     assert_eq!(tags.len(), 1);
     assert_eq!((tags[0].name.as_str(), tags[0].comments), ("Privacy", 2));
+    // Untag one comment, then put the tag back.
+    for action in ["remove", "add"] {
+        let r = post(
+            &h,
+            &analyst,
+            &format!("/staff/comments/{}/tags", ids[1]),
+            vec![("tag_id", privacy.to_string()), ("action", action.into())],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let expected = if action == "remove" { 1 } else { 2 };
+        assert_eq!(h.store().tags(DOCKET).await.unwrap()[0].comments, expected);
+    }
     let retire = post(
         &h,
         &analyst,
@@ -538,5 +551,11 @@ async fn the_tag_vocabulary_renames_merges_retires_and_publishes() {
             .await,
         6,
         "create x2, rename, merge, retire, publish"
+    );
+    assert_eq!(
+        h.count("SELECT COUNT(*) FROM audit_log WHERE action IN ('comment.tag', 'comment.untag')")
+            .await,
+        4,
+        "two tags put on, one taken off and put back"
     );
 }
