@@ -30,13 +30,7 @@ pub async fn staff_search(query: String) -> Result<StaffSearchView, AppError> {
     let (services, identity) = guard::require(Permission::ReadComments).await?;
     let params = SearchParams::from_query_string(&query);
     let outcome = run_search(&services, &params, Scope::Staff).await?;
-    let dockets = services
-        .store
-        .list_dockets()
-        .await?
-        .into_iter()
-        .map(|d| (d.id.as_str().to_owned(), d.title))
-        .collect();
+    let dockets = services.store.docket_titles().await?;
     let (tags, job) = if params.docket.is_empty() {
         (Vec::new(), None)
     } else {

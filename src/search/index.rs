@@ -620,56 +620,71 @@ impl SearchIndex {
         Ok(ids)
     }
 
-    /// Highlighted excerpts of `text` for the words the search matched. `redacted` says whether
-    /// the text is a redacted posted text (matched on its own field in public searches).
-    pub fn snippet(
+    /// Highlighted excerpts of each (text, redacted) for the words the search matched. A redacted
+    /// posted text is matched on its own field in public searches. One snippet generator per field
+    /// serves every text of the page.
+    pub fn snippets(
         &self,
         spec: &SearchSpec,
-        text: &str,
-        redacted: bool,
-    ) -> Result<Snippet, IndexError> {
-        let field = if spec.scope == Scope::Public && redacted {
-            self.fields.public_text
-        } else {
-            self.fields.body
-        };
-        let query = self.translate(&spec.query, field, spec)?;
+        texts: &[(String, bool)],
+    ) -> Result<Vec<Snippet>, IndexError> {
         let searcher = self.reader.searcher();
-        let mut generator = SnippetGenerator::create(&searcher, &*query, field)?;
-        generator.set_max_num_chars(240);
-        let snippet = generator.snippet(text);
-        if snippet.fragment().is_empty() {
-            let mut end = text.len().min(240);
-            while !text.is_char_boundary(end) {
-                end -= 1;
-            }
-            return Ok(Snippet {
-                parts: vec![(text[..end].to_owned(), false)],
-                truncated: end < text.len(),
-            });
+        let mut generators: HashMap<Field, SnippetGenerator> = HashMap::new();
+        let mut out = Vec::with_capacity(texts.len());
+        for (text, redacted) in texts {
+            let field = if spec.scope == Scope::Public && *redacted {
+                self.fields.public_text
+            } else {
+                self.fields.body
+            };
+            let generator = match generators.entry(field) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    let query = self.translate(&spec.query, field, spec)?;
+                    let mut generator = SnippetGenerator::create(&searcher, &*query, field)?;
+                    generator.set_max_num_chars(240);
+                    e.insert(generator)
+                }
+            };
+            out.push(excerpt(generator, text));
         }
-        let fragment = snippet.fragment();
-        let mut parts = Vec::new();
-        let mut at = 0;
-        for range in snippet.highlighted() {
-            if range.start > at {
-                parts.push((fragment[at..range.start].to_owned(), false));
-            }
-            parts.push((fragment[range.clone()].to_owned(), true));
-            at = range.end;
-        }
-        if at < fragment.len() {
-            parts.push((fragment[at..].to_owned(), false));
-        }
-        let rest = text.get(snippet.fragment_range().end..).unwrap_or_default();
-        Ok(Snippet {
-            parts,
-            truncated: rest.chars().any(char::is_alphanumeric),
-        })
+        Ok(out)
     }
 
     pub fn num_docs(&self) -> u64 {
         self.reader.searcher().num_docs()
+    }
+}
+
+fn excerpt(generator: &SnippetGenerator, text: &str) -> Snippet {
+    let snippet = generator.snippet(text);
+    if snippet.fragment().is_empty() {
+        let mut end = text.len().min(240);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        return Snippet {
+            parts: vec![(text[..end].to_owned(), false)],
+            truncated: end < text.len(),
+        };
+    }
+    let fragment = snippet.fragment();
+    let mut parts = Vec::new();
+    let mut at = 0;
+    for range in snippet.highlighted() {
+        if range.start > at {
+            parts.push((fragment[at..range.start].to_owned(), false));
+        }
+        parts.push((fragment[range.clone()].to_owned(), true));
+        at = range.end;
+    }
+    if at < fragment.len() {
+        parts.push((fragment[at..].to_owned(), false));
+    }
+    let rest = text.get(snippet.fragment_range().end..).unwrap_or_default();
+    Snippet {
+        parts,
+        truncated: rest.chars().any(char::is_alphanumeric),
     }
 }
 
@@ -1137,13 +1152,19 @@ mod tests {
         assert_eq!(ids("redacted"), vec![3]);
         assert_eq!(ids("\"health data\""), Vec::<i64>::new());
         let public = spec(Scope::Public, parse_public_query("consent").unwrap());
-        let snippet = index
-            .snippet(
-                &public,
-                "Call me at [redacted] about consent and advertising.",
+        let texts = [
+            (
+                "Call me at [redacted] about consent and advertising.".to_owned(),
                 true,
-            )
-            .unwrap();
+            ),
+            ("No match in this one.".to_owned(), false),
+        ];
+        let mut snippets = index.snippets(&public, &texts).unwrap();
+        assert_eq!(
+            snippets[1].parts,
+            vec![("No match in this one.".to_owned(), false)]
+        );
+        let snippet = snippets.remove(0);
         assert!(
             snippet.parts.contains(&("consent".to_owned(), true)),
             "{snippet:?}"

@@ -164,13 +164,7 @@ impl SearchService {
         texts: Vec<(String, bool)>,
     ) -> Result<Vec<Snippet>, SearchError> {
         let index = self.index.clone();
-        blocking(move || {
-            texts
-                .iter()
-                .map(|(text, redacted)| Ok(index.snippet(&spec, text, *redacted)?))
-                .collect()
-        })
-        .await
+        blocking(move || Ok(index.snippets(&spec, &texts)?)).await
     }
 }
 
