@@ -368,6 +368,28 @@ impl Store {
             .collect()
     }
 
+    /// A docket's title and its agency's time zone, without counting its comments (for every search).
+    pub async fn docket_title_and_zone(
+        &self,
+        id: &DocketId,
+    ) -> Result<Option<(String, Tz)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT d.title, a.time_zone FROM dockets d JOIN agencies a ON a.code = d.agency_code
+             WHERE d.id = $1",
+        )
+        .bind(id.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            let zone: String = row.try_get("time_zone")?;
+            let zone = zone
+                .parse()
+                .map_err(|_| StoreError::Corrupt(format!("time zone {zone:?}")))?;
+            Ok((row.try_get("title")?, zone))
+        })
+        .transpose()
+    }
+
     pub async fn docket(&self, id: &DocketId) -> Result<Option<DocketRecord>, StoreError> {
         let sql = format!("{} WHERE d.id = $1", Self::DOCKET_SELECT);
         let row = sqlx::query(&sql)

@@ -117,7 +117,7 @@ pub async fn public_search(
     let Ok(id) = DocketId::parse(&docket) else {
         return Ok(None);
     };
-    let Some(record) = services.store.docket(&id).await? else {
+    let Some((title, _)) = services.store.docket_title_and_zone(&id).await? else {
         return Ok(None);
     };
     let mut params = SearchParams::from_query_string(&query);
@@ -125,7 +125,7 @@ pub async fn public_search(
     let outcome = run_search(&services, &params, Scope::Public).await?;
     Ok(Some(PublicSearchView {
         docket_id: id.as_str().to_owned(),
-        docket_title: record.title,
+        docket_title: title,
         outcome,
     }))
 }

@@ -50,8 +50,8 @@ pub async fn prepare(
         let Ok(id) = DocketId::parse(&params.docket) else {
             return Ok(refuse(format!("There is no docket {}.", params.docket)));
         };
-        match services.store.docket(&id).await? {
-            Some(docket) => zone = docket.agency.time_zone,
+        match services.store.docket_title_and_zone(&id).await? {
+            Some((_, docket_zone)) => zone = docket_zone,
             None => return Ok(refuse(format!("There is no docket {}.", params.docket))),
         }
         filters.docket = Some(id.as_str().to_owned());
