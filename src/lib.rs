@@ -1,8 +1,10 @@
 //! OpenDocket's core: the rules of a public comment period, and (with `ssr`) storage and background jobs.
 
+pub mod campaign;
 pub mod comment;
 pub mod docket;
 pub mod staff;
+pub mod summary;
 pub mod text;
 pub mod tracking;
 pub mod window;

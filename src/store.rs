@@ -147,6 +147,8 @@ pub enum ChangeKind {
     Moderated,
     /// A tag was put on or taken off the comment.
     Tagged,
+    /// The comment joined or left a campaign.
+    Campaign,
 }
 
 impl ChangeKind {
@@ -155,6 +157,7 @@ impl ChangeKind {
             ChangeKind::Received => "received",
             ChangeKind::Moderated => "moderated",
             ChangeKind::Tagged => "tagged",
+            ChangeKind::Campaign => "campaign",
         }
     }
 
@@ -163,6 +166,7 @@ impl ChangeKind {
             "received" => Some(ChangeKind::Received),
             "moderated" => Some(ChangeKind::Moderated),
             "tagged" => Some(ChangeKind::Tagged),
+            "campaign" => Some(ChangeKind::Campaign),
             _ => None,
         }
     }
@@ -460,8 +464,14 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
             if let Some(row) = inserted {
-                record_change(&mut tx, row.try_get("id")?, ChangeKind::Received, now).await?;
+                let comment_id: i64 = row.try_get("id")?;
+                record_change(&mut tx, comment_id, ChangeKind::Received, now).await?;
                 tx.commit().await?;
+                // The comment is stored whatever happens here; the scheduler places any comment
+                // left unplaced.
+                if let Err(error) = self.assign_campaign(comment_id, now).await {
+                    tracing::warn!(%error, comment_id, "could not place a new comment in a campaign yet");
+                }
                 return self
                     .receipt_where("c.tracking_number = $1", tracking.as_str())
                     .await?

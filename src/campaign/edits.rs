@@ -1,0 +1,160 @@
+//! What a person changed in a form letter: sentences added, sentences reworded, sentences left out.
+//! Sentences are matched regardless of order, so moving paragraphs around is not an edit.
+
+use super::normalise::{plain_text, words_of_plain};
+use super::PersonalEdits;
+use std::collections::HashSet;
+
+/// Word overlap (of the two sentences' word sets) from which a sentence counts as a reworded
+/// template sentence rather than a new one.
+const REWORDED_OVERLAP: f64 = 0.5;
+
+struct Sentence {
+    text: String,
+    words: Vec<String>,
+}
+
+/// Sentences of a plain text: split after `.`, `!` or `?` followed by a space, and at line breaks.
+fn sentences(plain: &str) -> Vec<Sentence> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut chars = plain.chars().peekable();
+    while let Some(c) = chars.next() {
+        let ends = match c {
+            '\n' => true,
+            '.' | '!' | '?' => chars.peek().is_none_or(|n| n.is_whitespace()),
+            _ => false,
+        };
+        if c != '\n' {
+            current.push(c);
+        }
+        if ends {
+            push_sentence(&mut out, &mut current);
+        }
+    }
+    push_sentence(&mut out, &mut current);
+    out
+}
+
+fn push_sentence(out: &mut Vec<Sentence>, current: &mut String) {
+    let text = current.split_whitespace().collect::<Vec<_>>().join(" ");
+    current.clear();
+    let words = words_of_plain(&text);
+    if !words.is_empty() {
+        out.push(Sentence { text, words });
+    }
+}
+
+fn overlap(a: &[String], b: &[String]) -> f64 {
+    let a: HashSet<&String> = a.iter().collect();
+    let b: HashSet<&String> = b.iter().collect();
+    let union = a.union(&b).count();
+    if union == 0 {
+        return 0.0;
+    }
+    a.intersection(&b).count() as f64 / union as f64
+}
+
+/// What `comment` adds to or changes in `template` (both as received).
+pub fn personal_edits(template: &str, comment: &str) -> PersonalEdits {
+    let template = sentences(&plain_text(template));
+    let comment = sentences(&plain_text(comment));
+    let mut used = vec![false; template.len()];
+    let mut edits = PersonalEdits::default();
+    for sentence in &comment {
+        if let Some(i) = template.iter().position(|t| t.words == sentence.words) {
+            used[i] = true;
+            continue;
+        }
+        let best = template
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (i, overlap(&t.words, &sentence.words)))
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        match best {
+            Some((i, score)) if score >= REWORDED_OVERLAP => {
+                used[i] = true;
+                edits
+                    .reworded
+                    .push((template[i].text.clone(), sentence.text.clone()));
+            }
+            _ => {
+                edits.added_words += sentence.words.len();
+                edits.added.push(sentence.text.clone());
+            }
+        }
+    }
+    edits.left_out = template
+        .iter()
+        .zip(used)
+        .filter(|(_, used)| !used)
+        .map(|(t, _)| t.text.clone())
+        .collect();
+    edits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEMPLATE: &str = "I support the proposed order. Health data must never be sold.\n\n\
+        Please make the ban permanent. Thank you for protecting patients.";
+
+    #[test]
+    fn an_exact_copy_has_no_edits() {
+        let edits = personal_edits(TEMPLATE, TEMPLATE);
+        assert_eq!(edits, PersonalEdits::default());
+        assert!(!edits.is_substantial());
+    }
+
+    #[test]
+    fn reordered_paragraphs_and_markup_are_not_edits() {
+        let comment =
+            "Please make the ban permanent.<br/>Thank you for protecting patients.<br/><br/>\
+            I SUPPORT the proposed order! Health data must never be sold.";
+        assert_eq!(personal_edits(TEMPLATE, comment), PersonalEdits::default());
+    }
+
+    #[test]
+    fn added_sentences_are_listed_and_counted() {
+        let comment = format!(
+            "{TEMPLATE}\nMy therapist's app sent my diagnosis to an advertiser and I was shown ads for weeks."
+        );
+        let edits = personal_edits(TEMPLATE, &comment);
+        assert_eq!(
+            edits.added,
+            ["My therapist's app sent my diagnosis to an advertiser and I was shown ads for weeks."]
+        );
+        assert_eq!(edits.added_words, 16);
+        assert!(edits.is_substantial());
+    }
+
+    #[test]
+    fn typos_are_rewording_and_a_signature_is_not_substantial() {
+        let comment = "I suport the proposed order. Health data must never be sold.\n\
+            Please make the ban permanent. Thank you for protecting patients.\nSincerely, Ann Lee";
+        let edits = personal_edits(TEMPLATE, comment);
+        assert_eq!(
+            edits.reworded,
+            [(
+                "I support the proposed order.".to_owned(),
+                "I suport the proposed order.".to_owned()
+            )]
+        );
+        assert_eq!(edits.added, ["Sincerely, Ann Lee"]);
+        assert!(!edits.is_substantial());
+    }
+
+    #[test]
+    fn template_sentences_left_out_are_listed() {
+        let comment = "I support the proposed order. Health data must never be sold.";
+        let edits = personal_edits(TEMPLATE, comment);
+        assert_eq!(
+            edits.left_out,
+            [
+                "Please make the ban permanent.",
+                "Thank you for protecting patients."
+            ]
+        );
+    }
+}

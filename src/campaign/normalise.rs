@@ -1,0 +1,118 @@
+//! The text campaign detection compares: entities decoded, markup removed, lower case, words only.
+
+/// Replaces markup tags such as `<br/>` with a space, then decodes HTML entities until none are
+/// left (exported comment text arrives as `&amp;amp;`). Letters, digits and punctuation stay as typed.
+pub fn plain_text(raw: &str) -> String {
+    let mut text = strip_tags(raw);
+    // Three rounds undo the deepest double-escaping seen in real exports; more would only loop on
+    // text that mentions entities on purpose.
+    for _ in 0..3 {
+        if !text.contains('&') {
+            break;
+        }
+        let decoded = html_escape::decode_html_entities(&text).into_owned();
+        if decoded == text {
+            break;
+        }
+        text = decoded;
+    }
+    text
+}
+
+/// Replaces `<tag …>` and `</tag>` with a space; a `<` that does not start a tag stays.
+fn strip_tags(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find('<') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        let starts_tag = after
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '/' || c == '!');
+        match (starts_tag, after.find('>')) {
+            (true, Some(end)) => {
+                out.push(' ');
+                rest = &after[end + 1..];
+            }
+            _ => {
+                out.push('<');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Calls `f` with each word of a text: lower case, letters and digits only, apostrophes inside a
+/// word dropped (`don't` and `dont` are the same word), everything else a separator.
+pub fn for_each_word(plain: &str, mut f: impl FnMut(&str)) {
+    let mut word = String::new();
+    for c in plain.chars() {
+        if c.is_alphanumeric() {
+            word.extend(c.to_lowercase());
+        } else if (c == '\'' || c == '’') && !word.is_empty() {
+            continue;
+        } else if !word.is_empty() {
+            f(&word);
+            word.clear();
+        }
+    }
+    if !word.is_empty() {
+        f(&word);
+    }
+}
+
+/// The words of a plain text, as `for_each_word` finds them.
+pub fn words_of_plain(plain: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    for_each_word(plain, |w| words.push(w.to_owned()));
+    words
+}
+
+/// The normalised words of a comment as received.
+pub fn normalised_words(raw: &str) -> Vec<String> {
+    words_of_plain(&plain_text(raw))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_nested_entities_and_removes_tags() {
+        assert_eq!(
+            plain_text("Fish &amp;amp; chips<br/>are &lt;good&gt;"),
+            "Fish & chips are <good>"
+        );
+        assert_eq!(plain_text("a <p class=\"x\">b</p> c"), "a  b  c");
+    }
+
+    #[test]
+    fn a_lone_angle_bracket_is_text() {
+        assert_eq!(plain_text("3 < 4 and 5 > 2"), "3 < 4 and 5 > 2");
+        assert_eq!(plain_text("unfinished <b"), "unfinished <b");
+    }
+
+    #[test]
+    fn words_ignore_case_punctuation_whitespace_and_markup() {
+        let a = normalised_words("Don't SHARE   my data!!\n\nSincerely,<br/>Ann");
+        let b = normalised_words("dont share my data sincerely ann");
+        assert_eq!(a, b);
+        assert_eq!(a, ["dont", "share", "my", "data", "sincerely", "ann"]);
+    }
+
+    #[test]
+    fn escaped_and_plain_letters_normalise_alike() {
+        assert_eq!(
+            normalised_words("Health &amp;amp; privacy&#39;s sake"),
+            normalised_words("health & privacy's sake")
+        );
+    }
+
+    #[test]
+    fn non_latin_letters_are_words() {
+        assert_eq!(normalised_words("Données — santé"), ["données", "santé"]);
+    }
+}

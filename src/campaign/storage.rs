@@ -1,0 +1,674 @@
+//! Campaigns in the database: placing each comment as it arrives, listing campaigns and their
+//! copies, and staff changes (merge, split, leave, moderate a whole campaign), each audited.
+
+use super::edits::personal_edits;
+use super::signature::{Signature, BANDS};
+use super::{
+    best_match, Campaign, CampaignError, CampaignMember, Candidate, SEED_BELOW, SUBSTANTIAL_WORDS,
+};
+use crate::accounts::{audit, Actor, AuditRecord};
+use crate::moderation::{Decision, ModerationError, WithholdReason};
+use crate::store::{
+    from_millis, placeholders, record_change, to_millis, Backend, ChangeKind, Store, StoreError,
+};
+use chrono::{DateTime, Utc};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum CampaignStoreError {
+    #[error(transparent)]
+    Campaign(#[from] CampaignError),
+    #[error(transparent)]
+    Moderation(#[from] ModerationError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for CampaignStoreError {
+    fn from(e: sqlx::Error) -> Self {
+        CampaignStoreError::Store(e.into())
+    }
+}
+
+/// How staff moderate a whole campaign at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CampaignChoice {
+    /// Post every copy still waiting.
+    PostEveryCopy,
+    /// Post the representative letter; the other copies are withheld as duplicates and counted
+    /// on it, as agencies usually do.
+    PostRepresentative,
+}
+
+type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+const CAMPAIGN_SELECT: &str = "SELECT k.id, k.docket_id, k.representative_id, r.body AS letter,
+        COUNT(c.id) AS received,
+        SUM(CASE WHEN c.status = 'posted' THEN 1 ELSE 0 END) AS posted,
+        SUM(CASE WHEN c.status = 'pending' THEN 1 ELSE 0 END) AS pending,
+        SUM(CASE WHEN c.added_words >= $SUBSTANTIAL THEN 1 ELSE 0 END) AS substantial,
+        MIN(c.received_at) AS first_received, MAX(c.received_at) AS last_received
+    FROM campaigns k
+    JOIN comments r ON r.id = k.representative_id
+    JOIN comments c ON c.campaign_id = k.id";
+
+/// The campaign query for the campaigns `filter` (a WHERE clause) picks, in `order`.
+fn campaign_sql(filter: &str, order: &str) -> String {
+    let select = CAMPAIGN_SELECT.replace("$SUBSTANTIAL", &SUBSTANTIAL_WORDS.to_string());
+    format!("{select} {filter} GROUP BY k.id, k.docket_id, k.representative_id, r.body {order}")
+}
+
+fn campaign_from_row(row: &AnyRow) -> Result<Campaign, StoreError> {
+    Ok(Campaign {
+        id: row.try_get("id")?,
+        docket_id: row.try_get("docket_id")?,
+        representative_id: row.try_get("representative_id")?,
+        letter: row.try_get("letter")?,
+        received: row.try_get("received")?,
+        posted: row.try_get("posted")?,
+        pending: row.try_get("pending")?,
+        substantial: row.try_get("substantial")?,
+        first_received: from_millis(row.try_get("first_received")?)?,
+        last_received: from_millis(row.try_get("last_received")?)?,
+    })
+}
+
+impl Store {
+    /// Places a comment that has just arrived in the campaign of the letter it copies, if any.
+    /// Returns its campaign. Doing it again changes nothing; several servers may race on it.
+    pub async fn assign_campaign(
+        &self,
+        comment_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Option<i64>, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query(
+            "SELECT docket_id, body, campaign_checked, campaign_id FROM comments WHERE id = $1",
+        )
+        .bind(comment_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt(format!("comment {comment_id} vanished")))?;
+        let docket_id: String = row.try_get("docket_id")?;
+        if self.backend() == Backend::Postgres {
+            // One placement at a time per docket, so two copies arriving together on two
+            // servers see each other (SQLite's write lock does this already).
+            sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext($1))) AS locked")
+                .bind(format!("campaigns/{docket_id}"))
+                .fetch_one(&mut *tx)
+                .await?;
+            let checked = sqlx::query("SELECT campaign_checked FROM comments WHERE id = $1")
+                .bind(comment_id)
+                .fetch_one(&mut *tx)
+                .await?;
+            if checked.try_get::<i64, _>(0)? != 0 {
+                tx.rollback().await?;
+                return Ok(row.try_get("campaign_id")?);
+            }
+        } else if row.try_get::<i64, _>("campaign_checked")? != 0 {
+            tx.rollback().await?;
+            return Ok(row.try_get("campaign_id")?);
+        }
+        let body: String = row.try_get("body")?;
+        let Some(signature) = Signature::of(&body) else {
+            sqlx::query("UPDATE comments SET campaign_checked = 1 WHERE id = $1")
+                .bind(comment_id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            return Ok(None);
+        };
+        let exact = sqlx::query(
+            "SELECT id, campaign_id FROM comments
+             WHERE docket_id = $1 AND text_hash = $2 AND campaign_excluded = 0 AND id <> $3
+             ORDER BY id LIMIT 1",
+        )
+        .bind(&docket_id)
+        .bind(signature.exact as i64)
+        .bind(comment_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let best = match exact {
+            Some(row) => Some(Candidate {
+                comment_id: row.try_get("id")?,
+                campaign_id: row.try_get("campaign_id")?,
+                similarity: 1.0,
+            }),
+            None => best_match(similar_examples(&mut tx, &docket_id, &signature).await?),
+        };
+        let campaign = match best {
+            Some(best) => Some(match best.campaign_id {
+                Some(campaign) => campaign,
+                None => start_campaign(&mut tx, &docket_id, best.comment_id, now).await?,
+            }),
+            None => None,
+        };
+        let added_words = match campaign {
+            Some(campaign) => Some(added_words(&mut tx, campaign, &body).await?),
+            None => None,
+        };
+        sqlx::query(
+            "UPDATE comments SET campaign_checked = 1, text_hash = $1, campaign_id = $2, added_words = $3
+             WHERE id = $4",
+        )
+        .bind(signature.exact as i64)
+        .bind(campaign)
+        .bind(added_words)
+        .bind(comment_id)
+        .execute(&mut *tx)
+        .await?;
+        if best.is_none_or(|b| b.similarity < SEED_BELOW) {
+            remember_example(&mut tx, &docket_id, comment_id, &signature).await?;
+        }
+        if campaign.is_some() {
+            record_change(&mut tx, comment_id, ChangeKind::Campaign, now).await?;
+        }
+        tx.commit().await?;
+        Ok(campaign)
+    }
+
+    /// Places comments that were stored but not yet looked at (a server stopped in between, or
+    /// they predate campaigns), oldest first, at most `limit`. Returns how many were placed.
+    pub async fn assign_waiting_campaigns(
+        &self,
+        limit: i64,
+        now: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        let rows =
+            sqlx::query("SELECT id FROM comments WHERE campaign_checked = 0 ORDER BY id LIMIT $1")
+                .bind(limit)
+                .fetch_all(self.pool())
+                .await?;
+        for row in &rows {
+            self.assign_campaign(row.try_get("id")?, now).await?;
+        }
+        Ok(rows.len())
+    }
+
+    /// A docket's campaigns, largest first.
+    pub async fn campaigns(&self, docket_id: &str) -> Result<Vec<Campaign>, StoreError> {
+        let rows = sqlx::query(&campaign_sql(
+            "WHERE k.docket_id = $1 AND k.merged_into IS NULL",
+            "ORDER BY received DESC, k.id",
+        ))
+        .bind(docket_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(campaign_from_row).collect()
+    }
+
+    pub async fn campaign(
+        &self,
+        docket_id: &str,
+        campaign_id: i64,
+    ) -> Result<Option<Campaign>, StoreError> {
+        let row = sqlx::query(&campaign_sql(
+            "WHERE k.docket_id = $1 AND k.id = $2 AND k.merged_into IS NULL",
+            "",
+        ))
+        .bind(docket_id)
+        .bind(campaign_id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(campaign_from_row).transpose()
+    }
+
+    /// Copies of a campaign, oldest first; only those with substantial additions when asked.
+    pub async fn campaign_members(
+        &self,
+        campaign_id: i64,
+        substantial_only: bool,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<CampaignMember>, StoreError> {
+        let only = if substantial_only {
+            format!("AND added_words >= {SUBSTANTIAL_WORDS}")
+        } else {
+            String::new()
+        };
+        let rows = sqlx::query(&format!(
+            "SELECT id, received_at, status, submitter_type, first_name, last_name, organization,
+                 COALESCE(added_words, 0) AS added_words, body
+             FROM comments WHERE campaign_id = $1 {only} ORDER BY received_at, id LIMIT $2 OFFSET $3"
+        ))
+        .bind(campaign_id)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let organization: Option<String> = row.try_get("organization")?;
+                let first: Option<String> = row.try_get("first_name")?;
+                let last: Option<String> = row.try_get("last_name")?;
+                let name = organization.unwrap_or_else(|| {
+                    let name = [first, last]
+                        .into_iter()
+                        .flatten()
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    if name.is_empty() {
+                        "Anonymous".to_owned()
+                    } else {
+                        name
+                    }
+                });
+                Ok(CampaignMember {
+                    id: row.try_get("id")?,
+                    received_at: from_millis(row.try_get("received_at")?)?,
+                    status: row.try_get("status")?,
+                    name,
+                    added_words: row.try_get("added_words")?,
+                    body: row.try_get("body")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Moves every comment of campaign `from` into `into` (same docket).
+    pub async fn merge_campaigns(
+        &self,
+        docket_id: &str,
+        from: i64,
+        into: i64,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<u64, CampaignStoreError> {
+        if from == into {
+            return Err(CampaignError::MergeIntoItself.into());
+        }
+        let mut tx = self.begin_write().await?;
+        for id in [from, into] {
+            live_campaign(&mut tx, docket_id, id).await?;
+        }
+        let moved = move_comments(&mut tx, from, into, None, now).await?;
+        sqlx::query("UPDATE campaigns SET merged_into = $1 WHERE id = $2")
+            .bind(into)
+            .bind(from)
+            .execute(&mut *tx)
+            .await?;
+        let after = format!("merged into campaign {into}");
+        audit_campaign(&mut tx, actor, "campaign.merge", from, &after, now).await?;
+        tx.commit().await?;
+        Ok(moved)
+    }
+
+    /// Moves the chosen comments of a campaign into a new campaign whose letter is the earliest of
+    /// them. Returns the new campaign.
+    pub async fn split_campaign(
+        &self,
+        docket_id: &str,
+        campaign_id: i64,
+        comment_ids: &[i64],
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<i64, CampaignStoreError> {
+        if comment_ids.is_empty() {
+            return Err(CampaignError::NothingChosen.into());
+        }
+        let mut tx = self.begin_write().await?;
+        let members = live_campaign(&mut tx, docket_id, campaign_id).await?;
+        let sql = format!(
+            "SELECT id FROM comments WHERE campaign_id = $1 AND id IN ({}) ORDER BY received_at, id",
+            placeholders(2, comment_ids.len())
+        );
+        let mut query = sqlx::query(&sql).bind(campaign_id);
+        for id in comment_ids {
+            query = query.bind(*id);
+        }
+        let chosen: Vec<i64> = query
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| r.try_get("id"))
+            .collect::<Result<_, _>>()?;
+        if chosen.len() != comment_ids.len() {
+            return Err(CampaignError::NotAMember.into());
+        }
+        if chosen.len() as i64 == members {
+            return Err(CampaignError::WholeCampaign.into());
+        }
+        let new_campaign = insert_campaign(&mut tx, docket_id, chosen[0], now).await?;
+        move_comments(&mut tx, campaign_id, new_campaign, Some(&chosen), now).await?;
+        ensure_representative(&mut tx, campaign_id, now).await?;
+        let after = format!(
+            "{} comments split off into campaign {new_campaign}",
+            chosen.len()
+        );
+        audit_campaign(&mut tx, actor, "campaign.split", campaign_id, &after, now).await?;
+        tx.commit().await?;
+        Ok(new_campaign)
+    }
+
+    /// Takes a comment out of its campaign for good: staff judged it is not a copy of the letter.
+    pub async fn leave_campaign(
+        &self,
+        docket_id: &str,
+        campaign_id: i64,
+        comment_id: i64,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<(), CampaignStoreError> {
+        let mut tx = self.begin_write().await?;
+        live_campaign(&mut tx, docket_id, campaign_id).await?;
+        let left = sqlx::query(
+            "UPDATE comments SET campaign_id = NULL, campaign_excluded = 1, added_words = NULL
+             WHERE id = $1 AND campaign_id = $2",
+        )
+        .bind(comment_id)
+        .bind(campaign_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if left == 0 {
+            return Err(CampaignError::NotAMember.into());
+        }
+        record_change(&mut tx, comment_id, ChangeKind::Campaign, now).await?;
+        ensure_representative(&mut tx, campaign_id, now).await?;
+        let record = AuditRecord {
+            action: "comment.leave_campaign",
+            object_type: "comment",
+            object_id: &comment_id.to_string(),
+            before: Some(&format!("campaign {campaign_id}")),
+            after: Some("not part of a campaign"),
+        };
+        audit(&mut tx, actor, record, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Decides every waiting copy of a campaign at once. Copies someone else decided meanwhile are
+    /// left as they are. Returns how many comments were decided.
+    pub async fn moderate_campaign(
+        &self,
+        docket_id: &str,
+        campaign_id: i64,
+        choice: CampaignChoice,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<usize, CampaignStoreError> {
+        let campaign = self
+            .campaign(docket_id, campaign_id)
+            .await?
+            .ok_or(CampaignError::NotFound)?;
+        let rows = sqlx::query(
+            "SELECT id, version FROM comments WHERE campaign_id = $1 AND status = 'pending'
+             ORDER BY CASE WHEN id = $2 THEN 0 ELSE 1 END, received_at, id",
+        )
+        .bind(campaign_id)
+        .bind(campaign.representative_id)
+        .fetch_all(self.pool())
+        .await?;
+        let post = Decision::Post { redact: Vec::new() };
+        let copy_of = Decision::Withhold {
+            reason: WithholdReason::DuplicateSubmission,
+            note: Some(format!(
+                "Copy of campaign {campaign_id}'s letter; counted on its representative comment."
+            )),
+        };
+        let mut decided = 0;
+        for row in rows {
+            let id: i64 = row.try_get("id")?;
+            let decision = match choice {
+                CampaignChoice::PostEveryCopy => &post,
+                CampaignChoice::PostRepresentative if id == campaign.representative_id => &post,
+                CampaignChoice::PostRepresentative => &copy_of,
+            };
+            match self
+                .moderate(id, row.try_get("version")?, decision, actor, now)
+                .await
+            {
+                Ok(_) => decided += 1,
+                Err(ModerationError::Stale { .. } | ModerationError::NotFound) => {}
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Ok(decided)
+    }
+
+    /// Campaign ids by comment, for the search index.
+    pub async fn campaign_ids_of(
+        &self,
+        comment_ids: &[i64],
+    ) -> Result<Vec<(i64, i64)>, StoreError> {
+        if comment_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT id, campaign_id FROM comments WHERE campaign_id IS NOT NULL AND id IN ({})",
+            placeholders(1, comment_ids.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for id in comment_ids {
+            query = query.bind(*id);
+        }
+        query
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("id")?, r.try_get("campaign_id")?)))
+            .collect()
+    }
+}
+
+/// Remembered examples sharing a band with the signature, with their similarity to it.
+async fn similar_examples(
+    tx: &mut Tx,
+    docket_id: &str,
+    signature: &Signature,
+) -> Result<Vec<Candidate>, StoreError> {
+    let sql = format!(
+        "SELECT DISTINCT e.comment_id, e.minhash, c.campaign_id
+         FROM campaign_bands b
+         JOIN campaign_examples e ON e.comment_id = b.comment_id
+         JOIN comments c ON c.id = e.comment_id
+         WHERE b.docket_id = $1 AND c.campaign_excluded = 0 AND b.band_key IN ({})
+         LIMIT {}",
+        placeholders(2, BANDS),
+        super::clusterer::MAX_CANDIDATES
+    );
+    let mut query = sqlx::query(&sql).bind(docket_id);
+    for key in signature.band_keys() {
+        query = query.bind(key);
+    }
+    let rows = query.fetch_all(&mut **tx).await?;
+    rows.iter()
+        .map(|row| {
+            let bytes: Vec<u8> = row.try_get("minhash")?;
+            let minhash = Signature::minhash_from_bytes(&bytes)
+                .ok_or_else(|| StoreError::Corrupt("a stored MinHash has the wrong size".into()))?;
+            let example = Signature {
+                exact: 0,
+                minhash,
+                words: 0,
+            };
+            Ok(Candidate {
+                comment_id: row.try_get("comment_id")?,
+                campaign_id: row.try_get("campaign_id")?,
+                similarity: signature.similarity(&example),
+            })
+        })
+        .collect()
+}
+
+async fn remember_example(
+    tx: &mut Tx,
+    docket_id: &str,
+    comment_id: i64,
+    signature: &Signature,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO campaign_examples (comment_id, docket_id, minhash) VALUES ($1, $2, $3)",
+    )
+    .bind(comment_id)
+    .bind(docket_id)
+    .bind(signature.minhash_bytes())
+    .execute(&mut **tx)
+    .await?;
+    let sql = format!(
+        "INSERT INTO campaign_bands (docket_id, band_key, comment_id) VALUES {}",
+        (0..BANDS)
+            .map(|i| format!("($1, ${}, $2)", i + 3))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let mut query = sqlx::query(&sql).bind(docket_id).bind(comment_id);
+    for key in signature.band_keys() {
+        query = query.bind(key);
+    }
+    query.execute(&mut **tx).await?;
+    Ok(())
+}
+
+async fn insert_campaign(
+    tx: &mut Tx,
+    docket_id: &str,
+    representative_id: i64,
+    now: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    let row = sqlx::query(
+        "INSERT INTO campaigns (docket_id, representative_id, created_at) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(docket_id)
+    .bind(representative_id)
+    .bind(to_millis(now))
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(row.try_get("id")?)
+}
+
+/// A campaign begins when a second copy of a letter arrives: the first copy is its letter.
+async fn start_campaign(
+    tx: &mut Tx,
+    docket_id: &str,
+    first_copy: i64,
+    now: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    let campaign = insert_campaign(tx, docket_id, first_copy, now).await?;
+    sqlx::query("UPDATE comments SET campaign_id = $1, added_words = 0 WHERE id = $2")
+        .bind(campaign)
+        .bind(first_copy)
+        .execute(&mut **tx)
+        .await?;
+    record_change(tx, first_copy, ChangeKind::Campaign, now).await?;
+    Ok(campaign)
+}
+
+async fn letter_of(tx: &mut Tx, campaign_id: i64) -> Result<String, StoreError> {
+    let row = sqlx::query(
+        "SELECT r.body FROM campaigns k JOIN comments r ON r.id = k.representative_id WHERE k.id = $1",
+    )
+    .bind(campaign_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(row.try_get("body")?)
+}
+
+async fn added_words(tx: &mut Tx, campaign_id: i64, body: &str) -> Result<i64, StoreError> {
+    let letter = letter_of(tx, campaign_id).await?;
+    Ok(personal_edits(&letter, body).added_words as i64)
+}
+
+/// Checks the campaign is on the docket and not merged away; returns how many comments it has.
+async fn live_campaign(
+    tx: &mut Tx,
+    docket_id: &str,
+    campaign_id: i64,
+) -> Result<i64, CampaignStoreError> {
+    let row = sqlx::query(
+        "SELECT (SELECT COUNT(*) FROM comments WHERE campaign_id = k.id) AS members
+         FROM campaigns k WHERE k.id = $1 AND k.docket_id = $2 AND k.merged_into IS NULL",
+    )
+    .bind(campaign_id)
+    .bind(docket_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(CampaignError::NotFound)?;
+    Ok(row.try_get("members")?)
+}
+
+/// Moves comments (all of `from`'s, or only `only`) to campaign `into`, recounting what each adds
+/// to its new letter. Returns how many moved.
+async fn move_comments(
+    tx: &mut Tx,
+    from: i64,
+    into: i64,
+    only: Option<&[i64]>,
+    now: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    let rows = sqlx::query("SELECT id, body FROM comments WHERE campaign_id = $1")
+        .bind(from)
+        .fetch_all(&mut **tx)
+        .await?;
+    let letter = letter_of(tx, into).await?;
+    let mut moved = 0;
+    for row in rows {
+        let id: i64 = row.try_get("id")?;
+        if only.is_some_and(|only| !only.contains(&id)) {
+            continue;
+        }
+        let body: String = row.try_get("body")?;
+        let added = personal_edits(&letter, &body).added_words as i64;
+        sqlx::query("UPDATE comments SET campaign_id = $1, added_words = $2 WHERE id = $3")
+            .bind(into)
+            .bind(added)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+        record_change(tx, id, ChangeKind::Campaign, now).await?;
+        moved += 1;
+    }
+    Ok(moved)
+}
+
+/// After comments left a campaign: if its letter left too, the earliest remaining copy becomes
+/// its letter and what every copy adds is counted again.
+async fn ensure_representative(
+    tx: &mut Tx,
+    campaign_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let row = sqlx::query(
+        "SELECT (SELECT campaign_id FROM comments WHERE id = k.representative_id) AS of_campaign,
+             (SELECT id FROM comments WHERE campaign_id = k.id ORDER BY received_at, id LIMIT 1) AS earliest
+         FROM campaigns k WHERE k.id = $1",
+    )
+    .bind(campaign_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let of_campaign: Option<i64> = row.try_get("of_campaign")?;
+    let earliest: Option<i64> = row.try_get("earliest")?;
+    if of_campaign == Some(campaign_id) {
+        return Ok(());
+    }
+    let Some(earliest) = earliest else {
+        return Ok(());
+    };
+    sqlx::query("UPDATE campaigns SET representative_id = $1 WHERE id = $2")
+        .bind(earliest)
+        .bind(campaign_id)
+        .execute(&mut **tx)
+        .await?;
+    move_comments(tx, campaign_id, campaign_id, None, now).await?;
+    Ok(())
+}
+
+async fn audit_campaign(
+    tx: &mut Tx,
+    actor: &Actor,
+    action: &str,
+    campaign_id: i64,
+    after: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let record = AuditRecord {
+        action,
+        object_type: "campaign",
+        object_id: &campaign_id.to_string(),
+        before: None,
+        after: Some(after),
+    };
+    audit(tx, actor, record, now).await
+}

@@ -1,0 +1,457 @@
+//! Making a docket summary from the database, keeping summaries, and the one-row-per-comment CSV.
+
+use super::{Audience, CampaignCount, Count, DayCount, DocketSummary, SummaryReason, TagCount};
+use crate::campaign::edits::personal_edits;
+use crate::campaign::normalise::plain_text;
+use crate::campaign::SUBSTANTIAL_WORDS;
+use crate::comment::SubmitterType;
+use crate::docket::DocketId;
+use crate::store::{from_millis, to_millis, Store, StoreError};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use std::collections::BTreeMap;
+
+/// Rows per breakdown (states, countries, organizations).
+const TOP: i64 = 15;
+/// Quotes per tag and additions per campaign.
+const EXAMPLES: i64 = 3;
+const QUOTE_CHARS: usize = 280;
+/// Comments read per round when writing the CSV: memory stays flat however large the docket.
+const CSV_PAGE: i64 = 2_000;
+
+/// The CSV's columns: a regulations.gov bulk download's names where it has the field, then ours.
+pub const CSV_COLUMNS: [&str; 22] = [
+    "Document ID",
+    "Agency ID",
+    "Docket ID",
+    "Tracking Number",
+    "Document Type",
+    "Posted Date",
+    "Received Date",
+    "Comment on Document ID",
+    "First Name",
+    "Last Name",
+    "City",
+    "State/Province",
+    "Country",
+    "Organization Name",
+    "Category",
+    "Comment",
+    "Status",
+    "Withheld Reason",
+    "Late",
+    "Campaign",
+    "Words Added to Letter",
+    "Tags",
+];
+
+/// A kept summary in a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedSummary {
+    pub id: i64,
+    pub made_at: DateTime<Utc>,
+    pub reason: SummaryReason,
+}
+
+/// `text` as one line of at most `QUOTE_CHARS` characters.
+fn excerpt(text: &str) -> String {
+    let flat = plain_text(text)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if flat.chars().count() <= QUOTE_CHARS {
+        return flat;
+    }
+    let cut: String = flat.chars().take(QUOTE_CHARS).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{cut}…")
+}
+
+impl Store {
+    /// The docket's summary as of now, for `audience`; `None` if there is no such docket.
+    pub async fn docket_summary(
+        &self,
+        docket_id: &DocketId,
+        audience: Audience,
+        now: DateTime<Utc>,
+    ) -> Result<Option<DocketSummary>, StoreError> {
+        let Some(docket) = self.docket(docket_id).await? else {
+            return Ok(None);
+        };
+        let id = docket_id.as_str();
+        let zone = docket.agency.time_zone;
+        let counts = self.docket_counts(id).await?;
+        let public = audience == Audience::Public;
+        // Text the audience may read: staff see comments not withheld; the public posted ones as posted.
+        let readable = if public {
+            "c.status = 'posted'"
+        } else {
+            "c.status <> 'withheld'"
+        };
+        let text = if public {
+            "COALESCE(c.redacted_body, c.body)"
+        } else {
+            "c.body"
+        };
+        let late: i64 =
+            sqlx::query("SELECT COUNT(*) FROM comments WHERE docket_id = $1 AND late = 1")
+                .bind(id)
+                .fetch_one(self.pool())
+                .await?
+                .try_get(0)?;
+        let by_submitter = self
+            .breakdown(id, "c.submitter_type", "", i64::MAX)
+            .await?
+            .into_iter()
+            .map(|c| Count {
+                label: SubmitterType::parse(&c.label)
+                    .map_or(c.label.clone(), |t| t.label().to_owned()),
+                ..c
+            })
+            .collect();
+        let by_state = self
+            .breakdown(id, "c.state_province_region", "", TOP)
+            .await?;
+        let by_country = self.breakdown(id, "c.country", "", TOP).await?;
+        let organizations = self
+            .breakdown(
+                id,
+                "c.organization",
+                if public {
+                    "AND c.status = 'posted'"
+                } else {
+                    ""
+                },
+                TOP,
+            )
+            .await?;
+        let mut tags = Vec::new();
+        for tag in self.tags(id).await? {
+            if public && !tag.published {
+                continue;
+            }
+            let rows = sqlx::query(&format!(
+                "SELECT {text} AS text FROM comment_tags ct JOIN comments c ON c.id = ct.comment_id
+                 WHERE ct.tag_id = $1 AND {readable} ORDER BY c.received_at, c.id LIMIT {EXAMPLES}"
+            ))
+            .bind(tag.id)
+            .fetch_all(self.pool())
+            .await?;
+            let quotes = rows
+                .iter()
+                .map(|r| r.try_get::<String, _>("text").map(|t| excerpt(&t)))
+                .collect::<Result<_, _>>()?;
+            tags.push(TagCount {
+                name: tag.name,
+                comments: tag.comments,
+                quotes,
+            });
+        }
+        let mut campaigns = Vec::new();
+        for c in self.campaigns(id).await? {
+            let rows = sqlx::query(&format!(
+                "SELECT {text} AS text FROM comments c
+                 WHERE c.campaign_id = $1 AND c.added_words >= {SUBSTANTIAL_WORDS} AND {readable}
+                 ORDER BY c.added_words DESC, c.id LIMIT {EXAMPLES}"
+            ))
+            .bind(c.id)
+            .fetch_all(self.pool())
+            .await?;
+            let mut additions = Vec::new();
+            for row in rows {
+                let body: String = row.try_get("text")?;
+                let added = personal_edits(&c.letter, &body).added.join(" ");
+                if !added.is_empty() {
+                    additions.push(excerpt(&added));
+                }
+            }
+            let letter_visible = !public
+                || sqlx::query("SELECT 1 FROM comments WHERE id = $1 AND status = 'posted'")
+                    .bind(c.representative_id)
+                    .fetch_optional(self.pool())
+                    .await?
+                    .is_some();
+            campaigns.push(CampaignCount {
+                id: c.id,
+                received: c.received,
+                posted: c.posted,
+                share: if counts.received == 0 {
+                    0.0
+                } else {
+                    c.received as f64 * 100.0 / counts.received as f64
+                },
+                letter_excerpt: if letter_visible {
+                    excerpt(&c.letter)
+                } else {
+                    "(The letter itself has not been posted.)".to_owned()
+                },
+                first_received: c.first_received,
+                last_received: c.last_received,
+                personalised: c.substantial,
+                additions,
+            });
+        }
+        let in_campaigns = campaigns.iter().map(|c| c.received).sum();
+        let mut per_day: BTreeMap<NaiveDate, i64> = BTreeMap::new();
+        let mut after = i64::MIN;
+        loop {
+            let rows = sqlx::query(
+                "SELECT id, received_at FROM comments WHERE docket_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+            )
+            .bind(id)
+            .bind(after)
+            .bind(CSV_PAGE * 10)
+            .fetch_all(self.pool())
+            .await?;
+            let Some(last) = rows.last() else { break };
+            after = last.try_get("id")?;
+            for row in &rows {
+                let day = from_millis(row.try_get("received_at")?)?
+                    .with_timezone(&zone)
+                    .date_naive();
+                *per_day.entry(day).or_default() += 1;
+            }
+        }
+        Ok(Some(DocketSummary {
+            docket_id: id.to_owned(),
+            title: docket.title,
+            agency: docket.agency.name,
+            time_zone: zone.name().to_owned(),
+            opens_at: docket.window.opens_at,
+            closes_at: docket.window.closes_at,
+            made_at: now,
+            audience,
+            received: counts.received,
+            posted: counts.posted,
+            pending: counts.pending,
+            late,
+            withheld: counts
+                .withheld
+                .iter()
+                .map(|(reason, n)| (reason.label().to_owned(), *n))
+                .collect(),
+            by_submitter,
+            by_state,
+            by_country,
+            organizations,
+            tags,
+            campaigns,
+            in_campaigns,
+            unique: counts.received - in_campaigns,
+            per_day: per_day
+                .into_iter()
+                .map(|(day, received)| DayCount { day, received })
+                .collect(),
+        }))
+    }
+
+    /// Received and posted counts of a docket's comments by `column`, largest first.
+    async fn breakdown(
+        &self,
+        docket_id: &str,
+        column: &str,
+        extra: &str,
+        limit: i64,
+    ) -> Result<Vec<Count>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {column} AS label, COUNT(*) AS received,
+                 SUM(CASE WHEN c.status = 'posted' THEN 1 ELSE 0 END) AS posted
+             FROM comments c WHERE c.docket_id = $1 AND {column} IS NOT NULL {extra}
+             GROUP BY {column} ORDER BY received DESC, label LIMIT $2"
+        ))
+        .bind(docket_id)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Count {
+                    label: r.try_get("label")?,
+                    received: r.try_get("received")?,
+                    posted: r.try_get("posted")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Makes and keeps the docket's summary: the staff version at a close, the public one when
+    /// an admin publishes. Returns the kept summary's id.
+    pub async fn save_summary(
+        &self,
+        docket_id: &str,
+        reason: SummaryReason,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        let id = DocketId::parse(docket_id)
+            .map_err(|_| StoreError::Corrupt(format!("docket id {docket_id:?}")))?;
+        let audience = match reason {
+            SummaryReason::Closed => Audience::Staff,
+            SummaryReason::Published => Audience::Public,
+        };
+        let summary = self
+            .docket_summary(&id, audience, now)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt(format!("docket {docket_id} vanished")))?;
+        let json = serde_json::to_string(&summary)
+            .map_err(|e| StoreError::Corrupt(format!("summary not serialisable: {e}")))?;
+        let row = sqlx::query(
+            "INSERT INTO docket_summaries (docket_id, made_at, reason, summary_json)
+             VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(docket_id)
+        .bind(to_millis(now))
+        .bind(reason.as_str())
+        .bind(json)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(row.try_get("id")?)
+    }
+
+    /// The docket's kept summaries, newest first.
+    pub async fn saved_summaries(&self, docket_id: &str) -> Result<Vec<SavedSummary>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, made_at, reason FROM docket_summaries WHERE docket_id = $1 ORDER BY id DESC",
+        )
+        .bind(docket_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let reason: String = r.try_get("reason")?;
+                Ok(SavedSummary {
+                    id: r.try_get("id")?,
+                    made_at: from_millis(r.try_get("made_at")?)?,
+                    reason: SummaryReason::parse(&reason)
+                        .ok_or_else(|| StoreError::Corrupt(format!("summary reason {reason:?}")))?,
+                })
+            })
+            .collect()
+    }
+
+    /// A kept summary of the docket: the one with `id`, or the latest published one.
+    pub async fn saved_summary(
+        &self,
+        docket_id: &str,
+        id: Option<i64>,
+    ) -> Result<Option<DocketSummary>, StoreError> {
+        let row = match id {
+            Some(id) => {
+                sqlx::query("SELECT summary_json FROM docket_summaries WHERE docket_id = $1 AND id = $2")
+                    .bind(docket_id)
+                    .bind(id)
+                    .fetch_optional(self.pool())
+                    .await?
+            }
+            None => sqlx::query(
+                "SELECT summary_json FROM docket_summaries WHERE docket_id = $1 AND reason = 'published'
+                 ORDER BY id DESC LIMIT 1",
+            )
+            .bind(docket_id)
+            .fetch_optional(self.pool())
+            .await?,
+        };
+        row.map(|r| {
+            let json: String = r.try_get("summary_json")?;
+            serde_json::from_str(&json)
+                .map_err(|e| StoreError::Corrupt(format!("kept summary unreadable: {e}")))
+        })
+        .transpose()
+    }
+}
+
+/// Writes every comment of the docket (all statuses, for staff; never e-mail addresses) as CSV,
+/// reading the database a page at a time.
+pub async fn write_comments_csv<W: std::io::Write>(
+    store: &Store,
+    docket_id: &str,
+    out: W,
+) -> Result<(), StoreError> {
+    let io = |e: csv::Error| StoreError::Corrupt(format!("could not write the CSV: {e}"));
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record(CSV_COLUMNS).map_err(io)?;
+    let mut after = i64::MIN;
+    loop {
+        let rows = sqlx::query(
+            "SELECT c.id, c.public_id, d.agency_code, c.docket_id, c.tracking_number, c.posted_at,
+                 c.received_at, c.document_id, c.first_name, c.last_name, c.city, c.state_province_region,
+                 c.country, c.organization, c.submitter_type, c.body, c.status, c.withheld_reason, c.late,
+                 c.campaign_id, c.added_words
+             FROM comments c JOIN dockets d ON d.id = c.docket_id
+             WHERE c.docket_id = $1 AND c.id > $2 ORDER BY c.id LIMIT $3",
+        )
+        .bind(docket_id)
+        .bind(after)
+        .bind(CSV_PAGE)
+        .fetch_all(store.pool())
+        .await?;
+        let Some(last) = rows.last() else { break };
+        after = last.try_get("id")?;
+        let ids: Vec<i64> = rows
+            .iter()
+            .map(|r| r.try_get("id"))
+            .collect::<Result<_, _>>()?;
+        let tags = store.comment_tags(&ids, false).await?;
+        for row in &rows {
+            let id: i64 = row.try_get("id")?;
+            let text = |column: &str| -> Result<String, StoreError> {
+                Ok(row
+                    .try_get::<Option<String>, _>(column)?
+                    .unwrap_or_default())
+            };
+            let instant = |column: &str| -> Result<String, StoreError> {
+                Ok(match row.try_get::<Option<i64>, _>(column)? {
+                    Some(ms) => from_millis(ms)?.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                    None => String::new(),
+                })
+            };
+            let number = |column: &str| -> Result<String, StoreError> {
+                Ok(row
+                    .try_get::<Option<i64>, _>(column)?
+                    .map(|n| n.to_string())
+                    .unwrap_or_default())
+            };
+            let kind = text("submitter_type")?;
+            let record = [
+                text("public_id")?,
+                text("agency_code")?,
+                text("docket_id")?,
+                text("tracking_number")?,
+                "Public Submission".to_owned(),
+                instant("posted_at")?,
+                instant("received_at")?,
+                text("document_id")?,
+                text("first_name")?,
+                text("last_name")?,
+                text("city")?,
+                text("state_province_region")?,
+                text("country")?,
+                text("organization")?,
+                SubmitterType::parse(&kind).map_or(kind.clone(), |t| t.label().to_owned()),
+                text("body")?,
+                text("status")?,
+                text("withheld_reason")?,
+                if row.try_get::<i64, _>("late")? == 1 {
+                    "yes".to_owned()
+                } else {
+                    "no".to_owned()
+                },
+                number("campaign_id")?,
+                number("added_words")?,
+                tags.get(&id)
+                    .map(|t| {
+                        t.iter()
+                            .map(|(_, n)| n.as_str())
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    })
+                    .unwrap_or_default(),
+            ];
+            writer.write_record(&record).map_err(io)?;
+        }
+    }
+    writer
+        .flush()
+        .map_err(|e| StoreError::Corrupt(format!("could not write the CSV: {e}")))?;
+    Ok(())
+}
