@@ -24,7 +24,7 @@ use tantivy::{
 use thiserror::Error;
 
 /// Bumped whenever the schema or what goes into it changes; an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, Error)]
 pub enum IndexError {
@@ -57,6 +57,7 @@ pub struct IndexedComment {
     pub late: bool,
     pub received_at_ms: i64,
     pub tags: Vec<i64>,
+    pub campaign: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -72,6 +73,7 @@ pub struct Fields {
     pub state: Field,
     pub country: Field,
     pub tag: Field,
+    pub campaign: Field,
     pub body: Field,
     pub public_text: Field,
     pub name: Field,
@@ -92,6 +94,7 @@ fn schema() -> (Schema, Fields) {
         state: b.add_text_field("state", STRING | FAST),
         country: b.add_text_field("country", STRING | FAST),
         tag: b.add_u64_field("tag", INDEXED | FAST),
+        campaign: b.add_u64_field("campaign", INDEXED | FAST),
         body: b.add_text_field("body", TEXT),
         public_text: b.add_text_field("public_text", TEXT),
         name: b.add_text_field("name", TEXT),
@@ -157,6 +160,7 @@ pub struct Filters {
     pub status: Vec<CommentStatus>,
     pub submitter_type: Vec<String>,
     pub tag: Vec<i64>,
+    pub campaign: Vec<i64>,
     pub state: Vec<String>,
     pub country: Vec<String>,
     pub late: Option<bool>,
@@ -185,6 +189,7 @@ pub struct FacetCounts {
     pub submitter_type: Vec<(String, u64)>,
     pub late: Vec<(bool, u64)>,
     pub tag: Vec<(i64, u64)>,
+    pub campaign: Vec<(i64, u64)>,
     pub state: Vec<(String, u64)>,
     pub country: Vec<(String, u64)>,
     /// Comments per received day: (start of the day in ms, count), oldest first.
@@ -296,6 +301,9 @@ impl SearchIndex {
         doc.add_text(f.country, normalize_value(&c.country));
         for tag in &c.tags {
             doc.add_u64(f.tag, *tag as u64);
+        }
+        if let Some(campaign) = c.campaign {
+            doc.add_u64(f.campaign, campaign as u64);
         }
         doc.add_text(f.body, &c.body);
         if let (CommentStatus::Posted, Some(redacted)) = (c.status, &c.redacted_body) {
@@ -494,6 +502,10 @@ impl SearchIndex {
         if !filters.tag.is_empty() {
             let ids = filters.tag.iter().map(|t| *t as u64).collect();
             clauses.push((Occur::Must, u64_terms(f.tag, ids)));
+        }
+        if !filters.campaign.is_empty() {
+            let ids = filters.campaign.iter().map(|t| *t as u64).collect();
+            clauses.push((Occur::Must, u64_terms(f.campaign, ids)));
         }
         if !filters.state.is_empty() {
             clauses.push((Occur::Must, text_terms(f.state, &filters.state)));
@@ -785,6 +797,7 @@ struct RawFacets {
     submitter_type: [u64; 3],
     late: [u64; 2],
     tag: HashMap<u64, u64>,
+    campaign: HashMap<u64, u64>,
     state: HashMap<String, u64>,
     country: HashMap<String, u64>,
     days: BTreeMap<i64, u64>,
@@ -801,6 +814,9 @@ impl RawFacets {
         }
         for (k, v) in other.tag {
             *self.tag.entry(k).or_default() += v;
+        }
+        for (k, v) in other.campaign {
+            *self.campaign.entry(k).or_default() += v;
         }
         for (k, v) in other.state {
             *self.state.entry(k).or_default() += v;
@@ -839,6 +855,7 @@ impl RawFacets {
                 .filter(|(_, n)| *n > 0)
                 .collect(),
             tag: top(self.tag.into_iter().map(|(k, v)| (k as i64, v))),
+            campaign: top(self.campaign.into_iter().map(|(k, v)| (k as i64, v))),
             state: top(self.state.into_iter().filter(|(k, _)| !k.is_empty())),
             country: top(self.country.into_iter().filter(|(k, _)| !k.is_empty())),
             received_days: self.days.into_iter().collect(),
@@ -851,6 +868,7 @@ struct SegmentFacets {
     submitter_type: Column<u64>,
     late: Column<u64>,
     tag: Column<u64>,
+    campaign: Column<u64>,
     received: Column<i64>,
     state: Option<StrColumn>,
     country: Option<StrColumn>,
@@ -888,6 +906,7 @@ impl Collector for FacetCollector {
             submitter_type: fast.u64("type")?,
             late: fast.u64("late")?,
             tag: fast.u64("tag")?,
+            campaign: fast.u64("campaign")?,
             received,
             state_ords: vec![0; terms(&state)],
             country_ords: vec![0; terms(&country)],
@@ -967,6 +986,9 @@ impl SegmentCollector for SegmentFacets {
             for tag in self.tag.values_for_doc(*doc) {
                 *c.tag.entry(tag).or_default() += 1;
             }
+            for campaign in self.campaign.values_for_doc(*doc) {
+                *c.campaign.entry(campaign).or_default() += 1;
+            }
         }
     }
 
@@ -1022,6 +1044,7 @@ mod tests {
             late: false,
             received_at_ms: 1_678_800_000_000 + id * 3_600_000,
             tags: Vec::new(),
+            campaign: None,
         }
     }
 
@@ -1059,6 +1082,7 @@ mod tests {
         org.organization = "Consumer Reports".into();
         org.state = "NY".into();
         org.tags = vec![7];
+        org.campaign = Some(4);
         let mut redacted = comment(
             3,
             CommentStatus::Posted,
@@ -1120,6 +1144,7 @@ mod tests {
             ]
         );
         assert_eq!(hits.facets.tag, vec![(7, 1)]);
+        assert_eq!(hits.facets.campaign, vec![(4, 1)]);
         assert_eq!(hits.facets.state, vec![("ca".into(), 3), ("ny".into(), 1)]);
         assert_eq!(
             hits.facets.received_days.iter().map(|d| d.1).sum::<u64>(),
@@ -1135,6 +1160,11 @@ mod tests {
         };
         assert_eq!(index.search(&s).unwrap().ids, vec![2]);
         assert_eq!(index.all_ids(&s).unwrap(), vec![2]);
+        s.filters = Filters {
+            campaign: vec![4],
+            ..Filters::default()
+        };
+        assert_eq!(index.search(&s).unwrap().ids, vec![2]);
     }
 
     #[test]

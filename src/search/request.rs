@@ -9,7 +9,9 @@ pub const RESULTS_PER_PAGE: usize = 20;
 pub const MAX_PAGE: u32 = 500;
 
 /// The facet filters a URL may carry, by parameter name.
-pub const FACET_KEYS: [&str; 7] = ["status", "type", "tag", "state", "country", "late", "day"];
+pub const FACET_KEYS: [&str; 8] = [
+    "status", "type", "tag", "campaign", "state", "country", "late", "day",
+];
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SearchParams {

@@ -81,6 +81,10 @@ pub async fn prepare(
                 Ok(id) => filters.tag.push(id),
                 Err(_) => return Ok(refuse(format!("Unknown tag {value:?}."))),
             },
+            "campaign" => match value.parse() {
+                Ok(id) => filters.campaign.push(id),
+                Err(_) => return Ok(refuse(format!("Unknown campaign {value:?}."))),
+            },
             "state" => filters.state.push(value.clone()),
             "country" => filters.country.push(value.clone()),
             "late" => match value.as_str() {
@@ -347,6 +351,15 @@ pub async fn run_search(
                 .tag
                 .iter()
                 .filter_map(|(id, n)| Some((id.to_string(), names.get(id)?.clone(), *n)))
+                .collect(),
+        ));
+        groups.push(group(
+            "campaign",
+            "Campaign",
+            facets
+                .campaign
+                .iter()
+                .map(|(id, n)| (id.to_string(), format!("Campaign {id}"), *n))
                 .collect(),
         ));
         groups.push(group(
