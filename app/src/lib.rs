@@ -3,6 +3,7 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+pub mod campaigns;
 pub mod components;
 pub mod error;
 pub mod pages;
@@ -65,6 +66,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff/dockets/:id/tags") view=pages::search::StaffTagsPage ssr=SsrMode::Async/>
                     <Route path=path!("/staff/search") view=pages::search::StaffSearchPage ssr=SsrMode::Async/>
                     <Route path=path!("/dockets/:id/search") view=pages::search::DocketSearchPage ssr=SsrMode::Async/>
+                    <Route path=path!("/dockets/:id/summary") view=pages::campaigns::PublicSummaryPage ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/dockets/:id/campaigns") view=pages::campaigns::StaffCampaignsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/dockets/:id/campaigns/:campaign") view=pages::campaigns::StaffCampaignPage ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/dockets/:id/summary") view=pages::campaigns::StaffSummaryPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <footer class="site-footer">

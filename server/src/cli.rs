@@ -40,6 +40,17 @@ pub enum Command {
     /// Rebuild the search index from the database, with a progress bar. Stop the server first:
     /// it holds the index while it runs.
     Reindex,
+    /// Write a docket's summary as of now (the staff version) to standard output or a file.
+    Summary {
+        /// Docket id, such as FTC-2023-0018.
+        id: String,
+        /// markdown, json or csv (one row per comment).
+        #[arg(long, default_value = "markdown", value_parser = ["markdown", "json", "csv"])]
+        format: String,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        output: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -158,7 +169,40 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Docket(command) => docket(config, command).await,
         Command::User(command) => user(config, command).await,
         Command::Reindex => reindex(config).await,
+        Command::Summary { id, format, output } => summary(config, &id, &format, output).await,
     }
+}
+
+async fn summary(
+    config: Config,
+    id: &str,
+    format: &str,
+    output: Option<std::path::PathBuf>,
+) -> Result<()> {
+    use opendocket_core::summary::{write_comments_csv, Audience};
+    let id = DocketId::parse(id).with_context(|| format!("docket id {id:?}"))?;
+    let store = open_store(&config).await?;
+    let mut out: Box<dyn std::io::Write> = match &output {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("could not create {}", path.display()))?,
+        )),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let summary = store
+        .docket_summary(&id, Audience::Staff, chrono::Utc::now())
+        .await?
+        .with_context(|| format!("there is no docket {id}"))?;
+    match format {
+        "csv" => write_comments_csv(&store, id.as_str(), &mut out).await?,
+        "json" => serde_json::to_writer_pretty(&mut out, &summary)?,
+        _ => out.write_all(summary.to_markdown().as_bytes())?,
+    }
+    out.flush()?;
+    if let Some(path) = output {
+        eprintln!("Wrote the summary of {id} to {}.", path.display());
+    }
+    Ok(())
 }
 
 async fn serve(config: Config) -> Result<()> {

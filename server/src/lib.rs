@@ -1,5 +1,6 @@
 //! The OpenDocket server: the router that tests drive with `oneshot`, form handling, security headers and the CLI.
 
+mod campaigns;
 pub mod cli;
 pub mod config;
 mod form;
@@ -65,6 +66,10 @@ pub fn app(state: AppState) -> Router {
             AppState,
             _,
         >(page_context, shell))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            campaigns::summary_downloads,
+        ))
         .layer(axum::middleware::from_fn(finish_writes))
         .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT))
         .layer(axum::middleware::map_response(

@@ -3,7 +3,7 @@
 
 use crate::form::parse_urlencoded;
 use crate::render::render_page_with;
-use crate::tagging;
+use crate::{campaigns, tagging};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -112,6 +112,31 @@ pub const STAFF_FORM_ENDPOINTS: &[StaffEndpoint] = &[
         path: "/staff/search/tag",
         permission: Some(Permission::Tag),
         route: || post(tagging::bulk_tag),
+    },
+    StaffEndpoint {
+        path: "/staff/campaigns/{id}/merge",
+        permission: Some(Permission::Tag),
+        route: || post(campaigns::merge),
+    },
+    StaffEndpoint {
+        path: "/staff/campaigns/{id}/split",
+        permission: Some(Permission::Tag),
+        route: || post(campaigns::split),
+    },
+    StaffEndpoint {
+        path: "/staff/campaigns/{id}/leave",
+        permission: Some(Permission::Tag),
+        route: || post(campaigns::leave),
+    },
+    StaffEndpoint {
+        path: "/staff/campaigns/{id}/moderate",
+        permission: Some(Permission::Moderate),
+        route: || post(campaigns::moderate),
+    },
+    StaffEndpoint {
+        path: "/staff/dockets/{id}/summary",
+        permission: Some(Permission::ManageDockets),
+        route: || post(campaigns::publish_summary),
     },
 ];
 
@@ -235,7 +260,7 @@ pub(crate) async fn authorise(
 }
 
 /// The session behind a request that changes nothing, checked for `permission`.
-async fn authorise_read(
+pub(crate) async fn authorise_read(
     state: &AppState,
     headers: &HeaderMap,
     permission: Option<Permission>,

@@ -109,6 +109,8 @@ pub enum CampaignError {
     WholeCampaign,
     #[error("A campaign cannot be merged into itself.")]
     MergeIntoItself,
+    #[error("Choose to post every copy, or the letter once with the count.")]
+    NoChoice,
 }
 
 #[cfg(test)]

@@ -215,6 +215,15 @@ impl Store {
         row.as_ref().map(campaign_from_row).transpose()
     }
 
+    /// The docket a campaign belongs to.
+    pub async fn campaign_docket(&self, campaign_id: i64) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT docket_id FROM campaigns WHERE id = $1")
+            .bind(campaign_id)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.map(|r| r.try_get("docket_id")).transpose()?)
+    }
+
     /// Copies of a campaign, oldest first; only those with substantial additions when asked.
     pub async fn campaign_members(
         &self,

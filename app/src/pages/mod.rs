@@ -1,5 +1,6 @@
 //! The public pages, one module each.
 
+pub mod campaigns;
 pub mod comment;
 pub mod docket;
 pub mod home;

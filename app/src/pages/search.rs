@@ -172,7 +172,11 @@ fn StaffSearch(view: StaffSearchView) -> impl IntoView {
             <QueryHelp/>
         </form>
         {(!docket.is_empty()).then(|| view! {
-            <p><a href=format!("/staff/dockets/{docket}/tags")>{format!("Tags of {docket}")}</a></p>
+            <p class="docket-links">
+                <a href=format!("/staff/dockets/{docket}/tags")>{format!("Tags of {docket}")}</a> " · "
+                <a href=format!("/staff/dockets/{docket}/campaigns")>"Campaigns"</a> " · "
+                <a href=format!("/staff/dockets/{docket}/summary")>"Summary"</a>
+            </p>
         })}
         {job.map(|job| {
             let text = match job.state {

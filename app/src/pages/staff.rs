@@ -129,6 +129,8 @@ fn Dockets(dockets: DocketsView) -> impl IntoView {
                 <li class="docket-row">
                     <a href=format!("/dockets/{}", d.id)>{d.id.clone()}</a> " " {d.title.clone()}
                 " " <a href=format!("/staff/dockets/{}/edit", d.id)>"Edit"</a>
+                " " <a href=format!("/staff/dockets/{}/campaigns", d.id)>"Campaigns"</a>
+                " " <a href=format!("/staff/dockets/{}/summary", d.id)>"Summary"</a>
                     <p class="meta">{format!(
                     "{}{} · closes {} · late comments {}",
                     d.state,

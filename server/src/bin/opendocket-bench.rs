@@ -150,6 +150,7 @@ fn synthetic(source: &Source, i: usize) -> IndexedComment {
         late: rng.random_bool(0.03),
         received_at_ms: OPENS_MS + rng.random_range(0..30 * DAY_MS),
         tags,
+        campaign: None,
     }
 }
 
