@@ -137,9 +137,17 @@ pub async fn staff_campaign(
         return Ok(None);
     };
     let params = decode_query(&query);
-    let param = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let param = |name: &str| {
+        params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
     let substantial_only = param("substantial").is_some_and(|v| v == "yes");
-    let page = param("page").and_then(|p| p.parse().ok()).unwrap_or(1i64).max(1);
+    let page = param("page")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(1i64)
+        .max(1);
     let mut members = store
         .campaign_members(
             campaign_id,

@@ -106,15 +106,22 @@ pub async fn merge(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    change_campaign(state, campaign, headers, body, Permission::Tag, |state, docket, form, actor| async move {
-        let into = number(&form, "into").ok_or(CampaignError::NotFound)?;
-        let services = &state.services;
-        services
-            .store
-            .merge_campaigns(&docket, campaign, into, &actor, services.clock.now())
-            .await?;
-        Ok(format!("/staff/dockets/{docket}/campaigns/{into}"))
-    })
+    change_campaign(
+        state,
+        campaign,
+        headers,
+        body,
+        Permission::Tag,
+        |state, docket, form, actor| async move {
+            let into = number(&form, "into").ok_or(CampaignError::NotFound)?;
+            let services = &state.services;
+            services
+                .store
+                .merge_campaigns(&docket, campaign, into, &actor, services.clock.now())
+                .await?;
+            Ok(format!("/staff/dockets/{docket}/campaigns/{into}"))
+        },
+    )
     .await
 }
 
@@ -124,19 +131,26 @@ pub async fn split(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    change_campaign(state, campaign, headers, body, Permission::Tag, |state, docket, form, actor| async move {
-        let chosen: Vec<i64> = form
-            .iter()
-            .filter(|(k, _)| k == "comment")
-            .filter_map(|(_, v)| v.parse().ok())
-            .collect();
-        let services = &state.services;
-        let new = services
-            .store
-            .split_campaign(&docket, campaign, &chosen, &actor, services.clock.now())
-            .await?;
-        Ok(format!("/staff/dockets/{docket}/campaigns/{new}"))
-    })
+    change_campaign(
+        state,
+        campaign,
+        headers,
+        body,
+        Permission::Tag,
+        |state, docket, form, actor| async move {
+            let chosen: Vec<i64> = form
+                .iter()
+                .filter(|(k, _)| k == "comment")
+                .filter_map(|(_, v)| v.parse().ok())
+                .collect();
+            let services = &state.services;
+            let new = services
+                .store
+                .split_campaign(&docket, campaign, &chosen, &actor, services.clock.now())
+                .await?;
+            Ok(format!("/staff/dockets/{docket}/campaigns/{new}"))
+        },
+    )
     .await
 }
 
@@ -146,15 +160,22 @@ pub async fn leave(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    change_campaign(state, campaign, headers, body, Permission::Tag, |state, docket, form, actor| async move {
-        let comment = number(&form, "comment").ok_or(CampaignError::NotAMember)?;
-        let services = &state.services;
-        services
-            .store
-            .leave_campaign(&docket, campaign, comment, &actor, services.clock.now())
-            .await?;
-        Ok(format!("/staff/dockets/{docket}/campaigns/{campaign}"))
-    })
+    change_campaign(
+        state,
+        campaign,
+        headers,
+        body,
+        Permission::Tag,
+        |state, docket, form, actor| async move {
+            let comment = number(&form, "comment").ok_or(CampaignError::NotAMember)?;
+            let services = &state.services;
+            services
+                .store
+                .leave_campaign(&docket, campaign, comment, &actor, services.clock.now())
+                .await?;
+            Ok(format!("/staff/dockets/{docket}/campaigns/{campaign}"))
+        },
+    )
     .await
 }
 
@@ -164,19 +185,30 @@ pub async fn moderate(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    change_campaign(state, campaign, headers, body, Permission::Moderate, |state, docket, form, actor| async move {
-        let choice = match form.iter().find(|(k, _)| k == "choice").map(|(_, v)| v.as_str()) {
-            Some("every") => CampaignChoice::PostEveryCopy,
-            Some("representative") => CampaignChoice::PostRepresentative,
-            _ => return Err(CampaignError::NoChoice.into()),
-        };
-        let services = &state.services;
-        services
-            .store
-            .moderate_campaign(&docket, campaign, choice, &actor, services.clock.now())
-            .await?;
-        Ok(format!("/staff/dockets/{docket}/campaigns/{campaign}"))
-    })
+    change_campaign(
+        state,
+        campaign,
+        headers,
+        body,
+        Permission::Moderate,
+        |state, docket, form, actor| async move {
+            let choice = match form
+                .iter()
+                .find(|(k, _)| k == "choice")
+                .map(|(_, v)| v.as_str())
+            {
+                Some("every") => CampaignChoice::PostEveryCopy,
+                Some("representative") => CampaignChoice::PostRepresentative,
+                _ => return Err(CampaignError::NoChoice.into()),
+            };
+            let services = &state.services;
+            services
+                .store
+                .moderate_campaign(&docket, campaign, choice, &actor, services.clock.now())
+                .await?;
+            Ok(format!("/staff/dockets/{docket}/campaigns/{campaign}"))
+        },
+    )
     .await
 }
 
@@ -210,14 +242,26 @@ pub async fn publish_summary(
         Err(error) => {
             tracing::error!(%error, "publishing the summary failed");
             let message = "The summary could not be published; try again in a minute.".to_owned();
-            notice(&state, &page, &headers, StatusCode::SERVICE_UNAVAILABLE, message, identity.email).await
+            notice(
+                &state,
+                &page,
+                &headers,
+                StatusCode::SERVICE_UNAVAILABLE,
+                message,
+                identity.email,
+            )
+            .await
         }
     }
 }
 
 /// `/staff/dockets/{id}/summary?format=markdown|csv|json` is a download; without `format` it is
 /// the page. Answers the downloads and passes everything else on.
-pub async fn summary_downloads(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn summary_downloads(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let docket = request
         .uri()
         .path()
@@ -257,7 +301,11 @@ async fn download(
     let services = &state.services;
     let unavailable = |error: opendocket_core::store::StoreError| {
         tracing::error!(%error, "summary download failed");
-        (StatusCode::SERVICE_UNAVAILABLE, "The summary could not be made; try again in a minute.").into_response()
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The summary could not be made; try again in a minute.",
+        )
+            .into_response()
     };
     let (content_type, extension, body) = match format {
         "csv" => {
@@ -273,11 +321,18 @@ async fn download(
         "markdown" | "json" => {
             let summary = match saved {
                 Some(saved) => services.store.saved_summary(docket, Some(saved)).await,
-                None => services.store.docket_summary(&id, Audience::Staff, services.clock.now()).await,
+                None => {
+                    services
+                        .store
+                        .docket_summary(&id, Audience::Staff, services.clock.now())
+                        .await
+                }
             };
             let summary = match summary {
                 Ok(Some(summary)) => summary,
-                Ok(None) => return (StatusCode::NOT_FOUND, "There is no such docket.").into_response(),
+                Ok(None) => {
+                    return (StatusCode::NOT_FOUND, "There is no such docket.").into_response()
+                }
                 Err(error) => return unavailable(error),
             };
             if format == "json" {
@@ -289,7 +344,11 @@ async fn download(
                     }
                 }
             } else {
-                ("text/markdown; charset=utf-8", "md", summary.to_markdown().into_bytes())
+                (
+                    "text/markdown; charset=utf-8",
+                    "md",
+                    summary.to_markdown().into_bytes(),
+                )
             }
         }
         _ => {

@@ -3,8 +3,8 @@
 
 use crate::form::parse_urlencoded;
 use crate::render::render_page_with;
-use crate::{campaigns, tagging};
 use crate::AppState;
+use crate::{campaigns, tagging};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};

@@ -9,7 +9,6 @@ use chrono::Duration;
 use common::{encode_form, instant, Harness, StaffSession};
 use opendocket_core::accounts::Actor;
 use opendocket_core::clock::Clock;
-use opendocket_core::comment::IdempotencyKey;
 use opendocket_core::moderation::Decision;
 use opendocket_core::search::SearchService;
 use opendocket_core::staff::Role;
@@ -31,24 +30,7 @@ async fn harness() -> Harness {
 }
 
 async fn submit(h: &Harness, kind: &str, name: &str, state: &str, text: &str) {
-    let (first, organization) = if kind == "organization" {
-        ("", name)
-    } else {
-        (name, "")
-    };
-    let form = encode_form(&[
-        ("idempotency_key", IdempotencyKey::generate().as_str()),
-        ("submitter_type", kind),
-        ("first_name", first),
-        ("last_name", if first.is_empty() { "" } else { "Example" }),
-        ("organization", organization),
-        ("state_province_region", state),
-        ("country", "United States"),
-        ("email", "someone@example.org"),
-        ("comment", text),
-    ]);
-    let response = h.post_form(&format!("/dockets/{DOCKET}"), form).await;
-    assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
+    h.submit_comment(DOCKET, kind, name, state, text).await;
 }
 
 /// Waits until the index holds every change in the database.
@@ -80,10 +62,8 @@ async fn post(
     path: &str,
     fields: Vec<(&str, String)>,
 ) -> common::Page {
-    let mut all = vec![("csrf_token", session.csrf.clone())];
-    all.extend(fields);
-    let pairs: Vec<(&str, &str)> = all.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    h.staff_post(Some(session), path, encode_form(&pairs)).await
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    h.staff_form(session, path, &pairs).await
 }
 
 async fn decide(h: &Harness, id: i64, decision: Decision) {

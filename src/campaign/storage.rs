@@ -85,7 +85,7 @@ impl Store {
     ) -> Result<Option<i64>, StoreError> {
         let mut tx = self.begin_write().await?;
         let row = sqlx::query(
-            "SELECT docket_id, body, campaign_checked, campaign_id FROM comments WHERE id = $1",
+            "SELECT docket_id, body, campaign_checked, campaign_id, campaign_excluded FROM comments WHERE id = $1",
         )
         .bind(comment_id)
         .fetch_optional(&mut *tx)
@@ -112,7 +112,8 @@ impl Store {
             return Ok(row.try_get("campaign_id")?);
         }
         let body: String = row.try_get("body")?;
-        let Some(signature) = Signature::of(&body) else {
+        let excluded = row.try_get::<i64, _>("campaign_excluded")? != 0;
+        let Some(signature) = Signature::of(&body).filter(|_| !excluded) else {
             sqlx::query("UPDATE comments SET campaign_checked = 1 WHERE id = $1")
                 .bind(comment_id)
                 .execute(&mut *tx)

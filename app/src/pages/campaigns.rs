@@ -23,7 +23,10 @@ fn opening(letter: &str) -> String {
         return flat;
     }
     let cut: String = flat.chars().take(200).collect();
-    format!("{}…", cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head))
+    format!(
+        "{}…",
+        cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head)
+    )
 }
 
 #[component]
@@ -155,7 +158,11 @@ fn CampaignPage(view: CampaignView) -> impl IntoView {
     let id = campaign.id;
     let base = format!("/staff/dockets/{docket_id}/campaigns/{id}");
     let action = |what: &str| format!("/staff/campaigns/{id}/{what}");
-    let filter = if substantial_only { "&substantial=yes" } else { "" };
+    let filter = if substantial_only {
+        "&substantial=yes"
+    } else {
+        ""
+    };
     let pending = campaign.pending;
     view! {
         <StaffBar header/>
@@ -223,7 +230,8 @@ fn Member(member: MemberRow, can_change: bool, csrf: String, leave: String) -> i
         is_letter,
         edits,
     } = member;
-    let changed = !edits.added.is_empty() || !edits.reworded.is_empty() || !edits.left_out.is_empty();
+    let changed =
+        !edits.added.is_empty() || !edits.reworded.is_empty() || !edits.left_out.is_empty();
     view! {
         <li class="campaign-member" data-comment=id.to_string()>
             <p class="member-meta">
@@ -307,7 +315,10 @@ fn Summary(view: SummaryView) -> impl IntoView {
         can_publish,
     } = view;
     let staff = header.is_some();
-    let csrf = header.as_ref().map(|h| h.csrf_token.clone()).unwrap_or_default();
+    let csrf = header
+        .as_ref()
+        .map(|h| h.csrf_token.clone())
+        .unwrap_or_default();
     let base = format!("/staff/dockets/{docket_id}/summary");
     view! {
         {header.map(|header| view! { <StaffBar header/> })}

@@ -263,6 +263,49 @@ impl Harness {
         self.send(request.body(Body::from(body)).unwrap()).await
     }
 
+    /// Submits a comment through the public form; `kind` is individual or organization.
+    pub async fn submit_comment(
+        &self,
+        docket: &str,
+        kind: &str,
+        name: &str,
+        state: &str,
+        text: &str,
+    ) {
+        let (first, organization) = if kind == "organization" {
+            ("", name)
+        } else {
+            (name, "")
+        };
+        let key = opendocket_core::comment::IdempotencyKey::generate();
+        let form = encode_form(&[
+            ("idempotency_key", key.as_str()),
+            ("submitter_type", kind),
+            ("first_name", first),
+            ("last_name", if first.is_empty() { "" } else { "Example" }),
+            ("organization", organization),
+            ("state_province_region", state),
+            ("country", "United States"),
+            ("email", "someone@example.org"),
+            ("comment", text),
+        ]);
+        let response = self.post_form(&format!("/dockets/{docket}"), form).await;
+        assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
+    }
+
+    /// Posts a staff form with the session's CSRF token.
+    pub async fn staff_form(
+        &self,
+        session: &StaffSession,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> Page {
+        let mut all = vec![("csrf_token", session.csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.staff_post(Some(session), path, encode_form(&all))
+            .await
+    }
+
     pub async fn comment_count(&self) -> i64 {
         self.count("SELECT COUNT(*) FROM comments").await
     }
