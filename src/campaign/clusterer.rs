@@ -77,18 +77,21 @@ impl Clusterer {
     }
 }
 
-/// Clusters texts in order of arrival; signatures are computed on every core. Returns each text's
-/// cluster and the size of every cluster.
+impl Clusterer {
+    /// Places texts in order of arrival, computing their signatures on every core first.
+    pub fn add_all<S: AsRef<str> + Sync>(&mut self, texts: &[S]) -> Vec<Option<u32>> {
+        let signatures: Vec<Option<Signature>> = texts
+            .par_iter()
+            .map(|t| Signature::of(t.as_ref()))
+            .collect();
+        signatures.iter().map(|s| self.add(s.as_ref())).collect()
+    }
+}
+
+/// Clusters texts in order of arrival. Returns each text's cluster and the size of every cluster.
 pub fn cluster_all<S: AsRef<str> + Sync>(texts: &[S]) -> (Vec<Option<u32>>, Vec<u32>) {
-    let signatures: Vec<Option<Signature>> = texts
-        .par_iter()
-        .map(|t| Signature::of(t.as_ref()))
-        .collect();
     let mut clusterer = Clusterer::default();
-    let assigned = signatures
-        .iter()
-        .map(|s| clusterer.add(s.as_ref()))
-        .collect();
+    let assigned = clusterer.add_all(texts);
     (assigned, clusterer.sizes)
 }
 

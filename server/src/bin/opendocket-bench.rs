@@ -2,6 +2,9 @@
 //! variation, indexes them with tantivy (the production index code) and with SQLite FTS5, runs the
 //! same staff query mix on both, and prints a table. Not a test: it reports what it measures.
 
+#[path = "bench/campaigns.rs"]
+mod campaigns;
+
 use anyhow::{Context, Result};
 use clap::Parser;
 use opendocket_core::moderation::CommentStatus;
@@ -33,7 +36,7 @@ const BATCH: usize = 10_000;
 #[derive(Parser)]
 #[command(
     name = "opendocket-bench",
-    about = "Search benchmark: tantivy against SQLite FTS5 on the same corpus and queries."
+    about = "Search benchmark (tantivy against SQLite FTS5 on the same corpus and queries), and campaign detection: quality, clustering speed and the docket summary."
 )]
 struct Args {
     /// Corpus sizes to build, comma-separated.
@@ -46,8 +49,8 @@ struct Args {
     /// How many times the whole query mix runs per engine and size.
     #[arg(long, default_value_t = 20)]
     rounds: usize,
-    /// Engines to measure, comma-separated: tantivy, fts5.
-    #[arg(long, value_delimiter = ',', default_value = "tantivy,fts5")]
+    /// What to measure, comma-separated: tantivy, fts5, campaigns.
+    #[arg(long, value_delimiter = ',', default_value = "tantivy,fts5,campaigns")]
     engines: Vec<String>,
     /// Where to build the indexes (a temporary directory by default).
     #[arg(long)]
@@ -635,7 +638,61 @@ async fn main() -> Result<()> {
         }
         println!();
     }
+    if args.engines.iter().any(|e| e == "campaigns") {
+        campaign_report(&source, &args.sizes, &work).await?;
+    }
     println!();
     println!("Peak memory of this process: {:.0} MB", peak_rss_mb());
+    Ok(())
+}
+
+async fn campaign_report(source: &Source, sizes: &[usize], work: &Path) -> Result<()> {
+    let letters = campaigns::pick_letters(&source.texts, campaigns::LETTERS, 2015);
+    let labelled = campaigns::labelled_set(&source.texts, &source.names, &letters, 400, 5_000, 1);
+    let (predicted, _) = opendocket_core::campaign::clusterer::cluster_all(&labelled.texts);
+    let (precision, recall) = campaigns::pair_scores(&labelled.labels, &predicted);
+    println!();
+    println!(
+        "Campaign detection on a labelled set: {} real comments as letters, 400 edited copies of each \
+         (typos, added sentences, moved and dropped sentences, greetings, signatures, escaped markup), \
+         and {} other real comments.",
+        letters.len(),
+        labelled.labels.iter().filter(|l| l.is_none()).count()
+    );
+    println!("  pairwise precision {precision:.4}, recall {recall:.4}");
+    println!();
+    println!(
+        "{:>9}  {:>12} {:>12} {:>10} {:>12} {:>12}",
+        "comments", "cluster s", "comments/s", "campaigns", "in campaigns", "summary s"
+    );
+    for &size in sizes {
+        let mut rows: Vec<(String, Option<u32>)> = Vec::with_capacity(size);
+        let run = campaigns::cluster_at_scale(
+            size,
+            &source.texts,
+            &source.names,
+            |i| synthetic(source, i).body,
+            |_, text, cluster| rows.push((text.to_owned(), cluster)),
+        )?;
+        let db = work.join(format!("summary-{size}.db"));
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+        }
+        eprintln!("{size}: storing the docket to time its summary…");
+        let summary_s = campaigns::time_summary(&db, &rows).await?;
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+        }
+        println!(
+            "{:>9}  {:>12.1} {:>12.0} {:>10} {:>12} {:>12.2}",
+            run.size,
+            run.seconds,
+            run.size as f64 / run.seconds,
+            run.campaigns,
+            run.in_campaigns,
+            summary_s
+        );
+        drop(run.assigned);
+    }
     Ok(())
 }
