@@ -40,3 +40,25 @@ export async function ready(page: Page, javaScriptEnabled: boolean) {
     await expect(page.locator('form.comment-form')).toHaveAttribute('data-hydrated', 'true');
   }
 }
+
+/** Submits a comment through the public form: anonymous, or for an organization. */
+export async function comment(page: Page, text: string, organization?: string) {
+  await page.goto(`/dockets/${DEMO}`);
+  if (organization) {
+    await page.getByRole('radio', { name: 'Organization' }).check();
+    await page.getByRole('textbox', { name: 'Organization' }).fill(organization);
+  } else {
+    await page.getByRole('radio', { name: 'Anonymous' }).check();
+  }
+  await page.getByLabel('Comment', { exact: true }).fill(text);
+  await page.getByRole('button', { name: 'Submit comment' }).click();
+  await expect(page.locator('#tracking-number')).toHaveText(TRACKING);
+}
+
+export async function signIn(page: Page, email: string, password: string) {
+  await page.goto('/staff/login');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/staff$/);
+}

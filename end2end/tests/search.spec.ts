@@ -1,28 +1,9 @@
 // Search: an analyst finds comments, narrows them by a facet and tags every match; the public
 // searches a docket's posted comments, with and without JavaScript.
 import { expect, test, type Page } from '@playwright/test';
-import { DEMO, TRACKING } from './helpers';
+import { comment, DEMO, signIn } from './helpers';
 
-async function comment(page: Page, text: string, organization?: string) {
-  await page.goto(`/dockets/${DEMO}`);
-  if (organization) {
-    await page.getByRole('radio', { name: 'Organization' }).check();
-    await page.getByRole('textbox', { name: 'Organization' }).fill(organization);
-  } else {
-    await page.getByRole('radio', { name: 'Anonymous' }).check();
-  }
-  await page.getByLabel('Comment', { exact: true }).fill(text);
-  await page.getByRole('button', { name: 'Submit comment' }).click();
-  await expect(page.locator('#tracking-number')).toHaveText(TRACKING);
-}
 
-async function signIn(page: Page, email: string, password: string) {
-  await page.goto('/staff/login');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/staff$/);
-}
 
 async function signOut(page: Page) {
   await page.goto('/staff/password');

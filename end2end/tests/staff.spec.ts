@@ -1,17 +1,10 @@
 // A moderator signs in, posts one comment with a redaction and withholds another; the public sees only
 // the posted one, with "[redacted]" where the moderator chose.
-import { expect, test, type Page } from '@playwright/test';
-import { DEMO, TRACKING } from './helpers';
+import { expect, test } from '@playwright/test';
+import { comment, DEMO } from './helpers';
 
 test.skip(({ javaScriptEnabled }) => !javaScriptEnabled, 'staff pages run once');
 
-async function comment(page: Page, text: string) {
-  await page.goto(`/dockets/${DEMO}`);
-  await page.getByRole('radio', { name: 'Anonymous' }).check();
-  await page.getByLabel('Comment', { exact: true }).fill(text);
-  await page.getByRole('button', { name: 'Submit comment' }).click();
-  await expect(page.locator('#tracking-number')).toHaveText(TRACKING);
-}
 
 test('a moderator posts one comment and withholds another', async ({ page }) => {
   const stamp = Date.now();

@@ -243,22 +243,6 @@ pub fn cluster_at_scale(
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pair_scores_count_pairs() {
-        let labels = [Some(0), Some(0), Some(0), None, None];
-        assert_eq!(
-            pair_scores(&labels, &[Some(1), Some(1), Some(1), None, Some(2)]),
-            (1.0, 1.0)
-        );
-        let (p, r) = pair_scores(&labels, &[Some(1), Some(1), Some(2), Some(2), None]);
-        assert_eq!((p, r), (0.5, 1.0 / 3.0));
-    }
-}
-
 /// Stores `rows` (text, cluster) as a docket's comments, campaigns included, in a SQLite file, and
 /// returns how long the docket summary takes on it.
 pub async fn time_summary(path: &std::path::Path, rows: &[(String, Option<u32>)]) -> Result<f64> {
@@ -376,4 +360,20 @@ pub async fn time_summary(path: &std::path::Path, rows: &[(String, Option<u32>)]
     );
     store.pool().close().await;
     Ok(seconds)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pair_scores_count_pairs() {
+        let labels = [Some(0), Some(0), Some(0), None, None];
+        assert_eq!(
+            pair_scores(&labels, &[Some(1), Some(1), Some(1), None, Some(2)]),
+            (1.0, 1.0)
+        );
+        let (p, r) = pair_scores(&labels, &[Some(1), Some(1), Some(2), Some(2), None]);
+        assert_eq!((p, r), (0.5, 1.0 / 3.0));
+    }
 }
