@@ -1,6 +1,7 @@
 //! The window scheduler: opens and closes comment windows at their instants, with no one pressing a
 //! button, makes the docket summary at each close, and places comments left out of campaign detection.
 
+use crate::accounts::Actor;
 use crate::clock::SharedClock;
 use crate::store::{Store, StoreError, WindowTransition};
 use crate::summary::SummaryReason;
@@ -80,7 +81,7 @@ impl WindowScheduler {
             tracing::info!(docket = %t.docket_id, window = t.window_id, deadline = %t.at, "comment window closed");
             match self
                 .store
-                .save_summary(&t.docket_id, SummaryReason::Closed, now)
+                .save_summary(&t.docket_id, SummaryReason::Closed, &Actor::System, now)
                 .await
             {
                 Ok(_) => tracing::info!(docket = %t.docket_id, "docket summary made at the close"),

@@ -1025,7 +1025,7 @@ async fn current_window(
 }
 
 /// Records a change to a docket in the audit log, inside the transaction that makes it.
-async fn audit_docket(
+pub(crate) async fn audit_docket(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     actor: &Actor,
     action: &str,

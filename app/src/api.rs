@@ -50,6 +50,7 @@ pub async fn load_docket(id: String, page: i64) -> Result<Option<DocketView>, Ap
         .map(|c| PublicCommentView::from_comment(c, record.agency.time_zone))
         .collect();
     view.counts = CountsView::from_counts(&counts);
+    view.has_summary = services.store.has_published_summary(id.as_str()).await?;
     let zone = record.agency.time_zone;
     view.extensions = services
         .store
@@ -86,10 +87,9 @@ pub async fn load_public_comment(
             .map(|d| d.agency.time_zone),
         Err(_) => None,
     };
-    Ok(Some(PublicCommentView::from_comment(
-        &comment,
-        zone.unwrap_or(chrono_tz::UTC),
-    )))
+    let mut view = PublicCommentView::from_comment(&comment, zone.unwrap_or(chrono_tz::UTC));
+    view.campaign_copies = services.store.letter_copies(&comment.public_id).await?;
+    Ok(Some(view))
 }
 
 #[server]

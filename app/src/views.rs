@@ -50,6 +50,8 @@ pub struct DocketView {
     pub posted: Vec<PublicCommentView>,
     pub page: i64,
     pub pages: i64,
+    /// Whether an admin published a summary of the docket.
+    pub has_summary: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,6 +70,8 @@ pub struct PublicCommentView {
     pub received_at: String,
     pub posted_at: String,
     pub body: String,
+    /// When this comment is the letter of a form-letter campaign: how many were received.
+    pub campaign_copies: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -160,6 +164,7 @@ mod build {
                 received_at: format_date_in_zone(comment.received_at, zone),
                 posted_at: format_date_in_zone(comment.posted_at, zone),
                 body: comment.body.clone(),
+                campaign_copies: 0,
             }
         }
     }
@@ -197,6 +202,7 @@ mod build {
                 posted: Vec::new(),
                 page: 1,
                 pages: 1,
+                has_summary: false,
             }
         }
     }

@@ -235,7 +235,12 @@ pub async fn publish_summary(
     }
     match services
         .store
-        .save_summary(&docket, SummaryReason::Published, services.clock.now())
+        .save_summary(
+            &docket,
+            SummaryReason::Published,
+            &Actor::of(&identity),
+            services.clock.now(),
+        )
         .await
     {
         Ok(_) => Redirect::to(&format!("/dockets/{docket}/summary")).into_response(),

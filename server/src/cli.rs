@@ -50,6 +50,10 @@ pub enum Command {
         /// Write to this file instead of standard output.
         #[arg(long)]
         output: Option<std::path::PathBuf>,
+        /// Instead: keep the public version of the summary as it is now and link it from the
+        /// docket's public page (what an admin's "Publish" does).
+        #[arg(long)]
+        publish: bool,
     },
 }
 
@@ -169,7 +173,12 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Docket(command) => docket(config, command).await,
         Command::User(command) => user(config, command).await,
         Command::Reindex => reindex(config).await,
-        Command::Summary { id, format, output } => summary(config, &id, &format, output).await,
+        Command::Summary {
+            id,
+            format,
+            output,
+            publish,
+        } => summary(config, &id, &format, output, publish).await,
     }
 }
 
@@ -178,10 +187,23 @@ async fn summary(
     id: &str,
     format: &str,
     output: Option<std::path::PathBuf>,
+    publish: bool,
 ) -> Result<()> {
-    use opendocket_core::summary::{write_comments_csv, Audience};
+    use opendocket_core::summary::{write_comments_csv, Audience, SummaryReason};
     let id = DocketId::parse(id).with_context(|| format!("docket id {id:?}"))?;
     let store = open_store(&config).await?;
+    if publish {
+        anyhow::ensure!(
+            store.docket_title_and_zone(&id).await?.is_some(),
+            "there is no docket {id}"
+        );
+        let now = chrono::Utc::now();
+        store
+            .save_summary(id.as_str(), SummaryReason::Published, &Actor::CommandLine, now)
+            .await?;
+        println!("Published the summary of {id}: it is at /dockets/{id}/summary.");
+        return Ok(());
+    }
     let mut out: Box<dyn std::io::Write> = match &output {
         Some(path) => Box::new(std::io::BufWriter::new(
             std::fs::File::create(path)

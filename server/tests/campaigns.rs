@@ -410,6 +410,19 @@ async fn a_whole_campaign_is_moderated_at_once() {
         }
     };
     assert_eq!(status(d.a[0]).await, ("posted".into(), None));
+    let public_id: String = sqlx::query_scalar("SELECT public_id FROM comments WHERE id = $1")
+        .bind(d.a[0])
+        .fetch_one(h.store().pool())
+        .await
+        .unwrap();
+    let letter = h.get(&format!("/comments/{public_id}")).await;
+    assert!(
+        letter
+            .body
+            .contains("This is a form letter: 3 comments with this letter were received."),
+        "{}",
+        letter.body
+    );
     for id in &d.a[1..] {
         assert_eq!(
             status(*id).await,
@@ -641,6 +654,13 @@ async fn the_summary_is_kept_at_the_close_and_published_by_an_admin() {
     );
     let public = h.get(&format!("/dockets/{DOCKET}/summary")).await;
     assert_eq!(public.status, StatusCode::OK);
+    let docket_page = h.get(&format!("/dockets/{DOCKET}")).await;
+    assert!(docket_page.body.contains("id=\"summary-link\""));
+    assert_eq!(
+        h.count("SELECT COUNT(*) FROM audit_log WHERE action = 'docket.publish_summary'")
+            .await,
+        1
+    );
     assert!(public.body.contains("| Received |") || public.body.contains("<td>Received</td>"));
     // Nothing is posted yet: the public version quotes no one.
     assert!(!public.body.contains("My sister used BetterHelp"));

@@ -216,6 +216,21 @@ impl Store {
         row.as_ref().map(campaign_from_row).transpose()
     }
 
+    /// How many comments were received with the letter of the posted comment `public_id`, when it
+    /// stands for a campaign (0 otherwise).
+    pub async fn letter_copies(&self, public_id: &str) -> Result<i64, StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(m.id) AS copies FROM comments c
+             JOIN campaigns k ON k.representative_id = c.id AND k.merged_into IS NULL
+             JOIN comments m ON m.campaign_id = k.id
+             WHERE c.public_id = $1",
+        )
+        .bind(public_id)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(row.try_get("copies")?)
+    }
+
     /// The docket a campaign belongs to.
     pub async fn campaign_docket(&self, campaign_id: i64) -> Result<Option<String>, StoreError> {
         let row = sqlx::query("SELECT docket_id FROM campaigns WHERE id = $1")

@@ -6,7 +6,8 @@ use crate::campaign::normalise::plain_text;
 use crate::campaign::SUBSTANTIAL_WORDS;
 use crate::comment::SubmitterType;
 use crate::docket::DocketId;
-use crate::store::{from_millis, to_millis, Store, StoreError};
+use crate::accounts::Actor;
+use crate::store::{audit_docket, from_millis, to_millis, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -276,11 +277,12 @@ impl Store {
     }
 
     /// Makes and keeps the docket's summary: the staff version at a close, the public one when
-    /// an admin publishes. Returns the kept summary's id.
+    /// an admin publishes (recorded in the audit log). Returns the kept summary's id.
     pub async fn save_summary(
         &self,
         docket_id: &str,
         reason: SummaryReason,
+        actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
         let id = DocketId::parse(docket_id)
@@ -295,6 +297,7 @@ impl Store {
             .ok_or_else(|| StoreError::Corrupt(format!("docket {docket_id} vanished")))?;
         let json = serde_json::to_string(&summary)
             .map_err(|e| StoreError::Corrupt(format!("summary not serialisable: {e}")))?;
+        let mut tx = self.begin_write().await?;
         let row = sqlx::query(
             "INSERT INTO docket_summaries (docket_id, made_at, reason, summary_json)
              VALUES ($1, $2, $3, $4) RETURNING id",
@@ -303,9 +306,27 @@ impl Store {
         .bind(to_millis(now))
         .bind(reason.as_str())
         .bind(json)
-        .fetch_one(self.pool())
+        .fetch_one(&mut *tx)
         .await?;
-        Ok(row.try_get("id")?)
+        let kept: i64 = row.try_get("id")?;
+        if reason == SummaryReason::Published {
+            let after = format!("summary {kept} published");
+            audit_docket(&mut tx, actor, "docket.publish_summary", &id, None, Some(&after), now)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(kept)
+    }
+
+    /// Whether an admin has published a summary of the docket.
+    pub async fn has_published_summary(&self, docket_id: &str) -> Result<bool, StoreError> {
+        let row = sqlx::query(
+            "SELECT 1 FROM docket_summaries WHERE docket_id = $1 AND reason = 'published' LIMIT 1",
+        )
+        .bind(docket_id)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.is_some())
     }
 
     /// The docket's kept summaries, newest first.

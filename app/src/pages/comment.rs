@@ -32,6 +32,14 @@ fn PublicComment(comment: PublicCommentView) -> impl IntoView {
             <dt>"Received"</dt><dd>{comment.received_at.clone()}</dd>
             <dt>"Posted"</dt><dd>{comment.posted_at.clone()}</dd>
         </dl>
+        {(comment.campaign_copies > 1).then(|| view! {
+            <p class="campaign-note" id="campaign-copies">
+                {format!(
+                    "This is a form letter: {} comments with this letter were received. It is posted once for all of them.",
+                    opendocket_core::text::thousands(comment.campaign_copies as u64)
+                )}
+            </p>
+        })}
         <div class="comment-copy" id="comment-body">{comment.body.clone()}</div>
     }
 }

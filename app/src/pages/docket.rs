@@ -72,6 +72,9 @@ fn Docket(docket: DocketView) -> impl IntoView {
         {docket.extensions.iter().map(|e| view! { <p class="extension">{e.clone()}</p> }).collect_view()}
         <p class="tally" id="comment-tally">{tally}</p>
         {withheld.map(|w| view! { <p class="meta" id="withheld-tally">{w}</p> })}
+        {docket.has_summary.then(|| view! {
+            <p class="meta"><a href=format!("/dockets/{}/summary", docket.id) id="summary-link">"Summary of the comments received"</a></p>
+        })}
         <article class="document" aria-labelledby="document-title">
             <h2 id="document-title">{docket.document_title.clone()}</h2>
             <p class="meta">
