@@ -317,11 +317,7 @@ async fn download(
             if matches!(services.store.docket_title_and_zone(&id).await, Ok(None)) {
                 return (StatusCode::NOT_FOUND, "There is no such docket.").into_response();
             }
-            let mut out = Vec::new();
-            if let Err(error) = write_comments_csv(&services.store, docket, &mut out).await {
-                return unavailable(error);
-            }
-            ("text/csv; charset=utf-8", "csv", out)
+            ("text/csv; charset=utf-8", "csv", csv_stream(state, docket))
         }
         "markdown" | "json" => {
             let summary = match saved {
@@ -342,7 +338,7 @@ async fn download(
             };
             if format == "json" {
                 match serde_json::to_vec_pretty(&summary) {
-                    Ok(json) => ("application/json", "json", json),
+                    Ok(json) => ("application/json", "json", Body::from(json)),
                     Err(error) => {
                         tracing::error!(%error, "summary JSON failed");
                         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
@@ -352,7 +348,7 @@ async fn download(
                 (
                     "text/markdown; charset=utf-8",
                     "md",
-                    summary.to_markdown().into_bytes(),
+                    Body::from(summary.to_markdown()),
                 )
             }
         }
@@ -365,11 +361,38 @@ async fn download(
         }
     };
     let disposition = format!("attachment; filename=\"{docket}-summary.{extension}\"");
-    let mut response = Response::new(Body::from(body));
+    let mut response = Response::new(body);
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     if let Ok(value) = HeaderValue::from_str(&disposition) {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
     response
+}
+
+/// The docket's comments as CSV, written by a task a page at a time while the response streams.
+fn csv_stream(state: &AppState, docket: &str) -> Body {
+    let (sender, receiver) = tokio::sync::mpsc::channel::<Vec<u8>>(4);
+    let store = state.services.store.clone();
+    let docket = docket.to_owned();
+    tokio::spawn(async move {
+        let written = write_comments_csv(&store, &docket, |chunk| {
+            let sender = sender.clone();
+            async move { sender.send(chunk).await.is_ok() }
+        })
+        .await;
+        if let Err(error) = written {
+            // The response has started: the download ends short and the cause is logged.
+            tracing::error!(%error, docket, "the CSV export stopped");
+        }
+    });
+    Body::from_stream(futures_util::stream::unfold(
+        receiver,
+        |mut receiver| async move {
+            receiver
+                .recv()
+                .await
+                .map(|chunk| (Ok::<_, std::io::Error>(chunk), receiver))
+        },
+    ))
 }

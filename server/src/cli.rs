@@ -199,7 +199,12 @@ async fn summary(
         );
         let now = chrono::Utc::now();
         store
-            .save_summary(id.as_str(), SummaryReason::Published, &Actor::CommandLine, now)
+            .save_summary(
+                id.as_str(),
+                SummaryReason::Published,
+                &Actor::CommandLine,
+                now,
+            )
             .await?;
         println!("Published the summary of {id}: it is at /dockets/{id}/summary.");
         return Ok(());
@@ -216,7 +221,19 @@ async fn summary(
         .await?
         .with_context(|| format!("there is no docket {id}"))?;
     match format {
-        "csv" => write_comments_csv(&store, id.as_str(), &mut out).await?,
+        "csv" => {
+            let mut failed = None;
+            write_comments_csv(&store, id.as_str(), |chunk| {
+                if let Err(error) = out.write_all(&chunk) {
+                    failed = Some(error);
+                }
+                std::future::ready(failed.is_none())
+            })
+            .await?;
+            if let Some(error) = failed {
+                return Err(error.into());
+            }
+        }
         "json" => serde_json::to_writer_pretty(&mut out, &summary)?,
         _ => out.write_all(summary.to_markdown().as_bytes())?,
     }

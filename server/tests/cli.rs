@@ -394,3 +394,79 @@ async fn reindex_rebuilds_the_search_index_and_refuses_while_it_is_in_use() {
     );
     running.stop().await;
 }
+
+#[test]
+fn the_summary_is_written_as_markdown_json_or_csv_and_published() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let created = opendocket(
+        &data,
+        &[
+            "docket",
+            "create",
+            "--id",
+            "FTC-2023-0018",
+            "--title",
+            "BetterHelp, Inc.",
+            "--agency",
+            "Federal Trade Commission",
+            "--time-zone",
+            "America/New_York",
+            "--opens-at",
+            "2023-03-14T09:00:00-04:00",
+            "--due-date",
+            "2023-04-13",
+        ],
+    );
+    assert!(created.status.success(), "{}", stderr(&created));
+
+    let markdown = opendocket(&data, &["summary", "FTC-2023-0018"]);
+    assert!(markdown.status.success(), "{}", stderr(&markdown));
+    let text = stdout(&markdown);
+    assert!(
+        text.starts_with("# Docket summary: BetterHelp, Inc. (FTC-2023-0018)"),
+        "{text}"
+    );
+    assert!(text.contains("| Received | 0 |"));
+    assert!(text.contains("No form-letter campaigns were found."));
+
+    let file = dir.path().join("summary.json");
+    let json = opendocket(
+        &data,
+        &[
+            "summary",
+            "FTC-2023-0018",
+            "--format",
+            "json",
+            "--output",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert!(json.status.success(), "{}", stderr(&json));
+    let value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(value["received"], 0);
+
+    let csv = opendocket(&data, &["summary", "FTC-2023-0018", "--format", "csv"]);
+    assert!(csv.status.success(), "{}", stderr(&csv));
+    assert_eq!(
+        stdout(&csv).lines().count(),
+        1,
+        "only the header on an empty docket"
+    );
+    assert!(stdout(&csv).starts_with("Document ID,Agency ID,Docket ID,Tracking Number"));
+
+    let published = opendocket(&data, &["summary", "FTC-2023-0018", "--publish"]);
+    assert!(published.status.success(), "{}", stderr(&published));
+    assert!(stdout(&published).contains("/dockets/FTC-2023-0018/summary"));
+
+    let bad = opendocket(&data, &["summary", "FTC-2023-0018", "--format", "pdf"]);
+    assert!(!bad.status.success());
+    let missing = opendocket(&data, &["summary", "NOPE-2023-0001"]);
+    assert!(!missing.status.success());
+    assert!(
+        stderr(&missing).contains("there is no docket NOPE-2023-0001"),
+        "{}",
+        stderr(&missing)
+    );
+}

@@ -1,12 +1,12 @@
 //! Making a docket summary from the database, keeping summaries, and the one-row-per-comment CSV.
 
 use super::{Audience, CampaignCount, Count, DayCount, DocketSummary, SummaryReason, TagCount};
+use crate::accounts::Actor;
 use crate::campaign::edits::personal_edits;
 use crate::campaign::normalise::plain_text;
 use crate::campaign::SUBSTANTIAL_WORDS;
 use crate::comment::SubmitterType;
 use crate::docket::DocketId;
-use crate::accounts::Actor;
 use crate::store::{audit_docket, from_millis, to_millis, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -311,8 +311,16 @@ impl Store {
         let kept: i64 = row.try_get("id")?;
         if reason == SummaryReason::Published {
             let after = format!("summary {kept} published");
-            audit_docket(&mut tx, actor, "docket.publish_summary", &id, None, Some(&after), now)
-                .await?;
+            audit_docket(
+                &mut tx,
+                actor,
+                "docket.publish_summary",
+                &id,
+                None,
+                Some(&after),
+                now,
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(kept)
@@ -382,14 +390,24 @@ impl Store {
 }
 
 /// Writes every comment of the docket (all statuses, for staff; never e-mail addresses) as CSV,
-/// reading the database a page at a time.
-pub async fn write_comments_csv<W: std::io::Write>(
+/// reading the database a page at a time and handing each page's bytes to `emit`, which answers
+/// whether to go on (a download whose reader left stops). Memory stays flat however large the docket.
+pub async fn write_comments_csv<F, Fut>(
     store: &Store,
     docket_id: &str,
-    out: W,
-) -> Result<(), StoreError> {
+    mut emit: F,
+) -> Result<(), StoreError>
+where
+    F: FnMut(Vec<u8>) -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
     let io = |e: csv::Error| StoreError::Corrupt(format!("could not write the CSV: {e}"));
-    let mut writer = csv::Writer::from_writer(out);
+    let finish = |writer: csv::Writer<Vec<u8>>| {
+        writer
+            .into_inner()
+            .map_err(|e| StoreError::Corrupt(format!("could not write the CSV: {e}")))
+    };
+    let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(CSV_COLUMNS).map_err(io)?;
     let mut after = i64::MIN;
     loop {
@@ -470,9 +488,14 @@ pub async fn write_comments_csv<W: std::io::Write>(
             ];
             writer.write_record(&record).map_err(io)?;
         }
+        let page = std::mem::replace(&mut writer, csv::Writer::from_writer(Vec::new()));
+        if !emit(finish(page)?).await {
+            return Ok(());
+        }
     }
-    writer
-        .flush()
-        .map_err(|e| StoreError::Corrupt(format!("could not write the CSV: {e}")))?;
+    let rest = finish(writer)?;
+    if !rest.is_empty() {
+        emit(rest).await;
+    }
     Ok(())
 }
