@@ -2,7 +2,7 @@
 // an analyst can open, and the summary page draws its chart and downloads.
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { comment, DEMO, signIn } from './helpers';
+import { cli, comment, DEMO, signIn } from './helpers';
 
 
 
@@ -60,4 +60,15 @@ test('copies of a letter with small edits become a campaign, and the summary cha
   const rows = readFileSync((await csv.path())!, 'utf8');
   expect(rows.startsWith('Document ID,Agency ID,Docket ID,Tracking Number')).toBe(true);
   expect(rows).toContain(`m${stamp}q0`);
+});
+
+test('the public reads a published summary, with and without JavaScript', async ({ page }) => {
+  cli('summary', DEMO, '--publish');
+  await page.goto(`/dockets/${DEMO}`);
+  await page.locator('#summary-link').click();
+  await expect(page).toHaveURL(new RegExp(`/dockets/${DEMO}/summary$`));
+  await expect(page.locator('.summary-body h1')).toContainText('Docket summary');
+  await expect(page.locator('.summary-chart svg')).toBeVisible();
+  await expect(page.locator('.summary-actions')).toHaveCount(0);
+  await expect(page.locator('body')).not.toContainText('@');
 });
