@@ -167,12 +167,20 @@ impl Store {
                     additions.push(excerpt(&added));
                 }
             }
-            let letter_visible = !public
-                || sqlx::query("SELECT 1 FROM comments WHERE id = $1 AND status = 'posted'")
-                    .bind(c.representative_id)
-                    .fetch_optional(self.pool())
-                    .await?
-                    .is_some();
+            // The public sees the letter only as posted (redacted where a moderator redacted it).
+            let letter = if public {
+                sqlx::query(
+                    "SELECT COALESCE(redacted_body, body) AS text FROM comments
+                     WHERE id = $1 AND status = 'posted'",
+                )
+                .bind(c.representative_id)
+                .fetch_optional(self.pool())
+                .await?
+                .map(|r| r.try_get::<String, _>("text"))
+                .transpose()?
+            } else {
+                Some(c.letter.clone())
+            };
             campaigns.push(CampaignCount {
                 id: c.id,
                 received: c.received,
@@ -182,11 +190,10 @@ impl Store {
                 } else {
                     c.received as f64 * 100.0 / counts.received as f64
                 },
-                letter_excerpt: if letter_visible {
-                    excerpt(&c.letter)
-                } else {
-                    "(The letter itself has not been posted.)".to_owned()
-                },
+                letter_excerpt: letter.map_or_else(
+                    || "(The letter itself has not been posted.)".to_owned(),
+                    |l| excerpt(&l),
+                ),
                 first_received: c.first_received,
                 last_received: c.last_received,
                 personalised: c.substantial,
