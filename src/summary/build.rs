@@ -6,6 +6,7 @@ use crate::campaign::edits::personal_edits;
 use crate::campaign::normalise::plain_text;
 use crate::campaign::SUBSTANTIAL_WORDS;
 use crate::comment::SubmitterType;
+use crate::moderation::WithholdReason;
 use crate::docket::DocketId;
 use crate::store::{audit_docket, from_millis, to_millis, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -15,6 +16,9 @@ use std::collections::BTreeMap;
 
 /// Rows per breakdown (states, countries, organizations).
 const TOP: i64 = 15;
+const QUARTER_HOUR_MS: i64 = 15 * 60 * 1000;
+/// Campaigns described one by one; smaller ones are counted together.
+const CAMPAIGNS_IN_DETAIL: usize = 25;
 /// Quotes per tag and additions per campaign.
 const EXAMPLES: i64 = 3;
 const QUOTE_CHARS: usize = 280;
@@ -46,6 +50,16 @@ pub const CSV_COLUMNS: [&str; 22] = [
     "Words Added to Letter",
     "Tags",
 ];
+
+#[derive(Default)]
+struct Totals {
+    received: i64,
+    posted: i64,
+    pending: i64,
+    late: i64,
+    withheld: Vec<(String, i64)>,
+    by_submitter: Vec<Count>,
+}
 
 /// A kept summary in a list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,7 +96,7 @@ impl Store {
         };
         let id = docket_id.as_str();
         let zone = docket.agency.time_zone;
-        let counts = self.docket_counts(id).await?;
+        let totals = self.summary_totals(id).await?;
         let public = audience == Audience::Public;
         // Text the audience may read: staff see comments not withheld; the public posted ones as posted.
         let readable = if public {
@@ -95,22 +109,6 @@ impl Store {
         } else {
             "c.body"
         };
-        let late: i64 =
-            sqlx::query("SELECT COUNT(*) FROM comments WHERE docket_id = $1 AND late = 1")
-                .bind(id)
-                .fetch_one(self.pool())
-                .await?
-                .try_get(0)?;
-        let by_submitter = self
-            .breakdown(id, "c.submitter_type", "", i64::MAX)
-            .await?
-            .into_iter()
-            .map(|c| Count {
-                label: SubmitterType::parse(&c.label)
-                    .map_or(c.label.clone(), |t| t.label().to_owned()),
-                ..c
-            })
-            .collect();
         let by_state = self
             .breakdown(id, "c.state_province_region", "", TOP)
             .await?;
@@ -150,7 +148,15 @@ impl Store {
             });
         }
         let mut campaigns = Vec::new();
-        for c in self.campaigns(id).await? {
+        let sizes = self.campaign_sizes(id).await?;
+        let in_campaigns = sizes.iter().map(|(_, n)| n).sum();
+        let others = sizes.get(CAMPAIGNS_IN_DETAIL..).unwrap_or_default();
+        let (other_campaigns, other_campaign_comments) =
+            (others.len() as i64, others.iter().map(|(_, n)| n).sum());
+        for (campaign_id, _) in sizes.iter().take(CAMPAIGNS_IN_DETAIL) {
+            let Some(c) = self.campaign(id, *campaign_id).await? else {
+                continue;
+            };
             let rows = sqlx::query(&format!(
                 "SELECT {text} AS text FROM comments c
                  WHERE c.campaign_id = $1 AND c.added_words >= {SUBSTANTIAL_WORDS} AND {readable}
@@ -185,10 +191,10 @@ impl Store {
                 id: c.id,
                 received: c.received,
                 posted: c.posted,
-                share: if counts.received == 0 {
+                share: if totals.received == 0 {
                     0.0
                 } else {
-                    c.received as f64 * 100.0 / counts.received as f64
+                    c.received as f64 * 100.0 / totals.received as f64
                 },
                 letter_excerpt: letter.map_or_else(
                     || "(The letter itself has not been posted.)".to_owned(),
@@ -200,26 +206,22 @@ impl Store {
                 additions,
             });
         }
-        let in_campaigns = campaigns.iter().map(|c| c.received).sum();
+        // Counted in quarter hours in SQL (every zone's offset is a whole number of them), then
+        // put on the agency's calendar here, so daylight saving time is exact.
         let mut per_day: BTreeMap<NaiveDate, i64> = BTreeMap::new();
-        let mut after = i64::MIN;
-        loop {
-            let rows = sqlx::query(
-                "SELECT id, received_at FROM comments WHERE docket_id = $1 AND id > $2 ORDER BY id LIMIT $3",
-            )
-            .bind(id)
-            .bind(after)
-            .bind(CSV_PAGE * 10)
-            .fetch_all(self.pool())
-            .await?;
-            let Some(last) = rows.last() else { break };
-            after = last.try_get("id")?;
-            for row in &rows {
-                let day = from_millis(row.try_get("received_at")?)?
-                    .with_timezone(&zone)
-                    .date_naive();
-                *per_day.entry(day).or_default() += 1;
-            }
+        let rows = sqlx::query(&format!(
+            "SELECT received_at / {QUARTER_HOUR_MS} AS quarter, COUNT(*) AS n FROM comments
+             WHERE docket_id = $1 GROUP BY received_at / {QUARTER_HOUR_MS}"
+        ))
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?;
+        for row in rows {
+            let quarter: i64 = row.try_get("quarter")?;
+            let day = from_millis(quarter * QUARTER_HOUR_MS)?
+                .with_timezone(&zone)
+                .date_naive();
+            *per_day.entry(day).or_default() += row.try_get::<i64, _>("n")?;
         }
         Ok(Some(DocketSummary {
             docket_id: id.to_owned(),
@@ -230,28 +232,101 @@ impl Store {
             closes_at: docket.window.closes_at,
             made_at: now,
             audience,
-            received: counts.received,
-            posted: counts.posted,
-            pending: counts.pending,
-            late,
-            withheld: counts
-                .withheld
-                .iter()
-                .map(|(reason, n)| (reason.label().to_owned(), *n))
-                .collect(),
-            by_submitter,
+            received: totals.received,
+            posted: totals.posted,
+            pending: totals.pending,
+            late: totals.late,
+            withheld: totals.withheld,
+            by_submitter: totals.by_submitter,
             by_state,
             by_country,
             organizations,
             tags,
             campaigns,
+            other_campaigns,
+            other_campaign_comments,
             in_campaigns,
-            unique: counts.received - in_campaigns,
+            unique: totals.received - in_campaigns,
             per_day: per_day
                 .into_iter()
                 .map(|(day, received)| DayCount { day, received })
                 .collect(),
         }))
+    }
+
+    /// The docket's totals and counts by submitter type, from one pass over its comments.
+    async fn summary_totals(&self, docket_id: &str) -> Result<Totals, StoreError> {
+        let rows = sqlx::query(
+            "SELECT submitter_type, status, withheld_reason, late, COUNT(*) AS n FROM comments
+             WHERE docket_id = $1 GROUP BY submitter_type, status, withheld_reason, late",
+        )
+        .bind(docket_id)
+        .fetch_all(self.pool())
+        .await?;
+        let mut totals = Totals::default();
+        let mut withheld: BTreeMap<usize, i64> = BTreeMap::new();
+        let mut by_type: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+        for row in rows {
+            let n: i64 = row.try_get("n")?;
+            let status: String = row.try_get("status")?;
+            let kind: String = row.try_get("submitter_type")?;
+            totals.received += n;
+            if row.try_get::<i64, _>("late")? == 1 {
+                totals.late += n;
+            }
+            let of_type = by_type.entry(kind).or_default();
+            of_type.0 += n;
+            match status.as_str() {
+                "posted" => {
+                    totals.posted += n;
+                    of_type.1 += n;
+                }
+                "pending" => totals.pending += n,
+                _ => {
+                    let reason = row
+                        .try_get::<Option<String>, _>("withheld_reason")?
+                        .as_deref()
+                        .and_then(WithholdReason::parse)
+                        .unwrap_or(WithholdReason::Other);
+                    let at = WithholdReason::ALL
+                        .iter()
+                        .position(|r| *r == reason)
+                        .unwrap_or_default();
+                    *withheld.entry(at).or_default() += n;
+                }
+            }
+        }
+        totals.withheld = withheld
+            .into_iter()
+            .map(|(at, n)| (WithholdReason::ALL[at].label().to_owned(), n))
+            .collect();
+        totals.by_submitter = by_type
+            .into_iter()
+            .map(|(kind, (received, posted))| Count {
+                label: SubmitterType::parse(&kind).map_or(kind.clone(), |t| t.label().to_owned()),
+                received,
+                posted,
+            })
+            .collect();
+        totals
+            .by_submitter
+            .sort_by(|a, b| b.received.cmp(&a.received).then(a.label.cmp(&b.label)));
+        Ok(totals)
+    }
+
+    /// Every campaign of the docket with its number of comments, largest first.
+    async fn campaign_sizes(&self, docket_id: &str) -> Result<Vec<(i64, i64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT campaign_id, COUNT(*) AS n FROM comments
+             WHERE docket_id = $1 AND campaign_id IS NOT NULL
+             GROUP BY campaign_id ORDER BY n DESC, campaign_id",
+        )
+        .bind(docket_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("campaign_id")?, r.try_get("n")?)))
+            .collect()
     }
 
     /// Received and posted counts of a docket's comments by `column`, largest first.

@@ -99,7 +99,11 @@ pub struct DocketSummary {
     pub by_country: Vec<Count>,
     pub organizations: Vec<Count>,
     pub tags: Vec<TagCount>,
+    /// The largest campaigns, in detail.
     pub campaigns: Vec<CampaignCount>,
+    /// Campaigns beyond those, and the comments in them.
+    pub other_campaigns: i64,
+    pub other_campaign_comments: i64,
     pub in_campaigns: i64,
     /// Comments not in any campaign.
     pub unique: i64,
@@ -234,6 +238,16 @@ impl DocketSummary {
                     line(&mut md, format!("- “{}”", escape_md(a)));
                 }
             }
+            line(&mut md, String::new());
+        }
+        if self.other_campaigns > 0 {
+            line(
+                &mut md,
+                format!(
+                    "{} smaller campaigns hold another {} comments.",
+                    self.other_campaigns, self.other_campaign_comments
+                ),
+            );
             line(&mut md, String::new());
         }
         line(&mut md, String::new());
@@ -371,6 +385,8 @@ mod tests {
             organizations: Vec::new(),
             tags: Vec::new(),
             campaigns: Vec::new(),
+            other_campaigns: 0,
+            other_campaign_comments: 0,
             in_campaigns: 0,
             unique: 0,
             per_day: Vec::new(),
@@ -384,6 +400,12 @@ mod tests {
         assert!(md.contains("| Received | 0 |"));
         assert!(md.contains("No form-letter campaigns were found."));
         assert!(md.contains("2023-03-05 02:06 EST"), "{md}");
+        let mut many = empty_summary();
+        many.other_campaigns = 3;
+        many.other_campaign_comments = 9;
+        assert!(many
+            .to_markdown()
+            .contains("3 smaller campaigns hold another 9 comments."));
         let svg = timeline_svg(&[]);
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert!(!svg.contains("<rect"));
