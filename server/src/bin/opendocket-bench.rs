@@ -659,7 +659,19 @@ async fn campaign_report(source: &Source, sizes: &[usize], work: &Path) -> Resul
         letters.len(),
         labelled.labels.iter().filter(|l| l.is_none()).count()
     );
-    println!("  pairwise precision {precision:.4}, recall {recall:.4}");
+    println!("  pairwise precision {precision:.4}, recall {recall:.4} (in memory, all at once)");
+    let db = work.join("arrivals.db");
+    let (seconds, placed) = campaigns::time_arrivals(&db, &labelled.texts).await?;
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    let (precision, recall) = campaigns::pair_scores(&labelled.labels, &placed);
+    println!(
+        "  pairwise precision {precision:.4}, recall {recall:.4} placed one by one through SQLite \
+         as they arrive: {:.0} comments/s ({:.2} ms each)",
+        placed.len() as f64 / seconds,
+        seconds * 1000.0 / placed.len() as f64
+    );
     println!();
     println!(
         "{:>9}  {:>12} {:>12} {:>10} {:>12} {:>12}",

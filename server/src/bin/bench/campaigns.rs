@@ -3,10 +3,17 @@
 //! docket summary takes on a stored docket of that size.
 
 use anyhow::Result;
+use chrono::{DateTime, Duration, Utc};
+use opendocket_core::accounts::Actor;
 use opendocket_core::campaign::clusterer::Clusterer;
 use opendocket_core::campaign::signature::Signature;
+use opendocket_core::docket::{DocketId, NewDocket, NewDocument};
+use opendocket_core::store::Store;
+use opendocket_core::summary::Audience;
+use opendocket_core::window::CommentWindow;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use sqlx::Connection;
 use std::collections::HashMap;
 use std::time::Instant;
 
@@ -243,16 +250,13 @@ pub fn cluster_at_scale(
     })
 }
 
-/// Stores `rows` (text, cluster) as a docket's comments, campaigns included, in a SQLite file, and
-/// returns how long the docket summary takes on it.
-pub async fn time_summary(path: &std::path::Path, rows: &[(String, Option<u32>)]) -> Result<f64> {
-    use chrono::{DateTime, Duration, Utc};
-    use opendocket_core::accounts::Actor;
-    use opendocket_core::docket::{DocketId, NewDocket, NewDocument};
-    use opendocket_core::store::Store;
-    use opendocket_core::summary::Audience;
-    use opendocket_core::window::CommentWindow;
-    use sqlx::Connection;
+/// Stores `rows` (text, cluster) as a docket's comments in a SQLite file: placed in campaigns
+/// already when `placed`, otherwise waiting to be placed as if they had just arrived.
+async fn stored_docket(
+    path: &std::path::Path,
+    rows: &[(String, Option<u32>)],
+    placed: bool,
+) -> Result<(Store, DocketId, DateTime<Utc>)> {
     let opens = DateTime::<Utc>::from_timestamp_millis(super::OPENS_MS).unwrap_or_default();
     let store = Store::open(&format!("sqlite://{}", path.display())).await?;
     let id = DocketId::parse(super::DOCKET)?;
@@ -289,7 +293,7 @@ pub async fn time_summary(path: &std::path::Path, rows: &[(String, Option<u32>)]
         .await?;
     let mut tx = conn.begin().await?;
     for (cluster, first) in &first_of {
-        if sizes[cluster] >= 2 {
+        if placed && sizes[cluster] >= 2 {
             sqlx::query("INSERT INTO campaigns (id, docket_id, representative_id, created_at) VALUES ($1, $2, $3, $4)")
                 .bind(i64::from(*cluster) + 1)
                 .bind(super::DOCKET)
@@ -307,7 +311,9 @@ pub async fn time_summary(path: &std::path::Path, rows: &[(String, Option<u32>)]
         .await?;
     for (i, (text, cluster)) in rows.iter().enumerate() {
         let mut rng = StdRng::seed_from_u64(i as u64);
-        let campaign = cluster.filter(|c| sizes[c] >= 2).map(|c| i64::from(c) + 1);
+        let campaign = cluster
+            .filter(|c| placed && sizes[c] >= 2)
+            .map(|c| i64::from(c) + 1);
         let status = match rng.random_range(0..10) {
             0..6 => "posted",
             6..9 => "pending",
@@ -322,7 +328,7 @@ pub async fn time_summary(path: &std::path::Path, rows: &[(String, Option<u32>)]
             "INSERT INTO comments (id, tracking_number, idempotency_key, docket_id, window_id, document_id,
                  submitter_type, first_name, organization, state_province_region, country, body, received_at,
                  late, status, withheld_reason, public_id, campaign_checked, campaign_id, added_words)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'United States', $11, $12, 0, $13, $14, $15, 1, $16, $17)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'United States', $11, $12, 0, $13, $14, $15, $16, $17, $18)",
         )
         .bind(i as i64 + 1)
         .bind(format!("bench-{i}"))
@@ -339,6 +345,7 @@ pub async fn time_summary(path: &std::path::Path, rows: &[(String, Option<u32>)]
         .bind(status)
         .bind((status == "withheld").then_some("spam"))
         .bind((status == "posted").then(|| format!("{}-{:07}", super::DOCKET, i + 2)))
+        .bind(i64::from(placed))
         .bind(campaign)
         .bind(campaign.map(|_| if rng.random_bool(0.1) { 25i64 } else { 0 }))
         .execute(&mut *tx)
@@ -346,9 +353,15 @@ pub async fn time_summary(path: &std::path::Path, rows: &[(String, Option<u32>)]
     }
     tx.commit().await?;
     drop(conn);
+    Ok((store, id, opens + Duration::days(31)))
+}
+
+/// How long the docket summary takes on `rows` stored as a docket, campaigns included.
+pub async fn time_summary(path: &std::path::Path, rows: &[(String, Option<u32>)]) -> Result<f64> {
+    let (store, id, after_close) = stored_docket(path, rows, true).await?;
     let began = Instant::now();
     let summary = store
-        .docket_summary(&id, Audience::Staff, opens + Duration::days(31))
+        .docket_summary(&id, Audience::Staff, after_close)
         .await?
         .ok_or_else(|| anyhow::anyhow!("the benchmark docket vanished"))?;
     let seconds = began.elapsed().as_secs_f64();
@@ -360,6 +373,34 @@ pub async fn time_summary(path: &std::path::Path, rows: &[(String, Option<u32>)]
     );
     store.pool().close().await;
     Ok(seconds)
+}
+
+/// Places `texts` one by one through the database, as comments are placed when they arrive.
+/// Returns the seconds it took and each text's campaign.
+pub async fn time_arrivals(
+    path: &std::path::Path,
+    texts: &[String],
+) -> Result<(f64, Vec<Option<u32>>)> {
+    let rows: Vec<(String, Option<u32>)> = texts.iter().map(|t| (t.clone(), None)).collect();
+    let (store, _, after_close) = stored_docket(path, &rows, false).await?;
+    let began = Instant::now();
+    let placed = store
+        .assign_waiting_campaigns(rows.len() as i64, after_close)
+        .await?;
+    let seconds = began.elapsed().as_secs_f64();
+    anyhow::ensure!(placed == rows.len(), "placed {placed} of {}", rows.len());
+    let assigned: Vec<(i64, Option<i64>)> =
+        sqlx::query_as("SELECT id, campaign_id FROM comments ORDER BY id")
+            .fetch_all(store.pool())
+            .await?;
+    store.pool().close().await;
+    Ok((
+        seconds,
+        assigned
+            .into_iter()
+            .map(|(_, c)| c.map(|c| c as u32))
+            .collect(),
+    ))
 }
 
 #[cfg(test)]
