@@ -1,5 +1,6 @@
-//! Several instances on one database: exactly-once closing, the comment change sequence, two
-//! server processes sharing a database, and a database restart during a run.
+//! Several instances on one database: exactly-once closing, the comment change sequence, copies of
+//! a letter arriving together joining one campaign, two server processes sharing a database, and a
+//! database restart during a run.
 
 mod common;
 
@@ -297,4 +298,58 @@ async fn submissions_fail_cleanly_while_the_database_is_down_and_recover() {
     assert_eq!(h.comment_count().await, 2);
     drop(h);
     postgres_ctl(&["stop", &cluster_dir]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn copies_arriving_together_on_two_instances_join_one_campaign() {
+    use opendocket_core::comment::{NewComment, Submitter};
+    let now = instant("2023-03-20T15:00:00Z");
+    let h = Harness::new(now).await;
+    h.create_docket("FTC-2023-0018", instant(OPENS), instant(CLOSES), false)
+        .await;
+    let other = h.second_instance(now).await;
+    let docket = opendocket_core::docket::DocketId::parse("FTC-2023-0018").unwrap();
+    for round in 0..10 {
+        // Each round's letter has words of its own, so the ten letters stay ten campaigns.
+        let words: Vec<String> = (0..24).map(|i| format!("r{round}w{i}")).collect();
+        let letter = format!("Please protect health data. {}", words.join(" "));
+        let comment = NewComment {
+            submitter: Submitter::Anonymous,
+            city: None,
+            state_province_region: None,
+            country: None,
+            email: None,
+            body: letter,
+        };
+        let (key_a, key_b) = (IdempotencyKey::generate(), IdempotencyKey::generate());
+        let (a, b) = tokio::join!(
+            h.store().submit_comment(&docket, &comment, &key_a, now),
+            other
+                .services
+                .store
+                .submit_comment(&docket, &comment, &key_b, now)
+        );
+        let (a, b) = (a.unwrap(), b.unwrap());
+        let campaign_of = |tracking: String| {
+            let h = &h;
+            async move {
+                h.count(&format!(
+                    "SELECT COALESCE(campaign_id, 0) FROM comments WHERE tracking_number = '{tracking}'"
+                ))
+                .await
+            }
+        };
+        let first = campaign_of(a.tracking_number.to_string()).await;
+        assert_ne!(first, 0, "round {round}: the copies form a campaign");
+        assert_eq!(
+            campaign_of(b.tracking_number.to_string()).await,
+            first,
+            "round {round}: both copies in one campaign"
+        );
+    }
+    assert_eq!(
+        h.count("SELECT COUNT(*) FROM campaigns").await,
+        10,
+        "one campaign per letter"
+    );
 }
