@@ -102,6 +102,8 @@ pub struct QueueItem {
     pub body: String,
     /// What the text looked like it contained when it arrived (suggestions only).
     pub flags: Vec<String>,
+    /// The form-letter campaign it belongs to: (campaign id, comments in it).
+    pub campaign: Option<(i64, i64)>,
 }
 
 /// A comment someone has decided on, for undoing the decision.
@@ -197,7 +199,8 @@ mod storage {
         ) -> Result<Vec<QueueItem>, StoreError> {
             let rows = sqlx::query(
             "SELECT c.id, c.version, c.docket_id, d.title, a.time_zone, c.received_at, c.late, c.submitter_type,
-                    c.first_name, c.last_name, c.organization, c.email, c.body, c.flags
+                    c.first_name, c.last_name, c.organization, c.email, c.body, c.flags, c.campaign_id,
+                    (SELECT COUNT(*) FROM comments m WHERE m.campaign_id = c.campaign_id) AS copies
              FROM comments c JOIN dockets d ON d.id = c.docket_id JOIN agencies a ON a.code = d.agency_code
              WHERE c.status = 'pending' ORDER BY c.received_at, c.id LIMIT $1 OFFSET $2",
         )
@@ -231,6 +234,10 @@ mod storage {
                             .filter_map(crate::flags::FlagKind::parse)
                             .map(|k| k.label().to_owned())
                             .collect(),
+                        campaign: row
+                            .try_get::<Option<i64>, _>("campaign_id")?
+                            .map(|id| Ok::<_, sqlx::Error>((id, row.try_get("copies")?)))
+                            .transpose()?,
                     })
                 })
                 .collect()

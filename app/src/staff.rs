@@ -20,6 +20,8 @@ pub struct QueueEntry {
     pub email: Option<String>,
     pub body: String,
     pub flags: Vec<String>,
+    /// (campaign id, comments in it) when the comment is a copy of a form letter.
+    pub campaign: Option<(i64, i64)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -122,6 +124,7 @@ pub async fn staff_queue() -> Result<QueueView, AppError> {
                 email: item.email,
                 body: item.body,
                 flags: item.flags,
+                campaign: item.campaign,
             })
             .collect(),
     })

@@ -389,6 +389,13 @@ async fn a_whole_campaign_is_moderated_at_once() {
         campaign_of(&h, d.b[0]).await.unwrap(),
     );
     let moderator = h.staff_session("moderator@ftc.gov", Role::Moderator).await;
+    let queue = h.staff_get(&moderator, "/staff").await;
+    assert!(
+        queue
+            .body
+            .contains(&format!("Form letter: campaign {a}, 3 copies")),
+        "the queue says which comments are copies"
+    );
     let once = h
         .staff_form(
             &moderator,

@@ -419,6 +419,14 @@ fn QueueItem(entry: QueueEntry, csrf: String, can_moderate: bool) -> impl IntoVi
             {(!entry.flags.is_empty()).then(|| view! {
                 <p class="flags">{format!("Check for: {}", entry.flags.join(", "))}</p>
             })}
+            {entry.campaign.map(|(campaign, copies)| view! {
+                <p class="campaign-note">
+                    <a href=format!("/staff/dockets/{}/campaigns/{campaign}", entry.docket_id)>
+                        {format!("Form letter: campaign {campaign}, {copies} copies")}
+                    </a>
+                    " (decide them all at once there)"
+                </p>
+            })}
             <div class="comment-copy">{entry.body.clone()}</div>
             {can_moderate.then(|| view! {
                 <form class="decision" method="post" action=action>
