@@ -25,7 +25,12 @@ pub struct CampaignsView {
     pub header: StaffHeader,
     pub docket_id: String,
     pub docket_title: String,
+    /// One page of the campaigns, largest first.
     pub campaigns: Vec<CampaignRow>,
+    /// Campaigns in all, the page shown and the number of pages.
+    pub count: i64,
+    pub page: i64,
+    pub pages: i64,
     /// Comments received on the docket, and how many of them are in no campaign.
     pub received: i64,
     pub unique: i64,
@@ -50,7 +55,7 @@ pub struct CampaignView {
     pub substantial_only: bool,
     pub page: i64,
     pub has_more: bool,
-    /// Other campaigns of the docket it can be merged into: (id, received).
+    /// The largest other campaigns of the docket it can be merged into: (id, received).
     pub others: Vec<(i64, i64)>,
     pub can_change: bool,
     pub can_moderate: bool,
@@ -69,6 +74,8 @@ pub struct SummaryView {
     pub can_publish: bool,
 }
 
+/// Campaigns listed per page, and merge targets offered on a campaign's page.
+pub const CAMPAIGNS_PER_PAGE: i64 = 50;
 /// Copies listed per page of a campaign.
 pub const MEMBERS_PER_PAGE: i64 = 50;
 
@@ -89,7 +96,7 @@ fn row(c: opendocket_core::campaign::Campaign, zone: chrono_tz::Tz) -> CampaignR
 }
 
 #[server]
-pub async fn staff_campaigns(id: String) -> Result<Option<CampaignsView>, AppError> {
+pub async fn staff_campaigns(id: String, page: i64) -> Result<Option<CampaignsView>, AppError> {
     use crate::staff::guard;
     use opendocket_core::docket::DocketId;
     use opendocket_core::staff::Permission;
@@ -100,14 +107,26 @@ pub async fn staff_campaigns(id: String) -> Result<Option<CampaignsView>, AppErr
     let Some((title, zone)) = services.store.docket_title_and_zone(&id).await? else {
         return Ok(None);
     };
-    let campaigns = services.store.campaigns(id.as_str()).await?;
-    let received = services.store.docket_counts(id.as_str()).await?.received;
-    let in_campaigns: i64 = campaigns.iter().map(|c| c.received).sum();
+    let store = &services.store;
+    let (count, in_campaigns) = store.campaign_totals(id.as_str()).await?;
+    let pages = ((count + CAMPAIGNS_PER_PAGE - 1) / CAMPAIGNS_PER_PAGE).max(1);
+    let page = page.clamp(1, pages);
+    let campaigns = store
+        .campaigns(
+            id.as_str(),
+            CAMPAIGNS_PER_PAGE,
+            (page - 1) * CAMPAIGNS_PER_PAGE,
+        )
+        .await?;
+    let received = store.docket_counts(id.as_str()).await?.received;
     Ok(Some(CampaignsView {
         header: StaffHeader::of(&identity),
         docket_id: id.as_str().to_owned(),
         docket_title: title,
         campaigns: campaigns.into_iter().map(|c| row(c, zone)).collect(),
+        count,
+        page,
+        pages,
         received,
         unique: received - in_campaigns,
     }))
@@ -159,11 +178,12 @@ pub async fn staff_campaign(
     let has_more = members.len() as i64 > MEMBERS_PER_PAGE;
     members.truncate(MEMBERS_PER_PAGE as usize);
     let others = store
-        .campaigns(id.as_str())
+        .campaigns(id.as_str(), CAMPAIGNS_PER_PAGE + 1, 0)
         .await?
         .into_iter()
         .filter(|c| c.id != campaign_id)
         .map(|c| (c.id, c.received))
+        .take(CAMPAIGNS_PER_PAGE as usize)
         .collect();
     let members = members
         .into_iter()

@@ -155,6 +155,11 @@ async fn comments_join_campaigns_as_they_arrive_and_staff_see_what_people_added(
         0
     );
 
+    assert_eq!(h.store().campaign_totals(DOCKET).await.unwrap(), (2, 5));
+    let largest = h.store().campaigns(DOCKET, 1, 0).await.unwrap();
+    let next = h.store().campaigns(DOCKET, 1, 1).await.unwrap();
+    assert_eq!((largest[0].id, largest[0].received), (a, 3));
+    assert_eq!(next[0].received, 2);
     let analyst = analyst(&h).await;
     let list = h
         .staff_get(&analyst, &format!("/staff/dockets/{DOCKET}/campaigns"))
@@ -281,7 +286,7 @@ async fn staff_merge_split_and_take_comments_out_of_campaigns() {
     for id in d.a.iter().chain(&d.b) {
         assert_eq!(campaign_of(&h, *id).await, Some(a));
     }
-    let campaigns = h.store().campaigns(DOCKET).await.unwrap();
+    let campaigns = h.store().campaigns(DOCKET, 50, 0).await.unwrap();
     assert_eq!(campaigns.len(), 1);
     assert_eq!(campaigns[0].received, 5);
 

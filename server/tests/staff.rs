@@ -198,7 +198,7 @@ async fn every_staff_endpoint_refuses_anonymous_requests_and_too_weak_roles() {
     for path in &server_fns {
         // Arguments every staff server function can read (extra ones are ignored).
         let response = h
-            .staff_post(None, path, format!("id={DOCKET}&query=&campaign=1"))
+            .staff_post(None, path, format!("id={DOCKET}&query=&campaign=1&page=1"))
             .await;
         assert_eq!(
             response.status,

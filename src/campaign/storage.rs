@@ -188,16 +188,35 @@ impl Store {
         Ok(rows.len())
     }
 
-    /// A docket's campaigns, largest first.
-    pub async fn campaigns(&self, docket_id: &str) -> Result<Vec<Campaign>, StoreError> {
+    /// A page of a docket's campaigns, largest first.
+    pub async fn campaigns(
+        &self,
+        docket_id: &str,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<Campaign>, StoreError> {
         let rows = sqlx::query(&campaign_sql(
             "WHERE k.docket_id = $1 AND k.merged_into IS NULL",
-            "ORDER BY received DESC, k.id",
+            "ORDER BY received DESC, k.id LIMIT $2 OFFSET $3",
         ))
         .bind(docket_id)
+        .bind(limit)
+        .bind(offset)
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(campaign_from_row).collect()
+    }
+
+    /// How many campaigns a docket has, and how many comments are in them.
+    pub async fn campaign_totals(&self, docket_id: &str) -> Result<(i64, i64), StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(DISTINCT campaign_id) AS campaigns, COUNT(campaign_id) AS comments
+             FROM comments WHERE docket_id = $1 AND campaign_id IS NOT NULL",
+        )
+        .bind(docket_id)
+        .fetch_one(self.pool())
+        .await?;
+        Ok((row.try_get("campaigns")?, row.try_get("comments")?))
     }
 
     pub async fn campaign(

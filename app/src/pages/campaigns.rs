@@ -9,7 +9,7 @@ use crate::pages::page_data;
 use crate::pages::staff::StaffBar;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
-use leptos_router::hooks::{use_location, use_params_map};
+use leptos_router::hooks::{use_location, use_params_map, use_query_map};
 use opendocket_core::text::thousands;
 
 fn count(n: i64) -> String {
@@ -32,9 +32,17 @@ fn opening(letter: &str) -> String {
 #[component]
 pub fn StaffCampaignsPage() -> impl IntoView {
     let params = use_params_map();
+    let query = use_query_map();
     let data = Resource::new(
-        move || params.read().get("id").unwrap_or_default(),
-        staff_campaigns,
+        move || {
+            let page = query
+                .read()
+                .get("page")
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(1);
+            (params.read().get("id").unwrap_or_default(), page)
+        },
+        |(id, page)| staff_campaigns(id, page),
     );
     view! {
         <Title text="Campaigns"/>
@@ -50,10 +58,14 @@ fn Campaigns(view: CampaignsView) -> impl IntoView {
         docket_id,
         docket_title,
         campaigns,
+        count: campaign_count,
+        page,
+        pages,
         received,
         unique,
     } = view;
     let base = format!("/staff/dockets/{docket_id}");
+    let list = format!("{base}/campaigns");
     view! {
         <StaffBar header/>
         <h1>{format!("Campaigns on {docket_id}")}</h1>
@@ -63,7 +75,7 @@ fn Campaigns(view: CampaignsView) -> impl IntoView {
                 "{} comments received: {} in {} campaigns, {} not in any campaign.",
                 count(received),
                 count(received - unique),
-                campaigns.len(),
+                count(campaign_count),
                 count(unique)
             )}
         </p>
@@ -97,6 +109,11 @@ fn Campaigns(view: CampaignsView) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
+        <nav class="pager" aria-label="Pages of campaigns">
+            {(page > 1).then(|| view! { <a href=format!("{list}?page={}", page - 1)>"Previous"</a> })}
+            {(pages > 1).then(|| view! { <span>{format!(" Page {page} of {pages} ")}</span> })}
+            {(page < pages).then(|| view! { <a href=format!("{list}?page={}", page + 1)>"Next"</a> })}
+        </nav>
     }
 }
 
