@@ -5,8 +5,8 @@ use crate::campaigns::{
     published_summary, staff_campaign, staff_campaigns, staff_summary, CampaignRow, CampaignView,
     CampaignsView, MemberRow, SummaryView,
 };
-use crate::pages::page_data;
 use crate::pages::staff::StaffBar;
+use crate::pages::{page_data, page_number};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_location, use_params_map, use_query_map};
@@ -35,11 +35,7 @@ pub fn StaffCampaignsPage() -> impl IntoView {
     let query = use_query_map();
     let data = Resource::new(
         move || {
-            let page = query
-                .read()
-                .get("page")
-                .and_then(|p| p.parse().ok())
-                .unwrap_or(1);
+            let page = page_number(&query.read());
             (params.read().get("id").unwrap_or_default(), page)
         },
         |(id, page)| staff_campaigns(id, page),

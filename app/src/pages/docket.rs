@@ -3,7 +3,7 @@
 use crate::api::load_docket;
 use crate::components::comment_form::CommentForm;
 use crate::components::countdown::Countdown;
-use crate::pages::{page_data, RejectedCopy};
+use crate::pages::{page_data, page_number, RejectedCopy};
 use crate::views::DocketView;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -16,11 +16,7 @@ pub fn DocketPage() -> impl IntoView {
     let query = use_query_map();
     let docket = Resource::new(
         move || {
-            let page = query
-                .read()
-                .get("page")
-                .and_then(|p| p.parse().ok())
-                .unwrap_or(1);
+            let page = page_number(&query.read());
             (params.read().get("id").unwrap_or_default(), page)
         },
         |(id, page)| load_docket(id, page),

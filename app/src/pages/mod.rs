@@ -40,6 +40,11 @@ where
     }
 }
 
+/// The `page` query parameter of a paged list (1 when absent or not a number).
+pub fn page_number(query: &leptos_router::params::ParamsMap) -> i64 {
+    query.get("page").and_then(|p| p.parse().ok()).unwrap_or(1)
+}
+
 /// Sets the HTTP status of the page being rendered on the server.
 pub fn set_status(code: u16) {
     #[cfg(feature = "ssr")]
