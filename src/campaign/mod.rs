@@ -63,6 +63,15 @@ pub struct PersonalEdits {
     pub added_words: usize,
 }
 
+/// "1 copy adds" / "3 copies add": how many copies add something substantial, as a sentence part.
+pub fn personalised_copies(n: i64) -> String {
+    if n == 1 {
+        "1 copy adds".to_owned()
+    } else {
+        format!("{} copies add", crate::text::thousands(n.max(0) as u64))
+    }
+}
+
 impl PersonalEdits {
     pub fn is_substantial(&self) -> bool {
         self.added_words >= SUBSTANTIAL_WORDS
@@ -123,6 +132,13 @@ mod tests {
             campaign_id,
             similarity,
         }
+    }
+
+    #[test]
+    fn copies_are_counted_in_words() {
+        assert_eq!(personalised_copies(1), "1 copy adds");
+        assert_eq!(personalised_copies(0), "0 copies add");
+        assert_eq!(personalised_copies(2500), "2,500 copies add");
     }
 
     #[test]

@@ -222,10 +222,10 @@ impl DocketSummary {
             line(
                 &mut md,
                 format!(
-                    "From {} to {}. {} copies add something substantial of their own.",
+                    "From {} to {}. {} something substantial of their own.",
                     self.local(c.first_received),
                     self.local(c.last_received),
-                    c.personalised
+                    crate::campaign::personalised_copies(c.personalised)
                 ),
             );
             line(&mut md, String::new());
@@ -312,10 +312,11 @@ pub fn timeline_svg(days: &[DayCount]) -> String {
     const AXIS: f64 = 24.0;
     let max = days.iter().map(|d| d.received).max().unwrap_or(0).max(1) as f64;
     let total: i64 = days.iter().map(|d| d.received).sum();
+    // A few days get narrow bars on the left rather than a block across the chart.
     let bar = if days.is_empty() {
         0.0
     } else {
-        WIDTH / days.len() as f64
+        (WIDTH / days.len() as f64).min(24.0)
     };
     let mut svg = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"timeline\" viewBox=\"0 0 {WIDTH} {}\" \
@@ -340,13 +341,19 @@ pub fn timeline_svg(days: &[DayCount]) -> String {
     if let (Some(first), Some(last)) = (days.first(), days.last()) {
         svg.push_str(&format!(
             "<line x1=\"0\" y1=\"{HEIGHT}\" x2=\"{WIDTH}\" y2=\"{HEIGHT}\" stroke=\"currentColor\"/>\
-             <text x=\"0\" y=\"{}\" font-size=\"12\">{}</text>\
-             <text x=\"{WIDTH}\" y=\"{}\" font-size=\"12\" text-anchor=\"end\">{}</text>",
+             <text x=\"0\" y=\"{}\" font-size=\"12\">{}</text>",
             HEIGHT + 16.0,
             escape_xml(&first.day.to_string()),
-            HEIGHT + 16.0,
-            escape_xml(&last.day.to_string())
         ));
+        if days.len() > 1 {
+            // Under the last bar, or at the right edge when the bars fill the chart.
+            let end = (days.len() as f64 * bar).max(160.0);
+            svg.push_str(&format!(
+                "<text x=\"{end:.1}\" y=\"{}\" font-size=\"12\" text-anchor=\"end\">{}</text>",
+                HEIGHT + 16.0,
+                escape_xml(&last.day.to_string())
+            ));
+        }
     }
     svg.push_str("</svg>");
     svg

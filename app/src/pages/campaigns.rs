@@ -139,11 +139,11 @@ fn CampaignFacts(campaign: CampaignRow) -> impl IntoView {
     view! {
         <p class="campaign-facts">
             {format!(
-                "{} received, {} posted, {} waiting. {} copies add something substantial. First {}, last {}.",
+                "{} received, {} posted, {} waiting. {} something substantial. First {}, last {}.",
                 count(campaign.received),
                 count(campaign.posted),
                 count(campaign.pending),
-                count(campaign.substantial),
+                opendocket_core::campaign::personalised_copies(campaign.substantial),
                 campaign.first_received,
                 campaign.last_received
             )}
@@ -339,11 +339,11 @@ fn Summary(view: SummaryView) -> impl IntoView {
             <p class="summary-of">
                 <a href=format!("/dockets/{docket_id}")>{docket_title}</a>
             </p>
+            <div class="summary-body" inner_html=html></div>
             <figure class="summary-chart">
                 <div inner_html=chart></div>
                 <figcaption>"Comments received per day"</figcaption>
             </figure>
-            <div class="summary-body" inner_html=html></div>
         </article>
         {staff.then(|| view! {
             <aside class="summary-actions">
