@@ -1,5 +1,5 @@
 //! The window scheduler: opens and closes comment windows at their instants, with no one pressing a
-//! button, makes the docket summary at each close, and places comments left out of campaign detection.
+//! button, and has the docket summary made at each close.
 
 use crate::accounts::Actor;
 use crate::clock::SharedClock;
@@ -12,8 +12,6 @@ use tokio::sync::Notify;
 /// How often the scheduler looks for windows created by another process (the CLI, another
 /// instance). Deadlines it already knows about are met to the second, not on this poll.
 const DISCOVERY_INTERVAL: Duration = Duration::seconds(5);
-/// Comments left unplaced in campaigns (see `Store::assign_waiting_campaigns`) placed per round.
-const CAMPAIGN_SWEEP: i64 = 1000;
 /// How long to wait before trying again after the database failed.
 const RETRY_AFTER_ERROR: Duration = Duration::seconds(2);
 
@@ -79,23 +77,19 @@ impl WindowScheduler {
         }
         for t in &tick.closed {
             tracing::info!(docket = %t.docket_id, window = t.window_id, deadline = %t.at, "comment window closed");
-            match self
-                .store
-                .save_summary(&t.docket_id, SummaryReason::Closed, &Actor::System, now)
-                .await
-            {
-                Ok(_) => tracing::info!(docket = %t.docket_id, "docket summary made at the close"),
-                Err(error) => {
-                    tracing::error!(%error, docket = %t.docket_id, "could not make the docket summary at the close")
+            // Made beside the scheduler, so the next deadline is never late because of it.
+            let (store, docket) = (self.store.clone(), t.docket_id.clone());
+            tokio::spawn(async move {
+                match store
+                    .save_summary(&docket, SummaryReason::Closed, &Actor::System, now)
+                    .await
+                {
+                    Ok(_) => tracing::info!(%docket, "docket summary made at the close"),
+                    Err(error) => {
+                        tracing::error!(%error, %docket, "could not make the docket summary at the close")
+                    }
                 }
-            }
-        }
-        let placed = self
-            .store
-            .assign_waiting_campaigns(CAMPAIGN_SWEEP, now)
-            .await?;
-        if placed > 0 {
-            tracing::info!(placed, "placed waiting comments in campaigns");
+            });
         }
         self.store.next_window_transition().await
     }

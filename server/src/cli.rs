@@ -258,6 +258,10 @@ async fn serve(config: Config) -> Result<()> {
         );
     }
     tokio::spawn(services.scheduler.clone().run());
+    tokio::spawn(opendocket_core::campaign::place_waiting_comments(
+        services.store.clone(),
+        services.clock.clone(),
+    ));
     let listener = tokio::net::TcpListener::bind(config.site_addr)
         .await
         .with_context(|| {

@@ -15,9 +15,13 @@ pub mod normalise;
 pub mod signature;
 #[cfg(feature = "ssr")]
 mod storage;
+#[cfg(feature = "ssr")]
+mod sweep;
 
 #[cfg(feature = "ssr")]
 pub use storage::{CampaignChoice, CampaignStoreError};
+#[cfg(feature = "ssr")]
+pub use sweep::place_waiting_comments;
 
 /// Estimated shingle overlap from which a comment joins the campaign of the comment it resembles.
 /// Personalised copies of a letter stay above 0.6; letters of different campaigns on the same

@@ -1,0 +1,37 @@
+//! The background task that places comments stored but not yet placed in a campaign: after a
+//! server stopped between storing and placing, and comments from before campaigns existed.
+
+use crate::clock::SharedClock;
+use crate::store::Store;
+use std::time::Duration;
+
+/// Comments placed per round; a full round is followed at once by the next.
+const BATCH: i64 = 500;
+/// How long to wait when nothing (or not a full round) was waiting.
+const INTERVAL: Duration = Duration::from_secs(5);
+
+/// Runs for ever beside the scheduler, never delaying a deadline.
+pub async fn place_waiting_comments(store: Store, clock: SharedClock) {
+    loop {
+        let pause = match store.assign_waiting_campaigns(BATCH, clock.now()).await {
+            Ok(placed) if placed as i64 == BATCH => {
+                tracing::info!(
+                    placed,
+                    "placed waiting comments in campaigns; more are waiting"
+                );
+                Duration::ZERO
+            }
+            Ok(0) => INTERVAL,
+            Ok(placed) => {
+                tracing::info!(placed, "placed waiting comments in campaigns");
+                INTERVAL
+            }
+            Err(error) => {
+                tracing::warn!(%error, "could not place waiting comments in campaigns; retrying");
+                INTERVAL
+            }
+        };
+        tokio::time::sleep(pause).await;
+        tokio::task::yield_now().await;
+    }
+}
