@@ -207,6 +207,10 @@ async fn comments_join_campaigns_as_they_arrive_and_staff_see_what_people_added(
         )
         .await;
     assert!(found.body.contains("3 comments match"), "{}", found.body);
+    let typed = h
+        .staff_get(&analyst, &format!("/staff/search?q=campaign%3A{a}"))
+        .await;
+    assert!(typed.body.contains("3 comments match"), "{}", typed.body);
     let facets = h
         .staff_get(&analyst, &format!("/staff/search?docket={DOCKET}"))
         .await;

@@ -350,6 +350,7 @@ impl SearchIndex {
             SearchField::Country => f.country,
             SearchField::Status => f.status,
             SearchField::Tag => f.tag,
+            SearchField::Campaign => f.campaign,
             SearchField::Late => f.late,
             SearchField::Docket => f.docket,
         }
@@ -378,6 +379,10 @@ impl SearchIndex {
                         .collect(),
                 )
             }
+            SearchField::Campaign => match value.parse() {
+                Ok(id) => u64_term(f.campaign, id),
+                Err(_) => Box::new(EmptyQuery),
+            },
             SearchField::Docket => Box::new(TermQuery::new(
                 Term::from_field_text(f.docket, &value.to_uppercase()),
                 IndexRecordOption::Basic,
@@ -1125,6 +1130,8 @@ mod tests {
         assert_eq!(ids("state:ny OR status:withheld"), vec![2, 4]);
         assert_eq!(ids("NOT consent"), vec![5]);
         assert_eq!(ids("docket:ftc-2023-0018 555"), vec![3]);
+        assert_eq!(ids("campaign:4"), vec![2]);
+        assert_eq!(ids("consent -campaign:4"), vec![1, 3, 4]);
     }
 
     #[test]

@@ -26,13 +26,15 @@ pub enum SearchField {
     /// pending, posted or withheld.
     Status,
     Tag,
+    /// The number of a form-letter campaign.
+    Campaign,
     /// yes or no.
     Late,
     Docket,
 }
 
 impl SearchField {
-    pub const ALL: [SearchField; 10] = [
+    pub const ALL: [SearchField; 11] = [
         Self::Text,
         Self::Name,
         Self::Organization,
@@ -41,6 +43,7 @@ impl SearchField {
         Self::Country,
         Self::Status,
         Self::Tag,
+        Self::Campaign,
         Self::Late,
         Self::Docket,
     ];
@@ -55,6 +58,7 @@ impl SearchField {
             Self::Country => "country",
             Self::Status => "status",
             Self::Tag => "tag",
+            Self::Campaign => "campaign",
             Self::Late => "late",
             Self::Docket => "docket",
         }
@@ -183,7 +187,7 @@ pub enum QueryError {
     UnclosedParenthesis,
     #[error("There is a ) without a ( before it.")]
     UnopenedParenthesis,
-    #[error("Unknown field {field:?}. Known fields: text, name, organization, type, state, country, status, tag, late, docket.")]
+    #[error("Unknown field {field:?}. Known fields: text, name, organization, type, state, country, status, tag, campaign, late, docket.")]
     UnknownField { field: String },
     #[error("{field}: needs a value after the colon, such as {field}:{example}.")]
     MissingValue { field: String, example: String },
@@ -429,6 +433,7 @@ fn example_value(field: SearchField) -> &'static str {
         SearchField::Country => "\"united states\"",
         SearchField::Status => "posted",
         SearchField::Tag => "privacy",
+        SearchField::Campaign => "7",
         SearchField::Late => "yes",
         SearchField::Docket => "FTC-2023-0018",
     }
@@ -489,6 +494,13 @@ fn field_value(field: SearchField, value: &str, quoted: bool) -> Result<Query, Q
         (SearchField::Late, "false" | "0") => "no".to_owned(),
         _ => normalized,
     };
+    if field == SearchField::Campaign && !normalized.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(QueryError::BadValue {
+            field: field.name().to_owned(),
+            value: value.to_owned(),
+            allowed: "a campaign's number, such as campaign:7".to_owned(),
+        });
+    }
     if let Some(allowed) = field.allowed_values() {
         if !allowed.contains(&normalized.as_str()) {
             return Err(QueryError::BadValue {
@@ -663,6 +675,11 @@ mod tests {
             parse_query("status:deleted"),
             Err(QueryError::BadValue { .. })
         ));
+        assert_eq!(
+            parse_query("campaign:seven").unwrap_err().to_string(),
+            "campaign:seven is not a value of campaign; use a campaign's number, such as campaign:7."
+        );
+        assert!(parse_query("campaign:7 consent").is_ok());
         assert!(matches!(
             parse_query("state:"),
             Err(QueryError::MissingValue { .. })
