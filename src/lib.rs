@@ -1,5 +1,6 @@
 //! OpenDocket's core: the rules of a public comment period, and (with `ssr`) storage and background jobs.
 
+pub mod attachment;
 pub mod campaign;
 pub mod comment;
 pub mod docket;

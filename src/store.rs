@@ -138,6 +138,7 @@ pub struct Receipt {
     pub received_at: DateTime<Utc>,
     pub late: bool,
     pub comment: NewComment,
+    pub attachments: Vec<crate::attachment::AttachmentInfo>,
 }
 
 /// What happened to a comment, as recorded in the change sequence.
@@ -403,15 +404,29 @@ impl Store {
         row.as_ref().map(docket_from_row).transpose()
     }
 
-    /// Stores a comment if the docket's window admits it at `now`.
-    ///
-    /// The deadline is checked by the same INSERT statement that stores the comment, so it
-    /// holds in that statement's transaction however many servers share the database.
-    /// Submitting the same idempotency key again returns the first receipt.
+    /// Stores a comment without attachments; see `submit_comment_with_attachments`.
     pub async fn submit_comment(
         &self,
         docket_id: &DocketId,
         comment: &NewComment,
+        key: &IdempotencyKey,
+        now: DateTime<Utc>,
+    ) -> Result<Receipt, SubmitError> {
+        self.submit_comment_with_attachments(docket_id, comment, &[], key, now)
+            .await
+    }
+
+    /// Stores a comment and its attachments (already on disk) if the docket's window admits it
+    /// at `now`.
+    ///
+    /// The deadline is checked by the same INSERT statement that stores the comment, so it
+    /// holds in that statement's transaction however many servers share the database.
+    /// Submitting the same idempotency key again returns the first receipt.
+    pub async fn submit_comment_with_attachments(
+        &self,
+        docket_id: &DocketId,
+        comment: &NewComment,
+        attachments: &[crate::attachment::StoredAttachment],
         key: &IdempotencyKey,
         now: DateTime<Utc>,
     ) -> Result<Receipt, SubmitError> {
@@ -466,6 +481,7 @@ impl Store {
             if let Some(row) = inserted {
                 let comment_id: i64 = row.try_get("id")?;
                 record_change(&mut tx, comment_id, ChangeKind::Received, now).await?;
+                crate::attachment::storage_insert(&mut tx, comment_id, attachments).await?;
                 tx.commit().await?;
                 // The comment is stored whatever happens here; the scheduler places any comment
                 // left unplaced.
@@ -555,7 +571,7 @@ impl Store {
         value: &str,
     ) -> Result<Option<Receipt>, StoreError> {
         let sql = format!(
-            "SELECT c.tracking_number, c.docket_id, d.title, a.time_zone, c.received_at, c.late,
+            "SELECT c.id, c.tracking_number, c.docket_id, d.title, a.time_zone, c.received_at, c.late,
                     c.submitter_type, c.first_name, c.last_name, c.organization, c.city,
                     c.state_province_region, c.country, c.email, c.body
              FROM comments c
@@ -567,7 +583,17 @@ impl Store {
             .bind(value)
             .fetch_optional(&self.pool)
             .await?;
-        row.as_ref().map(receipt_from_row).transpose()
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let mut receipt = receipt_from_row(&row)?;
+        let id: i64 = row.try_get("id")?;
+        receipt.attachments = self
+            .attachments_of(&[id])
+            .await?
+            .remove(&id)
+            .unwrap_or_default();
+        Ok(Some(receipt))
     }
 
     /// Moves the docket's current window's deadline later. Only a window that has not closed
@@ -1169,5 +1195,6 @@ fn receipt_from_row(row: &AnyRow) -> Result<Receipt, StoreError> {
             email: row.try_get("email")?,
             body: row.try_get("body")?,
         },
+        attachments: Vec::new(),
     })
 }

@@ -89,6 +89,13 @@ pub async fn load_public_comment(
     };
     let mut view = PublicCommentView::from_comment(&comment, zone.unwrap_or(chrono_tz::UTC));
     view.campaign_copies = services.store.letter_copies(&comment.public_id).await?;
+    view.attachments = services
+        .store
+        .public_attachments(&comment.public_id)
+        .await?
+        .iter()
+        .map(|a| (a.id, a.describe()))
+        .collect();
     Ok(Some(view))
 }
 

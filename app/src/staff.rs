@@ -22,6 +22,8 @@ pub struct QueueEntry {
     pub flags: Vec<String>,
     /// (campaign id, comments in it) when the comment is a copy of a form letter.
     pub campaign: Option<(i64, i64)>,
+    /// Attached files: (attachment id, "letter.pdf (PDF, 84 KB)").
+    pub attachments: Vec<(i64, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -101,6 +103,8 @@ pub async fn staff_queue() -> Result<QueueView, AppError> {
     use opendocket_core::window::format_in_zone;
     let (services, identity) = guard::require(Permission::ReadComments).await?;
     let items = services.store.moderation_queue(50, 0).await?;
+    let ids: Vec<i64> = items.iter().map(|i| i.id).collect();
+    let mut attachments = services.store.attachments_of(&ids).await?;
     let pending_total = services.store.pending_count().await?;
     Ok(QueueView {
         header: StaffHeader::of(&identity),
@@ -125,6 +129,12 @@ pub async fn staff_queue() -> Result<QueueView, AppError> {
                 body: item.body,
                 flags: item.flags,
                 campaign: item.campaign,
+                attachments: attachments
+                    .remove(&item.id)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|a| (a.id, a.describe()))
+                    .collect(),
             })
             .collect(),
     })

@@ -72,6 +72,8 @@ pub struct PublicCommentView {
     pub body: String,
     /// When this comment is the letter of a form-letter campaign: how many were received.
     pub campaign_copies: i64,
+    /// Files the public may download: (attachment id, "letter.pdf (PDF, 84 KB)").
+    pub attachments: Vec<(i64, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,6 +89,8 @@ pub struct ReceiptView {
     pub location: Option<String>,
     pub email_given: bool,
     pub body: String,
+    /// "letter.pdf (PDF, 84 KB)" for each attached file.
+    pub attachments: Vec<String>,
 }
 
 /// A submission the server refused, rendered back into the form (only for the no-JavaScript
@@ -165,6 +169,7 @@ mod build {
                 posted_at: format_date_in_zone(comment.posted_at, zone),
                 body: comment.body.clone(),
                 campaign_copies: 0,
+                attachments: Vec::new(),
             }
         }
     }
@@ -240,6 +245,7 @@ mod build {
                 location: (!location.is_empty()).then_some(location),
                 email_given: c.email.is_some(),
                 body: c.body.clone(),
+                attachments: receipt.attachments.iter().map(|a| a.describe()).collect(),
             }
         }
     }

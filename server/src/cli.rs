@@ -6,6 +6,7 @@ use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
 use opendocket_core::accounts::Actor;
+use opendocket_core::attachment::files::AttachmentFiles;
 use opendocket_core::clock::{Clock, SharedClock, SystemClock};
 use opendocket_core::demo::{create_demo_docket_on_first_start, DEMO_DOCKET_ID};
 use opendocket_core::docket::{
@@ -250,7 +251,8 @@ async fn serve(config: Config) -> Result<()> {
     let search = SearchService::start(store.clone(), &config.index_dir())
         .await
         .context("could not open the search index")?;
-    let services = Services::new(store, clock.clone(), search);
+    let files = AttachmentFiles::new(config.attachments_dir());
+    let services = Services::new(store, clock.clone(), search, files);
     if config.demo_docket && create_demo_docket_on_first_start(&services.store, clock.now()).await?
     {
         println!(

@@ -83,6 +83,11 @@ impl Config {
     }
 
     /// Where this instance keeps its search index.
+    /// Attached files, named by their SHA-256. Several instances must share this directory.
+    pub fn attachments_dir(&self) -> PathBuf {
+        self.data_dir.join("attachments")
+    }
+
     pub fn index_dir(&self) -> PathBuf {
         self.data_dir.join(opendocket_core::search::INDEX_DIR_NAME)
     }

@@ -1,5 +1,6 @@
 //! The OpenDocket server: the router that tests drive with `oneshot`, form handling, security headers and the CLI.
 
+mod attachments;
 mod campaigns;
 pub mod cli;
 pub mod config;
@@ -21,7 +22,7 @@ use opendocket_core::services::Services;
 use std::sync::OnceLock;
 
 /// Large enough for a 5,000-character comment in any script after percent-encoding, and the other fields.
-const FORM_BODY_LIMIT: usize = 256 * 1024;
+pub(crate) const FORM_BODY_LIMIT: usize = 256 * 1024;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -57,7 +58,12 @@ pub fn app(state: AppState) -> Router {
     let leptos_options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(healthz))
-        .route("/dockets/{id}", post(submit::submit_comment))
+        .route("/attachments/{id}", get(attachments::public_file))
+        .route("/staff/attachments/{id}", get(attachments::staff_file))
+        .route(
+            "/dockets/{id}",
+            post(submit::submit_comment).layer(DefaultBodyLimit::max(upload_limit(&state))),
+        )
         .merge(staff::routes())
         .leptos_routes_with_context(&state, routes, page_context.clone(), move || {
             shell(leptos_options.clone())
@@ -76,6 +82,12 @@ pub fn app(state: AppState) -> Router {
             security::add_security_headers,
         ))
         .with_state(state)
+}
+
+/// The comment form with every file at its largest, and room for the text fields.
+fn upload_limit(state: &AppState) -> usize {
+    let limits = state.services.attachment_limits;
+    limits.max_files * limits.max_bytes + 1024 * 1024
 }
 
 /// Runs every POST to completion even if the browser gives up on it (a double click cancels the

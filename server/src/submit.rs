@@ -3,12 +3,12 @@
 
 use crate::form::{parse_urlencoded, FormError};
 use crate::render::render_page_with;
-use crate::AppState;
-use axum::body::Bytes;
-use axum::extract::{Path, State};
+use crate::{AppState, FORM_BODY_LIMIT};
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use opendocket_app::views::RejectedSubmission;
+use opendocket_core::attachment::{AttachmentError, NewAttachment, StoredAttachment};
 use opendocket_core::comment::{validate, CommentForm, IdempotencyKey};
 use opendocket_core::docket::DocketId;
 use opendocket_core::store::SubmitError;
@@ -53,39 +53,194 @@ fn form_from_pairs(pairs: Vec<(String, String)>) -> (CommentForm, String) {
     (form, key)
 }
 
-fn is_urlencoded(headers: &HeaderMap) -> bool {
+fn media_type(headers: &HeaderMap) -> String {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
-        .is_some_and(|v| {
-            v.trim()
-                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-        })
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+/// A form as sent: its text fields in order, and the files chosen under "Attachments".
+struct Received {
+    pairs: Vec<(String, String)>,
+    files: Vec<(String, Vec<u8>)>,
+}
+
+/// The largest text field of a multipart form (a 5,000-character comment in any script fits).
+const TEXT_FIELD_LIMIT: usize = 64 * 1024;
+
+fn unreadable(status: StatusCode, message: &str) -> Rejection {
+    Rejection::new(
+        status,
+        CommentForm::default(),
+        IdempotencyKey::generate().as_str().to_owned(),
+        message,
+    )
+}
+
+const INVALID_UTF8: &str = "Your comment could not be read because it contains characters that are not valid text (UTF-8). Nothing was stored; please type it again.";
+const INCOMPLETE: &str =
+    "Your comment did not arrive complete, so nothing was stored. Please try again.";
+
+/// Reads the form, urlencoded (no files) or multipart (with files), within the size limits.
+async fn receive(state: &AppState, request: Request) -> Result<Received, Rejection> {
+    let limits = state.services.attachment_limits;
+    match media_type(request.headers()).as_str() {
+        "application/x-www-form-urlencoded" => {
+            let body = axum::body::to_bytes(request.into_body(), FORM_BODY_LIMIT)
+                .await
+                .map_err(|_| unreadable(StatusCode::PAYLOAD_TOO_LARGE, INCOMPLETE))?;
+            let pairs = parse_urlencoded(&body).map_err(|FormError::InvalidUtf8| {
+                unreadable(StatusCode::BAD_REQUEST, INVALID_UTF8)
+            })?;
+            Ok(Received {
+                pairs,
+                files: Vec::new(),
+            })
+        }
+        "multipart/form-data" => {
+            let mut multipart = Multipart::from_request(request, state)
+                .await
+                .map_err(|_| unreadable(StatusCode::BAD_REQUEST, INCOMPLETE))?;
+            let mut received = Received {
+                pairs: Vec::new(),
+                files: Vec::new(),
+            };
+            while let Some(mut field) = multipart
+                .next_field()
+                .await
+                .map_err(|_| unreadable(StatusCode::BAD_REQUEST, INCOMPLETE))?
+            {
+                let name = field.name().unwrap_or_default().to_owned();
+                let file_name = field.file_name().map(str::to_owned);
+                let limit = if name == "attachments" {
+                    limits.max_bytes
+                } else {
+                    TEXT_FIELD_LIMIT
+                };
+                let mut bytes = Vec::new();
+                while let Some(chunk) = field
+                    .chunk()
+                    .await
+                    .map_err(|_| unreadable(StatusCode::BAD_REQUEST, INCOMPLETE))?
+                {
+                    if bytes.len() + chunk.len() > limit {
+                        let message = match &file_name {
+                            Some(file) if name == "attachments" => AttachmentError::TooLarge {
+                                name: opendocket_core::attachment::safe_file_name(file),
+                                max_mb: limits.max_bytes / (1024 * 1024),
+                            }
+                            .to_string(),
+                            _ => INCOMPLETE.to_owned(),
+                        };
+                        return Err(unreadable(
+                            StatusCode::PAYLOAD_TOO_LARGE,
+                            &format!("{message} Nothing was stored."),
+                        ));
+                    }
+                    bytes.extend_from_slice(&chunk);
+                }
+                if name == "attachments" {
+                    // A file input left empty still sends a part, with no name and no bytes.
+                    let file_name = file_name.unwrap_or_default();
+                    if file_name.is_empty() && bytes.is_empty() {
+                        continue;
+                    }
+                    if received.files.len() == limits.max_files {
+                        let message = AttachmentError::TooMany {
+                            max: limits.max_files,
+                        };
+                        return Err(unreadable(
+                            StatusCode::PAYLOAD_TOO_LARGE,
+                            &format!("{message} Nothing was stored."),
+                        ));
+                    }
+                    received.files.push((file_name, bytes));
+                } else {
+                    let text = String::from_utf8(bytes)
+                        .map_err(|_| unreadable(StatusCode::BAD_REQUEST, INVALID_UTF8))?;
+                    received.pairs.push((name, text));
+                }
+            }
+            Ok(received)
+        }
+        _ => Err(unreadable(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "The comment could not be read: the form must be sent as application/x-www-form-urlencoded or multipart/form-data.",
+        )),
+    }
+}
+
+/// Checks every received file and writes the accepted ones to disk (synced) before anything is
+/// committed. A file of a kind not allowed refuses the whole submission.
+/// Returns the files as stored, and the digests of files this request created (to remove again if
+/// the comment is then refused).
+async fn keep_files(
+    state: &AppState,
+    files: Vec<(String, Vec<u8>)>,
+) -> Result<(Vec<StoredAttachment>, Vec<String>), AttachmentError> {
+    let limits = state.services.attachment_limits;
+    let mut checked = Vec::with_capacity(files.len());
+    for (name, bytes) in files {
+        checked.push(NewAttachment::check(&name, bytes, &limits)?);
+    }
+    let store = state.services.attachments.clone();
+    let kept = tokio::task::spawn_blocking(move || {
+        checked
+            .into_iter()
+            .map(|file| {
+                let (sha256, created) = store.put(&file.bytes)?;
+                let stored = StoredAttachment {
+                    file_name: file.file_name,
+                    kind: file.kind,
+                    sha256: sha256.clone(),
+                    size_bytes: file.bytes.len() as i64,
+                };
+                Ok((stored, created.then_some(sha256)))
+            })
+            .collect::<std::io::Result<Vec<_>>>()
+    })
+    .await;
+    match kept {
+        Ok(Ok(kept)) => {
+            let (stored, created): (Vec<_>, Vec<_>) = kept.into_iter().unzip();
+            Ok((stored, created.into_iter().flatten().collect()))
+        }
+        Ok(Err(error)) => {
+            tracing::error!(%error, "could not write an attachment");
+            Err(AttachmentError::NotStored)
+        }
+        Err(error) => {
+            tracing::error!(%error, "writing attachments failed");
+            Err(AttachmentError::NotStored)
+        }
+    }
+}
+
+/// Removes files written for a comment that was refused, unless another comment has the same bytes.
+async fn forget_files(state: &AppState, created: Vec<String>) {
+    for sha256 in created {
+        match state.services.store.attachment_bytes_in_use(&sha256).await {
+            Ok(false) => {
+                if let Err(error) = state.services.attachments.remove(&sha256) {
+                    tracing::warn!(%error, "could not remove the file of a refused comment");
+                }
+            }
+            Ok(true) => {}
+            Err(error) => tracing::warn!(%error, "could not check the file of a refused comment"),
+        }
+    }
 }
 
 async fn accept(
     state: &AppState,
     docket_id: &DocketId,
-    headers: &HeaderMap,
-    body: &[u8],
+    request: Request,
 ) -> Result<String, Rejection> {
-    if !is_urlencoded(headers) {
-        return Err(Rejection::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            CommentForm::default(),
-            IdempotencyKey::generate().as_str().to_owned(),
-            "The comment could not be read: the form must be sent as application/x-www-form-urlencoded.",
-        ));
-    }
-    let pairs = parse_urlencoded(body).map_err(|FormError::InvalidUtf8| {
-        Rejection::new(
-            StatusCode::BAD_REQUEST,
-            CommentForm::default(),
-            IdempotencyKey::generate().as_str().to_owned(),
-            "Your comment could not be read because it contains characters that are not valid text (UTF-8). Nothing was stored; please type it again.",
-        )
-    })?;
+    let Received { pairs, files } = receive(state, request).await?;
+    let had_files = !files.is_empty();
     let (form, raw_key) = form_from_pairs(pairs);
     let Ok(key) = IdempotencyKey::parse(&raw_key) else {
         return Err(Rejection::new(
@@ -95,24 +250,43 @@ async fn accept(
             "This form was missing its submission key, so nothing was stored. Please check your comment and submit it again.",
         ));
     };
+    let files_again = had_files
+        .then_some("Your files were not kept: choose them again under Attachments.".to_owned());
     let comment = validate(&form).map_err(|errors| Rejection {
         status: StatusCode::UNPROCESSABLE_ENTITY,
         submission: RejectedSubmission {
             form: form.clone(),
             errors,
-            message: None,
+            message: files_again.clone(),
             idempotency_key: key.as_str().to_owned(),
         },
+    })?;
+    let (attachments, created) = keep_files(state, files).await.map_err(|error| {
+        let status = match error {
+            AttachmentError::NotStored => StatusCode::SERVICE_UNAVAILABLE,
+            AttachmentError::TooLarge { .. } | AttachmentError::TooMany { .. } => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
+            AttachmentError::NotAllowed { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AttachmentError::Empty { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        Rejection::new(
+            status,
+            form.clone(),
+            key.as_str().to_owned(),
+            format!("{error} Nothing was stored; choose your files again under Attachments."),
+        )
     })?;
     let services = &state.services;
     let now = services.clock.now();
     match services
         .store
-        .submit_comment(docket_id, &comment, &key, now)
+        .submit_comment_with_attachments(docket_id, &comment, &attachments, &key, now)
         .await
     {
         Ok(receipt) => Ok(receipt.tracking_number.to_string()),
         Err(error) => {
+            forget_files(state, created).await;
             let (status, message) = match &error {
                 SubmitError::Withdrawn => (
                     StatusCode::CONFLICT,
@@ -152,6 +326,10 @@ async fn accept(
                     (status, "Your comment could not be saved just now, and nothing was stored. Please try again in a minute.".to_owned())
                 }
             };
+            let message = match files_again {
+                Some(again) => format!("{message} {again}"),
+                None => message,
+            };
             Err(Rejection::new(
                 status,
                 form,
@@ -165,8 +343,7 @@ async fn accept(
 pub async fn submit_comment(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    request: Request,
 ) -> Response {
     let Ok(docket_id) = DocketId::parse(&id) else {
         return render_docket_page(
@@ -177,7 +354,7 @@ pub async fn submit_comment(
         )
         .await;
     };
-    match accept(&state, &docket_id, &headers, &body).await {
+    match accept(&state, &docket_id, request).await {
         Ok(tracking_number) => {
             Redirect::to(&format!("/receipts/{tracking_number}")).into_response()
         }

@@ -80,7 +80,7 @@ pub fn CommentForm(docket: DocketView) -> impl IntoView {
     let initial_kind = initial.submitter_type.clone();
 
     view! {
-        <form class="comment-form" method="post" action=action novalidate=true on:submit=on_submit
+        <form class="comment-form" method="post" action=action enctype="multipart/form-data" novalidate=true on:submit=on_submit
             data-hydrated=move || hydrated.get().then_some("true")>
             {message.map(|m| view! { <p class="form-message" role="alert" id="form-message">{m}</p> })}
             {move || (!errors.with(FieldErrors::is_empty)).then(|| view! {
@@ -124,6 +124,15 @@ pub fn CommentForm(docket: DocketView) -> impl IntoView {
                     {move || format!("{} / {} characters", grouped(count()), grouped(COMMENT_MAX_CHARS))}
                 </p>
                 <ErrorText field=Field::Comment errors/>
+            </div>
+            <div class="field">
+                <label for="attachments">"Attachments"</label>
+                <input type="file" id="attachments" name="attachments" multiple
+                    accept=".pdf,.docx,.rtf,.txt,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png,text/plain"
+                    aria-describedby="attachments-hint"/>
+                <p id="attachments-hint" class="hint">
+                    "Optional. Up to 20 files of at most 10 MB each: PDF, Word (.docx), RTF or text files, JPEG or PNG images. Attached files are published with your comment."
+                </p>
             </div>
             <p class="privacy-note">"Your comment and the name or organization you give may be published. Your email address is never published."</p>
             <button type="submit" class="primary" disabled=move || submitting.get()>"Submit comment"</button>

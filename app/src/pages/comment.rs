@@ -41,5 +41,13 @@ fn PublicComment(comment: PublicCommentView) -> impl IntoView {
             </p>
         })}
         <div class="comment-copy" id="comment-body">{comment.body.clone()}</div>
+        {(!comment.attachments.is_empty()).then(|| view! {
+            <h2>"Attachments"</h2>
+            <ul class="attachments" id="comment-attachments">
+                {comment.attachments.iter().map(|(id, label)| view! {
+                    <li><a href=format!("/attachments/{id}") download>{label.clone()}</a></li>
+                }).collect_view()}
+            </ul>
+        })}
     }
 }

@@ -56,5 +56,11 @@ fn Receipt(receipt: ReceiptView) -> impl IntoView {
         </dl>
         <h3>"Comment"</h3>
         <div class="comment-copy" id="received-comment">{receipt.body}</div>
+        {(!receipt.attachments.is_empty()).then(|| view! {
+            <h3>"Attachments"</h3>
+            <ul id="received-attachments">
+                {receipt.attachments.into_iter().map(|a| view! { <li>{a}</li> }).collect_view()}
+            </ul>
+        })}
     }
 }

@@ -428,6 +428,13 @@ fn QueueItem(entry: QueueEntry, csrf: String, can_moderate: bool) -> impl IntoVi
                 </p>
             })}
             <div class="comment-copy">{entry.body.clone()}</div>
+            {(!entry.attachments.is_empty()).then(|| view! {
+                <ul class="attachments">
+                    {entry.attachments.iter().map(|(id, label)| view! {
+                        <li><a href=format!("/staff/attachments/{id}") download>{label.clone()}</a></li>
+                    }).collect_view()}
+                </ul>
+            })}
             {can_moderate.then(|| view! {
                 <form class="decision" method="post" action=action>
                     <input type="hidden" name="csrf_token" value=csrf/>

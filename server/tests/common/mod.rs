@@ -6,6 +6,7 @@ use axum::body::Body;
 use axum::http::{header, Request, Response, StatusCode};
 use chrono::{DateTime, Duration, Utc};
 use http_body_util::BodyExt;
+use opendocket_core::attachment::files::AttachmentFiles;
 use opendocket_core::clock::{FakeClock, SharedClock};
 use opendocket_core::docket::{DocketId, NewDocket, NewDocument};
 use opendocket_core::search::SearchService;
@@ -80,7 +81,9 @@ impl Harness {
         let search = SearchService::start(store.clone(), index_dir.path())
             .await
             .unwrap();
-        let services = Services::new(store, Arc::new(clock.clone()), search);
+        // Instances share the attachment files, as they would on a shared data directory.
+        let files = AttachmentFiles::new(self.dir.path().join("attachments"));
+        let services = Services::new(store, Arc::new(clock.clone()), search, files);
         Instance {
             clock,
             services,
@@ -108,7 +111,8 @@ impl Harness {
         let search = SearchService::start(store.clone(), &dir.path().join("search-index"))
             .await
             .unwrap();
-        let services = Services::new(store, shared, search);
+        let files = AttachmentFiles::new(dir.path().join("attachments"));
+        let services = Services::new(store, shared, search, files);
         let leptos_options = Config::from_env().unwrap().leptos_options();
         let router = app(AppState {
             leptos_options,
@@ -186,6 +190,18 @@ impl Harness {
         let request = Request::post(path)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .body(Body::from(body.into()))
+            .unwrap();
+        self.send(request).await
+    }
+
+    /// Posts a multipart form (as a browser sends the comment form with files).
+    pub async fn post_multipart(&self, path: &str, form: &Multipart) -> Page {
+        let request = Request::post(path)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={}", Multipart::BOUNDARY),
+            )
+            .body(Body::from(form.body()))
             .unwrap();
         self.send(request).await
     }
@@ -494,5 +510,49 @@ impl Drop for ServerProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// A multipart/form-data body: text fields and files, in order.
+#[derive(Default)]
+pub struct Multipart {
+    parts: Vec<(String, Option<String>, Vec<u8>)>,
+}
+
+impl Multipart {
+    pub const BOUNDARY: &'static str = "----opendocket-test-boundary";
+
+    pub fn text(mut self, name: &str, value: &str) -> Self {
+        self.parts
+            .push((name.to_owned(), None, value.as_bytes().to_vec()));
+        self
+    }
+
+    pub fn file(mut self, name: &str, file_name: &str, bytes: &[u8]) -> Self {
+        self.parts
+            .push((name.to_owned(), Some(file_name.to_owned()), bytes.to_vec()));
+        self
+    }
+
+    pub fn body(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (name, file_name, bytes) in &self.parts {
+            out.extend_from_slice(format!("--{}\r\n", Self::BOUNDARY).as_bytes());
+            match file_name {
+                Some(file) => out.extend_from_slice(
+                    format!(
+                        "Content-Disposition: form-data; name=\"{name}\"; filename=\"{file}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                    )
+                    .as_bytes(),
+                ),
+                None => out.extend_from_slice(
+                    format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes(),
+                ),
+            }
+            out.extend_from_slice(bytes);
+            out.extend_from_slice(b"\r\n");
+        }
+        out.extend_from_slice(format!("--{}--\r\n", Self::BOUNDARY).as_bytes());
+        out
     }
 }

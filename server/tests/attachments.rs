@@ -1,0 +1,253 @@
+//! Attachments through the real router: files sent with the comment form are checked by their
+//! content, kept on disk before the receipt, shown to staff, and public only once posted.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{instant, Harness, Multipart};
+use opendocket_core::accounts::Actor;
+use opendocket_core::clock::Clock;
+use opendocket_core::comment::IdempotencyKey;
+use opendocket_core::moderation::Decision;
+use opendocket_core::staff::Role;
+use std::path::Path;
+
+const DOCKET: &str = "FTC-2023-0018";
+const CLOSES: &str = "2023-04-14T03:59:59Z";
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n\
+    2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+const PROGRAM: &[u8] = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00program";
+
+async fn harness() -> Harness {
+    let h = Harness::new(instant("2023-03-20T15:00:00Z")).await;
+    h.create_docket(
+        DOCKET,
+        instant("2023-03-14T13:00:00Z"),
+        instant(CLOSES),
+        false,
+    )
+    .await;
+    h
+}
+
+fn form(comment: &str) -> Multipart {
+    Multipart::default()
+        .text("idempotency_key", IdempotencyKey::generate().as_str())
+        .text("submitter_type", "anonymous")
+        .text("comment", comment)
+}
+
+fn stored_files(h: &Harness) -> usize {
+    fn walk(dir: &Path) -> usize {
+        std::fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .map(|e| {
+                        let path = e.path();
+                        if path.is_dir() {
+                            walk(&path)
+                        } else {
+                            1
+                        }
+                    })
+                    .sum()
+            })
+            .unwrap_or(0)
+    }
+    walk(&h.dir.path().join("attachments"))
+}
+
+async fn submit(h: &Harness, form: &Multipart) -> common::Page {
+    h.post_multipart(&format!("/dockets/{DOCKET}"), form).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_come_with_the_comment_are_kept_and_listed_on_the_receipt() {
+    let h = harness().await;
+    let sent = submit(
+        &h,
+        &form("See attached")
+            .file("attachments", "C:\\letters\\letter.pdf", PDF)
+            .file(
+                "attachments",
+                "notes.txt",
+                b"Plain notes about the order.\n",
+            ),
+    )
+    .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let receipt = h.get(sent.location()).await;
+    assert!(
+        receipt.body.contains("letter.pdf (PDF, 1 KB)"),
+        "{}",
+        receipt.body
+    );
+    assert!(receipt.body.contains("notes.txt (text file, 1 KB)"));
+    assert_eq!(h.count("SELECT COUNT(*) FROM attachments").await, 2);
+    assert_eq!(stored_files(&h), 2, "both files are on disk");
+
+    // The same bytes again are kept once.
+    let again = submit(&h, &form("Again.").file("attachments", "copy.pdf", PDF)).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    assert_eq!(stored_files(&h), 2);
+
+    // An empty file input sends an empty part: the comment goes through without attachments.
+    let none = submit(&h, &form("No files.").file("attachments", "", b"")).await;
+    assert_eq!(none.status, StatusCode::SEE_OTHER, "{}", none.body);
+    assert_eq!(h.count("SELECT COUNT(*) FROM attachments").await, 3);
+
+    // The form still works without files, urlencoded.
+    h.submit_comment(DOCKET, "individual", "Ann", "NY", "Plain form.")
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_are_for_staff_until_the_comment_is_posted() {
+    let h = harness().await;
+    let sent = submit(
+        &h,
+        &form("My letter is attached.").file("attachments", "letter.pdf", PDF),
+    )
+    .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER);
+    let id = h.count("SELECT MAX(id) FROM attachments").await;
+    let public = h.get(&format!("/attachments/{id}")).await;
+    assert_eq!(public.status, StatusCode::NOT_FOUND, "not before posting");
+    assert_eq!(
+        h.get(&format!("/staff/attachments/{id}")).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    let analyst = h.staff_session("analyst@ftc.gov", Role::Analyst).await;
+    let staff = h
+        .staff_get(&analyst, &format!("/staff/attachments/{id}"))
+        .await;
+    assert_eq!(staff.status, StatusCode::OK);
+    assert_eq!(
+        staff.headers.get("content-type").unwrap(),
+        "application/pdf"
+    );
+    assert_eq!(
+        staff.headers.get("content-disposition").unwrap(),
+        "attachment; filename=\"letter.pdf\"; filename*=UTF-8''letter%2Epdf"
+    );
+    assert_eq!(staff.body.as_bytes(), PDF);
+    let moderator = h.staff_session("moderator@ftc.gov", Role::Moderator).await;
+    let queue = h.staff_get(&moderator, "/staff").await;
+    assert!(queue.body.contains(&format!("/staff/attachments/{id}")));
+
+    let comment = h.count("SELECT MAX(id) FROM comments").await;
+    let version = h
+        .count(&format!(
+            "SELECT version FROM comments WHERE id = {comment}"
+        ))
+        .await;
+    h.store()
+        .moderate(
+            comment,
+            version,
+            &Decision::Post { redact: Vec::new() },
+            &Actor::System,
+            h.clock.now(),
+        )
+        .await
+        .unwrap();
+    let public = h.get(&format!("/attachments/{id}")).await;
+    assert_eq!(public.status, StatusCode::OK);
+    assert!(public
+        .headers
+        .get("content-disposition")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .starts_with("attachment;"));
+    assert_eq!(
+        public.headers.get("x-content-type-options").unwrap(),
+        "nosniff"
+    );
+    let public_id: String = sqlx::query_scalar("SELECT public_id FROM comments WHERE id = $1")
+        .bind(comment)
+        .fetch_one(h.store().pool())
+        .await
+        .unwrap();
+    let page = h.get(&format!("/comments/{public_id}")).await;
+    assert!(
+        page.body.contains(&format!("href=\"/attachments/{id}\"")),
+        "{}",
+        page.body
+    );
+    assert_eq!(
+        h.get("/attachments/999").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_that_are_not_allowed_are_refused_and_nothing_is_stored() {
+    let h = harness().await;
+    let disguised = submit(
+        &h,
+        &form("Read my letter.")
+            .file("attachments", "notes.txt", b"fine")
+            .file("attachments", "letter.pdf", PROGRAM),
+    )
+    .await;
+    assert_eq!(disguised.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(disguised.body.contains(
+        "letter.pdf is not a PDF, Word (.docx), RTF or text file, or a JPEG or PNG image."
+    ));
+    assert!(
+        disguised.body.contains("Read my letter."),
+        "the text is kept in the form"
+    );
+
+    let mut many = form("Many files.");
+    for i in 0..21 {
+        many = many.file("attachments", &format!("f{i}.txt"), b"text");
+    }
+    let many = submit(&h, &many).await;
+    assert_eq!(many.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(many
+        .body
+        .contains("At most 20 files can be attached to one comment."));
+
+    let big = vec![b'a'; 10 * 1024 * 1024 + 1];
+    let big = submit(&h, &form("Big.").file("attachments", "big.txt", &big)).await;
+    assert_eq!(big.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(big.body.contains("big.txt is larger than 10 MB"));
+
+    let mut cut = form("Cut short.")
+        .file("attachments", "letter.pdf", PDF)
+        .body();
+    cut.truncate(cut.len() - 40);
+    let request = axum::http::Request::post(format!("/dockets/{DOCKET}"))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={}", Multipart::BOUNDARY),
+        )
+        .body(axum::body::Body::from(cut))
+        .unwrap();
+    let cut = h.send(request).await;
+    assert_eq!(cut.status, StatusCode::BAD_REQUEST);
+    assert!(cut.body.contains("did not arrive complete"));
+
+    assert_eq!(h.comment_count().await, 0);
+    assert_eq!(h.count("SELECT COUNT(*) FROM attachments").await, 0);
+    assert_eq!(stored_files(&h), 0, "no file is kept for a refused comment");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_comment_refused_after_its_files_were_written_leaves_none_behind() {
+    let h = harness().await;
+    h.clock.set(instant(CLOSES));
+    let late = submit(
+        &h,
+        &form("Too late.").file("attachments", "letter.pdf", PDF),
+    )
+    .await;
+    assert_eq!(late.status, StatusCode::CONFLICT, "{}", late.body);
+    assert!(late.body.contains("choose them again under Attachments"));
+    assert_eq!(h.comment_count().await, 0);
+    assert_eq!(stored_files(&h), 0);
+}

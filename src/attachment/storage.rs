@@ -1,0 +1,137 @@
+//! Attachments in the database: stored with their comment in one transaction, listed per comment,
+//! and looked up (with the comment's status) before a file is served.
+
+use super::{AttachmentInfo, AttachmentKind};
+use crate::store::{placeholders, Store, StoreError};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use std::collections::HashMap;
+
+/// A file already on disk, to be recorded with its comment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAttachment {
+    pub file_name: String,
+    pub kind: AttachmentKind,
+    pub sha256: String,
+    pub size_bytes: i64,
+}
+
+/// What serving a file needs to know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachmentFile {
+    pub info: AttachmentInfo,
+    pub comment_id: i64,
+    pub sha256: String,
+    /// The status of the comment that carries it.
+    pub comment_status: String,
+}
+
+fn info_from_row(row: &AnyRow) -> Result<AttachmentInfo, StoreError> {
+    let kind: String = row.try_get("kind")?;
+    Ok(AttachmentInfo {
+        id: row.try_get("id")?,
+        file_name: row.try_get("file_name")?,
+        kind: AttachmentKind::parse(&kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("attachment kind {kind:?}")))?,
+        size_bytes: row.try_get("size_bytes")?,
+        withheld: row.try_get::<i64, _>("withheld")? != 0,
+    })
+}
+
+/// Records a new comment's attachments, in the transaction that stores the comment.
+pub(crate) async fn insert_attachments(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    comment_id: i64,
+    attachments: &[StoredAttachment],
+) -> Result<(), StoreError> {
+    for (position, a) in attachments.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO attachments (comment_id, position, sha256, file_name, kind, size_bytes)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(comment_id)
+        .bind(position as i64)
+        .bind(&a.sha256)
+        .bind(&a.file_name)
+        .bind(a.kind.as_str())
+        .bind(a.size_bytes)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// The attachments of each of these comments, in the order they were attached.
+    pub async fn attachments_of(
+        &self,
+        comment_ids: &[i64],
+    ) -> Result<HashMap<i64, Vec<AttachmentInfo>>, StoreError> {
+        let mut out: HashMap<i64, Vec<AttachmentInfo>> = HashMap::new();
+        if comment_ids.is_empty() {
+            return Ok(out);
+        }
+        let sql = format!(
+            "SELECT id, comment_id, file_name, kind, size_bytes, withheld FROM attachments
+             WHERE comment_id IN ({}) ORDER BY comment_id, position",
+            placeholders(1, comment_ids.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for id in comment_ids {
+            query = query.bind(*id);
+        }
+        for row in query.fetch_all(self.pool()).await? {
+            out.entry(row.try_get("comment_id")?)
+                .or_default()
+                .push(info_from_row(&row)?);
+        }
+        Ok(out)
+    }
+
+    /// The files the public may download from the posted comment `public_id`.
+    pub async fn public_attachments(
+        &self,
+        public_id: &str,
+    ) -> Result<Vec<AttachmentInfo>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT a.id, a.file_name, a.kind, a.size_bytes, a.withheld
+             FROM attachments a JOIN comments c ON c.id = a.comment_id
+             WHERE c.public_id = $1 AND c.status = 'posted' AND a.withheld = 0
+             ORDER BY a.position",
+        )
+        .bind(public_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(info_from_row).collect()
+    }
+
+    /// Whether any attachment is stored with these bytes.
+    pub async fn attachment_bytes_in_use(&self, sha256: &str) -> Result<bool, StoreError> {
+        let row = sqlx::query("SELECT 1 FROM attachments WHERE sha256 = $1 LIMIT 1")
+            .bind(sha256)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.is_some())
+    }
+
+    /// One attachment with what serving it needs.
+    pub async fn attachment_file(&self, id: i64) -> Result<Option<AttachmentFile>, StoreError> {
+        let row = sqlx::query(
+            "SELECT a.id, a.comment_id, a.file_name, a.kind, a.size_bytes, a.withheld, a.sha256,
+                    c.status AS comment_status
+             FROM attachments a JOIN comments c ON c.id = a.comment_id WHERE a.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|row| {
+            Ok(AttachmentFile {
+                info: info_from_row(&row)?,
+                comment_id: row.try_get("comment_id")?,
+                sha256: row.try_get("sha256")?,
+                comment_status: row.try_get("comment_status")?,
+            })
+        })
+        .transpose()
+    }
+}
