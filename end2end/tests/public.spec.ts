@@ -128,8 +128,8 @@ test('resubmitting the same form after going back stores nothing new', async ({ 
   const before = receivedCount(DEMO);
   // The browser's "resubmit form?" path: the same body posted again.
   const again = await page.request.post(post.url(), {
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    data: post.postData() ?? '',
+    headers: { 'content-type': post.headers()['content-type'] },
+    data: post.postDataBuffer() ?? '',
     maxRedirects: 0,
   });
   expect(again.status()).toBe(303);
