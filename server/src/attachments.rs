@@ -16,6 +16,14 @@ fn not_found() -> Response {
     (StatusCode::NOT_FOUND, "There is no such file.").into_response()
 }
 
+fn unreadable() -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        "The file cannot be read just now.",
+    )
+        .into_response()
+}
+
 async fn send(state: &AppState, file: AttachmentFile) -> Response {
     let files = state.services.attachments.clone();
     let digest = file.sha256.clone();
@@ -23,11 +31,7 @@ async fn send(state: &AppState, file: AttachmentFile) -> Response {
         Ok(Ok(bytes)) => bytes,
         Ok(Err(error)) => {
             tracing::error!(%error, attachment = file.info.id, "an attachment's file is missing");
-            return (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The file cannot be read just now.",
-            )
-                .into_response();
+            return unreadable();
         }
         Err(error) => {
             tracing::error!(%error, "reading an attachment failed");
@@ -74,11 +78,7 @@ pub async fn public_file(State(state): State<AppState>, Path(id): Path<i64>) -> 
         Ok(_) => not_found(),
         Err(error) => {
             tracing::error!(%error, "attachment lookup failed");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The file cannot be read just now.",
-            )
-                .into_response()
+            unreadable()
         }
     }
 }
@@ -96,11 +96,7 @@ pub async fn staff_file(
         Ok(None) => not_found(),
         Err(error) => {
             tracing::error!(%error, "attachment lookup failed");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The file cannot be read just now.",
-            )
-                .into_response()
+            unreadable()
         }
     }
 }
