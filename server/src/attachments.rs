@@ -2,12 +2,13 @@
 //! comment is posted and the file not withheld. Always as a download, with the content type of the
 //! kind the file was recognised as, never from a path that reveals where it is stored.
 
-use crate::staff::authorise_read;
+use crate::staff::{authorise, authorise_read, fields};
 use crate::AppState;
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
+use opendocket_core::accounts::Actor;
 use opendocket_core::attachment::AttachmentFile;
 use opendocket_core::staff::Permission;
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
@@ -97,6 +98,48 @@ pub async fn staff_file(
         Err(error) => {
             tracing::error!(%error, "attachment lookup failed");
             unreadable()
+        }
+    }
+}
+
+/// A moderator withholds one file from the public (`withhold=yes`) or gives it back (`no`).
+pub async fn withhold_file(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let form = fields(&body);
+    let identity = match authorise(&state, &headers, &form, Some(Permission::Moderate)).await {
+        Ok(identity) => identity,
+        Err(refusal) => return refusal,
+    };
+    let withheld = match form.get("withhold").map(String::as_str) {
+        Some("yes") => true,
+        Some("no") => false,
+        _ => {
+            return (
+                StatusCode::BAD_REQUEST,
+                "Choose to withhold the file or not.",
+            )
+                .into_response()
+        }
+    };
+    let services = &state.services;
+    match services
+        .store
+        .set_attachment_withheld(id, withheld, &Actor::of(&identity), services.clock.now())
+        .await
+    {
+        Ok(true) => Redirect::to("/staff").into_response(),
+        Ok(false) => not_found(),
+        Err(error) => {
+            tracing::error!(%error, "withholding an attachment failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The change could not be saved; try again in a minute.",
+            )
+                .into_response()
         }
     }
 }

@@ -4,7 +4,7 @@
 use crate::form::parse_urlencoded;
 use crate::render::render_page_with;
 use crate::AppState;
-use crate::{campaigns, tagging};
+use crate::{attachments, campaigns, tagging};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -132,6 +132,11 @@ pub const STAFF_FORM_ENDPOINTS: &[StaffEndpoint] = &[
         path: "/staff/campaigns/{id}/moderate",
         permission: Some(Permission::Moderate),
         route: || post(campaigns::moderate),
+    },
+    StaffEndpoint {
+        path: "/staff/attachments/{id}/withhold",
+        permission: Some(Permission::Moderate),
+        route: || post(attachments::withhold_file),
     },
     StaffEndpoint {
         path: "/staff/dockets/{id}/summary",

@@ -181,6 +181,53 @@ async fn files_are_for_staff_until_the_comment_is_posted() {
         h.get("/attachments/999").await.status,
         StatusCode::NOT_FOUND
     );
+
+    // A moderator withholds the file alone: the comment stays posted, the file leaves public view.
+    let withhold = h
+        .staff_form(
+            &moderator,
+            &format!("/staff/attachments/{id}/withhold"),
+            &[("withhold", "yes")],
+        )
+        .await;
+    assert_eq!(withhold.status, StatusCode::SEE_OTHER, "{}", withhold.body);
+    assert_eq!(
+        h.get(&format!("/attachments/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let page = h.get(&format!("/comments/{public_id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains(&format!("/attachments/{id}")));
+    assert_eq!(
+        h.staff_get(&analyst, &format!("/staff/attachments/{id}"))
+            .await
+            .status,
+        StatusCode::OK,
+        "staff still read it"
+    );
+    let refused = h
+        .staff_form(
+            &analyst,
+            &format!("/staff/attachments/{id}/withhold"),
+            &[("withhold", "no")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    h.staff_form(
+        &moderator,
+        &format!("/staff/attachments/{id}/withhold"),
+        &[("withhold", "no")],
+    )
+    .await;
+    assert_eq!(
+        h.get(&format!("/attachments/{id}")).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        h.count("SELECT COUNT(*) FROM audit_log WHERE object_type = 'attachment'")
+            .await,
+        2
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

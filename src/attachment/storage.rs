@@ -2,7 +2,9 @@
 //! and looked up (with the comment's status) before a file is served.
 
 use super::{AttachmentInfo, AttachmentKind};
+use crate::accounts::{audit, Actor, AuditRecord};
 use crate::store::{placeholders, Store, StoreError};
+use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use std::collections::HashMap;
@@ -103,6 +105,46 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(info_from_row).collect()
+    }
+
+    /// Withholds a file from the public (or gives it back), separately from its comment.
+    /// Returns false when there is no such attachment.
+    pub async fn set_attachment_withheld(
+        &self,
+        id: i64,
+        withheld: bool,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let changed = sqlx::query("UPDATE attachments SET withheld = $1 WHERE id = $2")
+            .bind(i64::from(withheld))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if changed == 0 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        let record = AuditRecord {
+            action: if withheld {
+                "attachment.withhold"
+            } else {
+                "attachment.release"
+            },
+            object_type: "attachment",
+            object_id: &id.to_string(),
+            before: None,
+            after: Some(if withheld {
+                "withheld"
+            } else {
+                "public with its comment"
+            }),
+        };
+        audit(&mut tx, actor, record, now).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// Whether any attachment is stored with these bytes.

@@ -430,8 +430,24 @@ fn QueueItem(entry: QueueEntry, csrf: String, can_moderate: bool) -> impl IntoVi
             <div class="comment-copy">{entry.body.clone()}</div>
             {(!entry.attachments.is_empty()).then(|| view! {
                 <ul class="attachments">
-                    {entry.attachments.iter().map(|(id, label)| view! {
-                        <li><a href=format!("/staff/attachments/{id}") download>{label.clone()}</a></li>
+                    {entry.attachments.iter().map(|(id, label, withheld)| {
+                        let (value, button) = if *withheld {
+                            ("no", "Publish this file with the comment")
+                        } else {
+                            ("yes", "Withhold this file")
+                        };
+                        view! {
+                            <li>
+                                <a href=format!("/staff/attachments/{id}") download>{label.clone()}</a>
+                                {withheld.then_some(" · withheld from the public")}
+                                {can_moderate.then(|| view! {
+                                    <form method="post" action=format!("/staff/attachments/{id}/withhold") class="inline">
+                                        <input type="hidden" name="csrf_token" value=csrf.clone()/>
+                                        <button type="submit" name="withhold" value=value>{button}</button>
+                                    </form>
+                                })}
+                            </li>
+                        }
                     }).collect_view()}
                 </ul>
             })}
