@@ -2,7 +2,7 @@
 //! comment is posted and the file not withheld. Always as a download, with the content type of the
 //! kind the file was recognised as, never from a path that reveals where it is stored.
 
-use crate::staff::{authorise, authorise_read, fields};
+use crate::staff::{authorise, authorise_read, fields, switch};
 use crate::AppState;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
@@ -114,16 +114,9 @@ pub async fn withhold_file(
         Ok(identity) => identity,
         Err(refusal) => return refusal,
     };
-    let withheld = match form.get("withhold").map(String::as_str) {
-        Some("yes") => true,
-        Some("no") => false,
-        _ => {
-            return (
-                StatusCode::BAD_REQUEST,
-                "Choose to withhold the file or not.",
-            )
-                .into_response()
-        }
+    let Some(withheld) = switch(&form, "withhold", ("yes", "no")) else {
+        let question = "Choose to withhold the file or not.";
+        return (StatusCode::BAD_REQUEST, question).into_response();
     };
     let services = &state.services;
     match services

@@ -165,6 +165,19 @@ pub(crate) fn fields(body: &[u8]) -> HashMap<String, String> {
         .unwrap_or_default()
 }
 
+/// A two-way choice sent by a form (`name=on` or `name=off`, say); `None` for anything else.
+pub(crate) fn switch(
+    form: &HashMap<String, String>,
+    name: &str,
+    (on, off): (&str, &str),
+) -> Option<bool> {
+    match form.get(name).map(String::as_str) {
+        Some(value) if value == on => Some(true),
+        Some(value) if value == off => Some(false),
+        _ => None,
+    }
+}
+
 fn is_https(headers: &HeaderMap) -> bool {
     headers
         .get("x-forwarded-proto")
@@ -768,16 +781,9 @@ async fn set_late_policy(
         Ok(found) => found,
         Err(refusal) => return refusal,
     };
-    let allow_late = match form.get("allow_late").map(String::as_str) {
-        Some("on") => true,
-        Some("off") => false,
-        _ => {
-            return (
-                StatusCode::BAD_REQUEST,
-                "Say whether late comments are accepted: on or off.",
-            )
-                .into_response()
-        }
+    let Some(allow_late) = switch(&form, "allow_late", ("on", "off")) else {
+        let question = "Say whether late comments are accepted: on or off.";
+        return (StatusCode::BAD_REQUEST, question).into_response();
     };
     let services = &state.services;
     let result = services
