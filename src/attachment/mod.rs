@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 #[cfg(feature = "ssr")]
+pub mod extract;
+#[cfg(feature = "ssr")]
 pub mod files;
 #[cfg(feature = "ssr")]
 mod storage;
