@@ -150,6 +150,8 @@ pub enum ChangeKind {
     Tagged,
     /// The comment joined or left a campaign.
     Campaign,
+    /// The text of one of its attachments was extracted, or a file was withheld or given back.
+    Attachment,
 }
 
 impl ChangeKind {
@@ -159,6 +161,7 @@ impl ChangeKind {
             ChangeKind::Moderated => "moderated",
             ChangeKind::Tagged => "tagged",
             ChangeKind::Campaign => "campaign",
+            ChangeKind::Attachment => "attachment",
         }
     }
 
@@ -168,6 +171,7 @@ impl ChangeKind {
             "moderated" => Some(ChangeKind::Moderated),
             "tagged" => Some(ChangeKind::Tagged),
             "campaign" => Some(ChangeKind::Campaign),
+            "attachment" => Some(ChangeKind::Attachment),
             _ => None,
         }
     }

@@ -22,8 +22,8 @@ pub struct QueueEntry {
     pub flags: Vec<String>,
     /// (campaign id, comments in it) when the comment is a copy of a form letter.
     pub campaign: Option<(i64, i64)>,
-    /// Attached files: (attachment id, "letter.pdf (PDF, 84 KB)", withheld from the public).
-    pub attachments: Vec<(i64, String, bool)>,
+    /// Attached files as moderators see them.
+    pub attachments: Vec<opendocket_core::attachment::AttachmentInfo>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -129,12 +129,7 @@ pub async fn staff_queue() -> Result<QueueView, AppError> {
                 body: item.body,
                 flags: item.flags,
                 campaign: item.campaign,
-                attachments: attachments
-                    .remove(&item.id)
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|a| (a.id, a.describe(), a.withheld))
-                    .collect(),
+                attachments: attachments.remove(&item.id).unwrap_or_default(),
             })
             .collect(),
     })

@@ -1,7 +1,9 @@
 // Attachments on the public form: a letter goes with the comment, with and without JavaScript, and a
 // file that is not what its name says is refused with a sentence.
 import { expect, test } from '@playwright/test';
-import { DEMO, ready, TRACKING } from './helpers';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { DEMO, ready, signIn, TRACKING } from './helpers';
 
 const PDF =
   '%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n' +
@@ -38,4 +40,22 @@ test('a program named like a letter is refused and the text is kept', async ({ p
     'letter.pdf is not a PDF, Word (.docx), RTF or text file, or a JPEG or PNG image.',
   );
   await expect(page.getByLabel('Comment', { exact: true })).toHaveValue('My letter is attached.');
+});
+
+test('a letter attached without JavaScript is found by a phrase inside it', async ({ page, javaScriptEnabled }) => {
+  test.skip(javaScriptEnabled, 'the case the issue names: no JavaScript');
+  const letter = readFileSync(path.resolve(__dirname, '../../server/tests/fixtures/letter.pdf'));
+  await page.goto(`/dockets/${DEMO}`);
+  await page.getByRole('radio', { name: 'Anonymous' }).check();
+  await page.getByLabel('Comment', { exact: true }).fill(`See attached (${Date.now()})`);
+  await page.getByLabel('Attachments').setInputFiles({ name: 'letter.pdf', mimeType: 'application/pdf', buffer: letter });
+  await page.getByRole('button', { name: 'Submit comment' }).click();
+  await expect(page.locator('#received-attachments')).toContainText('letter.pdf (PDF, 1 KB)');
+
+  await signIn(page, 'analyst@ftc.gov', 'analyst passphrase for tests');
+  // The text is read in the background; the search finds it within seconds.
+  await expect(async () => {
+    await page.goto(`/staff/search?q=${encodeURIComponent('"anxiety medication"')}&docket=${DEMO}`);
+    await expect(page.locator('#result-count')).toHaveText(/^[1-9]\d* comments? match/);
+  }).toPass({ timeout: 30_000 });
 });

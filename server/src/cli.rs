@@ -56,6 +56,15 @@ pub enum Command {
         #[arg(long)]
         publish: bool,
     },
+    /// Print the text of one attached file (the server runs this in a separate process, limited
+    /// in time and memory, for each new attachment).
+    #[command(hide = true)]
+    ExtractText {
+        /// pdf, docx, rtf or txt.
+        #[arg(long)]
+        kind: String,
+        path: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -180,7 +189,23 @@ pub async fn run(cli: Cli) -> Result<()> {
             output,
             publish,
         } => summary(config, &id, &format, output, publish).await,
+        Command::ExtractText { kind, path } => extract_text(&kind, &path),
     }
+}
+
+fn extract_text(kind: &str, path: &std::path::Path) -> Result<()> {
+    use opendocket_core::attachment::extract::{extract_text, MAX_TEXT_BYTES};
+    use opendocket_core::attachment::AttachmentKind;
+    let kind = AttachmentKind::parse(kind).with_context(|| format!("unknown kind {kind:?}"))?;
+    let bytes =
+        std::fs::read(path).with_context(|| format!("could not read {}", path.display()))?;
+    let text = extract_text(kind, &bytes)?;
+    let mut end = text.len().min(MAX_TEXT_BYTES as usize);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    std::io::Write::write_all(&mut std::io::stdout(), &text.as_bytes()[..end])?;
+    Ok(())
 }
 
 async fn summary(
@@ -262,6 +287,15 @@ async fn serve(config: Config) -> Result<()> {
     tokio::spawn(services.scheduler.clone().run());
     tokio::spawn(opendocket_core::campaign::place_waiting_comments(
         services.store.clone(),
+        services.clock.clone(),
+    ));
+    let extractor = opendocket_core::attachment::worker::Extractor {
+        program: std::env::current_exe().context("could not find the opendocket binary")?,
+    };
+    tokio::spawn(opendocket_core::attachment::worker::extract_waiting_texts(
+        services.store.clone(),
+        services.attachments.clone(),
+        extractor,
         services.clock.clone(),
     ));
     let listener = tokio::net::TcpListener::bind(config.site_addr)

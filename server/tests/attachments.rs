@@ -298,3 +298,139 @@ async fn a_comment_refused_after_its_files_were_written_leaves_none_behind() {
     assert_eq!(h.comment_count().await, 0);
     assert_eq!(stored_files(&h), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_analyst_finds_a_comment_by_a_phrase_only_in_its_pdf() {
+    use opendocket_core::attachment::worker::{extract_waiting_texts, Extractor};
+    let h = harness().await;
+    let letter = include_bytes!("fixtures/letter.pdf");
+    let sent = submit(
+        &h,
+        &form("See attached").file("attachments", "letter.pdf", letter),
+    )
+    .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER);
+    let broken = submit(
+        &h,
+        &form("My second letter is attached").file("attachments", "broken.pdf", &letter[..200]),
+    )
+    .await;
+    assert_eq!(
+        broken.status,
+        StatusCode::SEE_OTHER,
+        "a file that cannot be read is kept"
+    );
+    let worker = tokio::spawn(extract_waiting_texts(
+        h.store().clone(),
+        h.services.attachments.clone(),
+        Extractor {
+            program: env!("CARGO_BIN_EXE_opendocket").into(),
+        },
+        h.services.clock.clone(),
+    ));
+    let started = std::time::Instant::now();
+    while h
+        .count("SELECT COUNT(*) FROM attachments WHERE extraction = 'waiting'")
+        .await
+        > 0
+    {
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "the texts were not extracted"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    worker.abort();
+    assert_eq!(
+        h.count("SELECT COUNT(*) FROM attachments WHERE extraction = 'done'")
+            .await,
+        1
+    );
+    assert_eq!(
+        h.count("SELECT COUNT(*) FROM attachments WHERE extraction = 'failed' AND extraction_error IS NOT NULL")
+            .await,
+        1,
+        "the broken file is flagged, not dropped"
+    );
+    assert!(h
+        .services
+        .search
+        .catch_up(h.store(), std::time::Duration::from_secs(5))
+        .await
+        .unwrap());
+    let analyst = h.staff_session("analyst@ftc.gov", Role::Analyst).await;
+    let found = h
+        .staff_get(&analyst, "/staff/search?q=%22anxiety+medication%22")
+        .await;
+    assert!(found.body.contains("1 comment matches"), "{}", found.body);
+    let moderator = h.staff_session("moderator@ftc.gov", Role::Moderator).await;
+    let queue = h.staff_get(&moderator, "/staff").await;
+    assert!(queue
+        .body
+        .contains("shown advertisements about anxiety medication"));
+    assert!(queue.body.contains("Its text could not be read"));
+
+    let public_search = format!("/dockets/{DOCKET}/search?q=%22anxiety+medication%22");
+    assert!(
+        h.get(&public_search)
+            .await
+            .body
+            .contains("No posted comment matches")
+            || !h
+                .get(&public_search)
+                .await
+                .body
+                .contains("1 comment matches")
+    );
+    let comment = h
+        .count("SELECT comment_id FROM attachments WHERE extraction = 'done'")
+        .await;
+    let version = h
+        .count(&format!(
+            "SELECT version FROM comments WHERE id = {comment}"
+        ))
+        .await;
+    h.store()
+        .moderate(
+            comment,
+            version,
+            &Decision::Post { redact: Vec::new() },
+            &Actor::System,
+            h.clock.now(),
+        )
+        .await
+        .unwrap();
+    assert!(h
+        .services
+        .search
+        .catch_up(h.store(), std::time::Duration::from_secs(5))
+        .await
+        .unwrap());
+    assert!(h
+        .get(&public_search)
+        .await
+        .body
+        .contains("1 comment matches"));
+    let file = h
+        .count("SELECT id FROM attachments WHERE extraction = 'done'")
+        .await;
+    h.staff_form(
+        &moderator,
+        &format!("/staff/attachments/{file}/withhold"),
+        &[("withhold", "yes")],
+    )
+    .await;
+    assert!(h
+        .services
+        .search
+        .catch_up(h.store(), std::time::Duration::from_secs(5))
+        .await
+        .unwrap());
+    assert!(
+        !h.get(&public_search)
+            .await
+            .body
+            .contains("1 comment matches"),
+        "a withheld file's text is not searchable by the public"
+    );
+}

@@ -17,7 +17,8 @@ impl AttachmentFiles {
         Self { root: root.into() }
     }
 
-    fn path_of(&self, digest: &str) -> Option<PathBuf> {
+    /// Where the file with this digest is (for the text extractor, a separate process).
+    pub fn path_of(&self, digest: &str) -> Option<PathBuf> {
         let valid = digest.len() == 64 && digest.bytes().all(|b| b.is_ascii_hexdigit());
         valid.then(|| {
             self.root

@@ -11,6 +11,8 @@ pub mod files;
 #[cfg(feature = "ssr")]
 mod storage;
 #[cfg(feature = "ssr")]
+pub mod worker;
+#[cfg(feature = "ssr")]
 pub(crate) use storage::insert_attachments as storage_insert;
 #[cfg(feature = "ssr")]
 pub use storage::{AttachmentFile, StoredAttachment};
@@ -84,6 +86,9 @@ pub struct AttachmentInfo {
     pub size_bytes: i64,
     /// A moderator withheld this file from the public.
     pub withheld: bool,
+    /// The file's text once extracted (for moderators), or why it could not be read.
+    pub text: Option<String>,
+    pub text_problem: Option<String>,
 }
 
 impl AttachmentInfo {

@@ -3,7 +3,7 @@
 
 use super::{AttachmentInfo, AttachmentKind};
 use crate::accounts::{audit, Actor, AuditRecord};
-use crate::store::{placeholders, Store, StoreError};
+use crate::store::{placeholders, record_change, ChangeKind, Store, StoreError};
 use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -37,6 +37,8 @@ fn info_from_row(row: &AnyRow) -> Result<AttachmentInfo, StoreError> {
             .ok_or_else(|| StoreError::Corrupt(format!("attachment kind {kind:?}")))?,
         size_bytes: row.try_get("size_bytes")?,
         withheld: row.try_get::<i64, _>("withheld")? != 0,
+        text: row.try_get("extracted_text")?,
+        text_problem: row.try_get("extraction_error")?,
     })
 }
 
@@ -74,8 +76,8 @@ impl Store {
             return Ok(out);
         }
         let sql = format!(
-            "SELECT id, comment_id, file_name, kind, size_bytes, withheld FROM attachments
-             WHERE comment_id IN ({}) ORDER BY comment_id, position",
+            "SELECT id, comment_id, file_name, kind, size_bytes, withheld, extracted_text, extraction_error
+             FROM attachments WHERE comment_id IN ({}) ORDER BY comment_id, position",
             placeholders(1, comment_ids.len())
         );
         let mut query = sqlx::query(&sql);
@@ -96,7 +98,8 @@ impl Store {
         public_id: &str,
     ) -> Result<Vec<AttachmentInfo>, StoreError> {
         let rows = sqlx::query(
-            "SELECT a.id, a.file_name, a.kind, a.size_bytes, a.withheld
+            "SELECT a.id, a.file_name, a.kind, a.size_bytes, a.withheld, CAST(NULL AS TEXT) AS extracted_text,
+                    CAST(NULL AS TEXT) AS extraction_error
              FROM attachments a JOIN comments c ON c.id = a.comment_id
              WHERE c.public_id = $1 AND c.status = 'posted' AND a.withheld = 0
              ORDER BY a.position",
@@ -117,16 +120,23 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let mut tx = self.begin_write().await?;
-        let changed = sqlx::query("UPDATE attachments SET withheld = $1 WHERE id = $2")
-            .bind(i64::from(withheld))
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if changed == 0 {
+        let row =
+            sqlx::query("UPDATE attachments SET withheld = $1 WHERE id = $2 RETURNING comment_id")
+                .bind(i64::from(withheld))
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some(row) = row else {
             tx.rollback().await?;
             return Ok(false);
-        }
+        };
+        record_change(
+            &mut tx,
+            row.try_get("comment_id")?,
+            ChangeKind::Attachment,
+            now,
+        )
+        .await?;
         let record = AuditRecord {
             action: if withheld {
                 "attachment.withhold"
@@ -147,6 +157,101 @@ impl Store {
         Ok(true)
     }
 
+    /// Attachments whose text has not been extracted yet, oldest first: (id, kind, sha256).
+    pub async fn attachments_waiting_for_text(
+        &self,
+        limit: i64,
+    ) -> Result<Vec<(i64, AttachmentKind, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, kind, sha256 FROM attachments WHERE extraction = 'waiting' ORDER BY id LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let kind: String = row.try_get("kind")?;
+                Ok((
+                    row.try_get("id")?,
+                    AttachmentKind::parse(&kind)
+                        .ok_or_else(|| StoreError::Corrupt(format!("attachment kind {kind:?}")))?,
+                    row.try_get("sha256")?,
+                ))
+            })
+            .collect()
+    }
+
+    /// Records what extracting an attachment's text gave: `Ok(text)`, `Ok(None)` for a file
+    /// without text (an image), or the reason it failed. The comment is then indexed again.
+    pub async fn record_extraction(
+        &self,
+        id: i64,
+        outcome: Result<Option<String>, String>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let (state, text, error) = match outcome {
+            Ok(Some(text)) => ("done", Some(text), None),
+            Ok(None) => ("none", None, None),
+            Err(reason) => ("failed", None, Some(reason)),
+        };
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query(
+            "UPDATE attachments SET extraction = $1, extracted_text = $2, extraction_error = $3
+             WHERE id = $4 AND extraction = 'waiting' RETURNING comment_id",
+        )
+        .bind(state)
+        .bind(text)
+        .bind(error)
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(row) = row {
+            record_change(
+                &mut tx,
+                row.try_get("comment_id")?,
+                ChangeKind::Attachment,
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The extracted text of each comment's attachments, for the search index: (all of it, the
+    /// part the public may search once the comment is posted).
+    pub async fn attachment_texts(
+        &self,
+        comment_ids: &[i64],
+    ) -> Result<HashMap<i64, (String, String)>, StoreError> {
+        let mut out: HashMap<i64, (String, String)> = HashMap::new();
+        if comment_ids.is_empty() {
+            return Ok(out);
+        }
+        let sql = format!(
+            "SELECT comment_id, extracted_text, withheld FROM attachments
+             WHERE extraction = 'done' AND comment_id IN ({}) ORDER BY comment_id, position",
+            placeholders(1, comment_ids.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for id in comment_ids {
+            query = query.bind(*id);
+        }
+        for row in query.fetch_all(self.pool()).await? {
+            let text: String = row
+                .try_get::<Option<String>, _>("extracted_text")?
+                .unwrap_or_default();
+            let entry = out.entry(row.try_get("comment_id")?).or_default();
+            entry.0.push_str(&text);
+            entry.0.push('\n');
+            if row.try_get::<i64, _>("withheld")? == 0 {
+                entry.1.push_str(&text);
+                entry.1.push('\n');
+            }
+        }
+        Ok(out)
+    }
+
     /// Whether any attachment is stored with these bytes.
     pub async fn attachment_bytes_in_use(&self, sha256: &str) -> Result<bool, StoreError> {
         let row = sqlx::query("SELECT 1 FROM attachments WHERE sha256 = $1 LIMIT 1")
@@ -160,7 +265,7 @@ impl Store {
     pub async fn attachment_file(&self, id: i64) -> Result<Option<AttachmentFile>, StoreError> {
         let row = sqlx::query(
             "SELECT a.id, a.comment_id, a.file_name, a.kind, a.size_bytes, a.withheld, a.sha256,
-                    c.status AS comment_status
+                    a.extracted_text, a.extraction_error, c.status AS comment_status
              FROM attachments a JOIN comments c ON c.id = a.comment_id WHERE a.id = $1",
         )
         .bind(id)

@@ -58,6 +58,10 @@ pub struct IndexedComment {
     pub received_at_ms: i64,
     pub tags: Vec<i64>,
     pub campaign: Option<i64>,
+    /// Text extracted from its attachments: all of it (for staff), and the part the public may
+    /// search once the comment is posted (files not withheld).
+    pub attachment_text: String,
+    pub public_attachment_text: String,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -295,7 +299,10 @@ impl SearchIndex {
         doc.add_u64(f.status, status_code(c.status));
         doc.add_u64(f.submitter_type, type_code(&c.submitter_type));
         doc.add_u64(f.late, u64::from(c.late));
-        doc.add_u64(f.redacted, u64::from(c.redacted_body.is_some()));
+        // The public matches `public_text` instead of the body when what they may search differs:
+        // redacted text, or attachments (some of which may be withheld).
+        let public_separately = c.redacted_body.is_some() || !c.attachment_text.is_empty();
+        doc.add_u64(f.redacted, u64::from(public_separately));
         doc.add_i64(f.received, c.received_at_ms);
         doc.add_text(f.state, normalize_value(&c.state));
         doc.add_text(f.country, normalize_value(&c.country));
@@ -306,8 +313,14 @@ impl SearchIndex {
             doc.add_u64(f.campaign, campaign as u64);
         }
         doc.add_text(f.body, &c.body);
-        if let (CommentStatus::Posted, Some(redacted)) = (c.status, &c.redacted_body) {
-            doc.add_text(f.public_text, redacted);
+        if !c.attachment_text.is_empty() {
+            doc.add_text(f.body, &c.attachment_text);
+        }
+        if c.status == CommentStatus::Posted && public_separately {
+            doc.add_text(f.public_text, c.redacted_body.as_deref().unwrap_or(&c.body));
+            if !c.public_attachment_text.is_empty() {
+                doc.add_text(f.public_text, &c.public_attachment_text);
+            }
         }
         doc.add_text(f.name, &c.name);
         doc.add_text(f.organization, &c.organization);
@@ -1050,6 +1063,8 @@ mod tests {
             received_at_ms: 1_678_800_000_000 + id * 3_600_000,
             tags: Vec::new(),
             campaign: None,
+            attachment_text: String::new(),
+            public_attachment_text: String::new(),
         }
     }
 

@@ -448,7 +448,8 @@ impl Store {
                 tags = tags.bind(*id);
             }
             let tags = tag_map(tags.fetch_all(self.pool()).await?)?;
-            out.extend(indexed_from_rows(rows, tags)?);
+            let texts = self.attachment_texts(chunk).await?;
+            out.extend(indexed_from_rows(rows, tags, texts)?);
         }
         Ok(out)
     }
@@ -477,7 +478,12 @@ impl Store {
         .bind(last)
         .fetch_all(self.pool())
         .await?;
-        indexed_from_rows(rows, tag_map(tags)?)
+        let ids: Vec<i64> = rows
+            .iter()
+            .map(|r| r.try_get("id"))
+            .collect::<Result<_, _>>()?;
+        let texts = self.attachment_texts(&ids).await?;
+        indexed_from_rows(rows, tag_map(tags)?, texts)
     }
 }
 
@@ -494,6 +500,7 @@ fn tag_map(rows: Vec<sqlx::any::AnyRow>) -> Result<HashMap<i64, Vec<i64>>, Store
 fn indexed_from_rows(
     rows: Vec<sqlx::any::AnyRow>,
     mut tags: HashMap<i64, Vec<i64>>,
+    mut attachment_texts: HashMap<i64, (String, String)>,
 ) -> Result<Vec<IndexedComment>, StoreError> {
     rows.iter()
         .map(|row| {
@@ -526,6 +533,14 @@ fn indexed_from_rows(
                 received_at_ms: row.try_get("received_at")?,
                 tags: tags.remove(&id).unwrap_or_default(),
                 campaign: row.try_get("campaign_id")?,
+                attachment_text: attachment_texts
+                    .get(&id)
+                    .map(|t| t.0.clone())
+                    .unwrap_or_default(),
+                public_attachment_text: attachment_texts
+                    .remove(&id)
+                    .map(|t| t.1)
+                    .unwrap_or_default(),
             })
         })
         .collect()

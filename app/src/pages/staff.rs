@@ -430,8 +430,10 @@ fn QueueItem(entry: QueueEntry, csrf: String, can_moderate: bool) -> impl IntoVi
             <div class="comment-copy">{entry.body.clone()}</div>
             {(!entry.attachments.is_empty()).then(|| view! {
                 <ul class="attachments">
-                    {entry.attachments.iter().map(|(id, label, withheld)| {
-                        let (value, button) = if *withheld {
+                    {entry.attachments.iter().map(|a| {
+                        let (id, withheld) = (a.id, a.withheld);
+                        let label = a.describe();
+                        let (value, button) = if withheld {
                             ("no", "Publish this file with the comment")
                         } else {
                             ("yes", "Withhold this file")
@@ -440,6 +442,15 @@ fn QueueItem(entry: QueueEntry, csrf: String, can_moderate: bool) -> impl IntoVi
                             <li>
                                 <a href=format!("/staff/attachments/{id}") download>{label.clone()}</a>
                                 {withheld.then_some(" · withheld from the public")}
+                                {a.text_problem.clone().map(|why| view! {
+                                    <p class="flags">{format!("Its text could not be read ({why}); open the file to check it.")}</p>
+                                })}
+                                {a.text.clone().map(|text| view! {
+                                    <details class="attachment-text">
+                                        <summary>"Text of the file"</summary>
+                                        <div class="comment-copy">{text}</div>
+                                    </details>
+                                })}
                                 {can_moderate.then(|| view! {
                                     <form method="post" action=format!("/staff/attachments/{id}/withhold") class="inline">
                                         <input type="hidden" name="csrf_token" value=csrf.clone()/>
