@@ -430,3 +430,47 @@ async fn an_analyst_finds_a_comment_by_a_phrase_only_in_its_pdf() {
         "a withheld file's text is not searchable by the public"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn form_letters_sent_as_pdfs_form_a_campaign_once_read() {
+    use opendocket_core::attachment::worker::{extract_waiting_texts, Extractor};
+    let h = harness().await;
+    let letter = include_bytes!("fixtures/letter.pdf");
+    for note in ["See attached", "Please read the attached letter"] {
+        let sent = submit(&h, &form(note).file("attachments", "letter.pdf", letter)).await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER);
+    }
+    assert_eq!(
+        h.count("SELECT COUNT(*) FROM comments WHERE campaign_id IS NOT NULL")
+            .await,
+        0,
+        "the typed text alone is too short to be a form letter"
+    );
+    let worker = tokio::spawn(extract_waiting_texts(
+        h.store().clone(),
+        h.services.attachments.clone(),
+        Extractor {
+            program: env!("CARGO_BIN_EXE_opendocket").into(),
+        },
+        h.services.clock.clone(),
+    ));
+    let started = std::time::Instant::now();
+    while h
+        .count("SELECT COUNT(*) FROM comments WHERE campaign_id IS NOT NULL")
+        .await
+        < 2
+    {
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "the copies were not grouped"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    worker.abort();
+    assert_eq!(h.count("SELECT COUNT(*) FROM campaigns").await, 1);
+    assert_eq!(
+        h.count("SELECT MAX(added_words) FROM comments").await,
+        5,
+        "only the typed note differs from the letter"
+    );
+}

@@ -182,13 +182,16 @@ impl Store {
     }
 
     /// Records what extracting an attachment's text gave: `Ok(text)`, `Ok(None)` for a file
-    /// without text (an image), or the reason it failed. The comment is then indexed again.
+    /// without text (an image), or the reason it failed. The comment is then indexed again, and
+    /// if it is in no campaign yet it is placed again with the file's text (see
+    /// `assign_campaign`): a form letter sent as a PDF behind "See attached" joins its campaign.
     pub async fn record_extraction(
         &self,
         id: i64,
         outcome: Result<Option<String>, String>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let has_text = matches!(&outcome, Ok(Some(text)) if !text.trim().is_empty());
         let (state, text, error) = match outcome {
             Ok(Some(text)) => ("done", Some(text), None),
             Ok(None) => ("none", None, None),
@@ -205,16 +208,35 @@ impl Store {
         .bind(id)
         .fetch_optional(&mut *tx)
         .await?;
+        let mut place_again = None;
         if let Some(row) = row {
-            record_change(
-                &mut tx,
-                row.try_get("comment_id")?,
-                ChangeKind::Attachment,
-                now,
-            )
-            .await?;
+            let comment_id: i64 = row.try_get("comment_id")?;
+            record_change(&mut tx, comment_id, ChangeKind::Attachment, now).await?;
+            if has_text {
+                // Not in a campaign means no copy joined it either, so its example can go.
+                let reset = sqlx::query(
+                    "UPDATE comments SET campaign_checked = 0, text_hash = NULL
+                     WHERE id = $1 AND campaign_id IS NULL AND campaign_excluded = 0",
+                )
+                .bind(comment_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if reset > 0 {
+                    for table in ["campaign_bands", "campaign_examples"] {
+                        sqlx::query(&format!("DELETE FROM {table} WHERE comment_id = $1"))
+                            .bind(comment_id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    place_again = Some(comment_id);
+                }
+            }
         }
         tx.commit().await?;
+        if let Some(comment_id) = place_again {
+            self.assign_campaign(comment_id, now).await?;
+        }
         Ok(())
     }
 

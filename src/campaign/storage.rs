@@ -111,7 +111,7 @@ impl Store {
             tx.rollback().await?;
             return Ok(row.try_get("campaign_id")?);
         }
-        let body: String = row.try_get("body")?;
+        let body = with_attachment_text(&mut tx, comment_id, row.try_get("body")?).await?;
         let excluded = row.try_get::<i64, _>("campaign_excluded")? != 0;
         let Some(signature) = Signature::of(&body).filter(|_| !excluded) else {
             sqlx::query("UPDATE comments SET campaign_checked = 1 WHERE id = $1")
@@ -600,14 +600,38 @@ async fn start_campaign(
     Ok(campaign)
 }
 
+/// A comment's text as campaign detection reads it: the text typed, then the text of its
+/// attached files (form letters often arrive as a PDF behind "See attached").
+async fn with_attachment_text(
+    tx: &mut Tx,
+    comment_id: i64,
+    body: String,
+) -> Result<String, StoreError> {
+    let rows = sqlx::query(
+        "SELECT extracted_text FROM attachments
+         WHERE comment_id = $1 AND extraction = 'done' ORDER BY position",
+    )
+    .bind(comment_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut text = body;
+    for row in rows {
+        if let Some(extracted) = row.try_get::<Option<String>, _>("extracted_text")? {
+            text.push_str("\n\n");
+            text.push_str(&extracted);
+        }
+    }
+    Ok(text)
+}
+
 async fn letter_of(tx: &mut Tx, campaign_id: i64) -> Result<String, StoreError> {
     let row = sqlx::query(
-        "SELECT r.body FROM campaigns k JOIN comments r ON r.id = k.representative_id WHERE k.id = $1",
+        "SELECT r.id, r.body FROM campaigns k JOIN comments r ON r.id = k.representative_id WHERE k.id = $1",
     )
     .bind(campaign_id)
     .fetch_one(&mut **tx)
     .await?;
-    Ok(row.try_get("body")?)
+    with_attachment_text(tx, row.try_get("id")?, row.try_get("body")?).await
 }
 
 async fn added_words(tx: &mut Tx, campaign_id: i64, body: &str) -> Result<i64, StoreError> {
@@ -653,7 +677,7 @@ async fn move_comments(
         if only.is_some_and(|only| !only.contains(&id)) {
             continue;
         }
-        let body: String = row.try_get("body")?;
+        let body = with_attachment_text(tx, id, row.try_get("body")?).await?;
         let added = personal_edits(&letter, &body).added_words as i64;
         sqlx::query("UPDATE comments SET campaign_id = $1, added_words = $2 WHERE id = $3")
             .bind(into)
