@@ -58,6 +58,19 @@ fn stored_files(h: &Harness) -> usize {
     walk(&h.dir.path().join("attachments"))
 }
 
+/// The server's text extraction task, running this test's build of the binary as the extractor.
+fn start_extraction(h: &Harness) -> tokio::task::JoinHandle<()> {
+    use opendocket_core::attachment::worker::{extract_waiting_texts, Extractor};
+    tokio::spawn(extract_waiting_texts(
+        h.store().clone(),
+        h.services.attachments.clone(),
+        Extractor {
+            program: env!("CARGO_BIN_EXE_opendocket").into(),
+        },
+        h.services.clock.clone(),
+    ))
+}
+
 async fn submit(h: &Harness, form: &Multipart) -> common::Page {
     h.post_multipart(&format!("/dockets/{DOCKET}"), form).await
 }
@@ -301,7 +314,6 @@ async fn a_comment_refused_after_its_files_were_written_leaves_none_behind() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_analyst_finds_a_comment_by_a_phrase_only_in_its_pdf() {
-    use opendocket_core::attachment::worker::{extract_waiting_texts, Extractor};
     let h = harness().await;
     let letter = include_bytes!("fixtures/letter.pdf");
     let sent = submit(
@@ -320,14 +332,7 @@ async fn an_analyst_finds_a_comment_by_a_phrase_only_in_its_pdf() {
         StatusCode::SEE_OTHER,
         "a file that cannot be read is kept"
     );
-    let worker = tokio::spawn(extract_waiting_texts(
-        h.store().clone(),
-        h.services.attachments.clone(),
-        Extractor {
-            program: env!("CARGO_BIN_EXE_opendocket").into(),
-        },
-        h.services.clock.clone(),
-    ));
+    let worker = start_extraction(&h);
     let started = std::time::Instant::now();
     while h
         .count("SELECT COUNT(*) FROM attachments WHERE extraction = 'waiting'")
@@ -433,7 +438,6 @@ async fn an_analyst_finds_a_comment_by_a_phrase_only_in_its_pdf() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn form_letters_sent_as_pdfs_form_a_campaign_once_read() {
-    use opendocket_core::attachment::worker::{extract_waiting_texts, Extractor};
     let h = harness().await;
     let letter = include_bytes!("fixtures/letter.pdf");
     for note in ["See attached", "Please read the attached letter"] {
@@ -446,14 +450,7 @@ async fn form_letters_sent_as_pdfs_form_a_campaign_once_read() {
         0,
         "the typed text alone is too short to be a form letter"
     );
-    let worker = tokio::spawn(extract_waiting_texts(
-        h.store().clone(),
-        h.services.attachments.clone(),
-        Extractor {
-            program: env!("CARGO_BIN_EXE_opendocket").into(),
-        },
-        h.services.clock.clone(),
-    ));
+    let worker = start_extraction(&h);
     let started = std::time::Instant::now();
     while h
         .count("SELECT COUNT(*) FROM comments WHERE campaign_id IS NOT NULL")
