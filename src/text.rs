@@ -27,6 +27,17 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// Text on one line, cut at a word boundary to at most `max_chars` characters (with "…" when cut).
+pub fn one_line_excerpt(text: &str, max_chars: usize) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= max_chars {
+        return flat;
+    }
+    let cut: String = flat.chars().take(max_chars).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{cut}…")
+}
+
 fn is_forbidden_control(c: char) -> bool {
     c.is_control() && c != '\n' && c != '\t'
 }
@@ -86,6 +97,16 @@ pub fn counted_chars(raw: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn excerpts_are_one_line_and_cut_between_words() {
+        assert_eq!(one_line_excerpt("a  b\n\nc", 10), "a b c");
+        assert_eq!(
+            one_line_excerpt("health data must stay private", 14),
+            "health data…"
+        );
+    }
+
     use super::*;
 
     #[test]

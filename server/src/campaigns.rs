@@ -72,7 +72,9 @@ where
     F: FnOnce(AppState, String, Vec<(String, String)>, Actor) -> Fut,
     Fut: std::future::Future<Output = Result<String, CampaignStoreError>>,
 {
-    let form = fields(&body);
+    // Split takes the comment field many times, so the pairs are kept in order as sent.
+    let pairs = crate::form::parse_urlencoded(&body).unwrap_or_default();
+    let form = pairs.iter().cloned().collect();
     let identity = match authorise(&state, &headers, &form, Some(permission)).await {
         Ok(identity) => identity,
         Err(refusal) => return refusal,
@@ -86,7 +88,6 @@ where
         }
     };
     let page = format!("/staff/dockets/{docket}/campaigns/{campaign_id}");
-    let pairs = crate::form::parse_urlencoded(&body).unwrap_or_default();
     match change(state.clone(), docket, pairs, Actor::of(&identity)).await {
         Ok(next) => Redirect::to(&next).into_response(),
         Err(error) => refused(&state, &page, &headers, &identity, error).await,

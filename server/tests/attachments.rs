@@ -5,8 +5,6 @@ mod common;
 
 use axum::http::StatusCode;
 use common::{instant, Harness, Multipart};
-use opendocket_core::accounts::Actor;
-use opendocket_core::clock::Clock;
 use opendocket_core::comment::IdempotencyKey;
 use opendocket_core::moderation::Decision;
 use opendocket_core::staff::Role;
@@ -151,21 +149,8 @@ async fn files_are_for_staff_until_the_comment_is_posted() {
     assert!(queue.body.contains(&format!("/staff/attachments/{id}")));
 
     let comment = h.count("SELECT MAX(id) FROM comments").await;
-    let version = h
-        .count(&format!(
-            "SELECT version FROM comments WHERE id = {comment}"
-        ))
+    h.decide(comment, Decision::Post { redact: Vec::new() })
         .await;
-    h.store()
-        .moderate(
-            comment,
-            version,
-            &Decision::Post { redact: Vec::new() },
-            &Actor::System,
-            h.clock.now(),
-        )
-        .await
-        .unwrap();
     let public = h.get(&format!("/attachments/{id}")).await;
     assert_eq!(public.status, StatusCode::OK);
     assert!(public
@@ -386,21 +371,8 @@ async fn an_analyst_finds_a_comment_by_a_phrase_only_in_its_pdf() {
     let comment = h
         .count("SELECT comment_id FROM attachments WHERE extraction = 'done'")
         .await;
-    let version = h
-        .count(&format!(
-            "SELECT version FROM comments WHERE id = {comment}"
-        ))
+    h.decide(comment, Decision::Post { redact: Vec::new() })
         .await;
-    h.store()
-        .moderate(
-            comment,
-            version,
-            &Decision::Post { redact: Vec::new() },
-            &Actor::System,
-            h.clock.now(),
-        )
-        .await
-        .unwrap();
     assert!(h
         .services
         .search

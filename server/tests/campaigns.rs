@@ -664,21 +664,13 @@ async fn the_summary_is_kept_at_the_close_and_published_by_an_admin() {
     let letter: i64 = h
         .count("SELECT MIN(id) FROM comments WHERE campaign_id IS NOT NULL")
         .await;
-    let version = h
-        .count(&format!("SELECT version FROM comments WHERE id = {letter}"))
-        .await;
-    h.store()
-        .moderate(
-            letter,
-            version,
-            &opendocket_core::moderation::Decision::Post {
-                redact: vec!["against BetterHelp".into()],
-            },
-            &opendocket_core::accounts::Actor::System,
-            h.clock.now(),
-        )
-        .await
-        .unwrap();
+    h.decide(
+        letter,
+        opendocket_core::moderation::Decision::Post {
+            redact: vec!["against BetterHelp".into()],
+        },
+    )
+    .await;
     let analyst = analyst(&h).await;
     let refused = h
         .staff_form(&analyst, &format!("/staff/dockets/{DOCKET}/summary"), &[])

@@ -66,17 +66,6 @@ async fn post(
     h.staff_form(session, path, &pairs).await
 }
 
-async fn decide(h: &Harness, id: i64, decision: Decision) {
-    let version: i64 = h
-        .count(&format!("SELECT version FROM comments WHERE id = {id}"))
-        .await;
-    let now = h.clock.now();
-    h.store()
-        .moderate(id, version, &decision, &Actor::System, now)
-        .await
-        .unwrap();
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_index_follows_submissions_and_decisions_within_a_second() {
     let h = harness().await;
@@ -127,7 +116,7 @@ async fn the_index_follows_submissions_and_decisions_within_a_second() {
     assert_eq!(result_count(&narrowed.body), "1 comment matches");
 
     let ids = h.store().moderation_queue(10, 0).await.unwrap();
-    decide(&h, ids[0].id, Decision::Post { redact: vec![] }).await;
+    h.decide(ids[0].id, Decision::Post { redact: vec![] }).await;
     caught_up(&h).await;
     let posted = search(&h, &analyst, "q=consent&status=posted").await;
     assert_eq!(result_count(&posted.body), "1 comment matches");
@@ -161,16 +150,14 @@ async fn public_search_never_returns_unposted_or_unredacted_text() {
     )
     .await;
     let queue = h.store().moderation_queue(10, 0).await.unwrap();
-    decide(
-        &h,
+    h.decide(
         queue[0].id,
         Decision::Post {
             redact: vec!["555-0100".into()],
         },
     )
     .await;
-    decide(
-        &h,
+    h.decide(
         queue[2].id,
         Decision::Withhold {
             reason: opendocket_core::moderation::WithholdReason::Spam,
@@ -242,7 +229,7 @@ async fn the_index_catches_up_after_a_crash_and_rebuilds_when_lost() {
     h.services.search.stop().await;
     submit(&h, "individual", "Bo", "CA", "During the outage.").await;
     let ids = h.store().moderation_queue(10, 0).await.unwrap();
-    decide(&h, ids[0].id, Decision::Post { redact: vec![] }).await;
+    h.decide(ids[0].id, Decision::Post { redact: vec![] }).await;
 
     let dir = h.dir.path().join("search-index");
     let restarted = SearchService::start(h.store().clone(), &dir).await.unwrap();
@@ -503,7 +490,7 @@ async fn the_tag_vocabulary_renames_merges_retires_and_publishes() {
 
     // Tags stay private until an admin publishes one.
     for id in &ids {
-        decide(&h, *id, Decision::Post { redact: vec![] }).await;
+        h.decide(*id, Decision::Post { redact: vec![] }).await;
     }
     caught_up(&h).await;
     let public = h.get(&format!("/dockets/{DOCKET}/search?q=privacy")).await;

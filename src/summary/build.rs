@@ -71,16 +71,7 @@ pub struct SavedSummary {
 
 /// `text` as one line of at most `QUOTE_CHARS` characters.
 fn excerpt(text: &str) -> String {
-    let flat = plain_text(text)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
-    if flat.chars().count() <= QUOTE_CHARS {
-        return flat;
-    }
-    let cut: String = flat.chars().take(QUOTE_CHARS).collect();
-    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
-    format!("{cut}…")
+    crate::text::one_line_excerpt(&plain_text(text), QUOTE_CHARS)
 }
 
 impl Store {

@@ -18,15 +18,7 @@ fn count(n: i64) -> String {
 
 /// The first words of a letter, for lists.
 fn opening(letter: &str) -> String {
-    let flat = letter.split_whitespace().collect::<Vec<_>>().join(" ");
-    if flat.chars().count() <= 200 {
-        return flat;
-    }
-    let cut: String = flat.chars().take(200).collect();
-    format!(
-        "{}…",
-        cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head)
-    )
+    opendocket_core::text::one_line_excerpt(letter, 200)
 }
 
 #[component]

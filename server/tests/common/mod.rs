@@ -322,6 +322,24 @@ impl Harness {
             .await
     }
 
+    /// Decides on a comment as a moderator would, on its current version.
+    pub async fn decide(&self, id: i64, decision: opendocket_core::moderation::Decision) {
+        let version = self
+            .count(&format!("SELECT version FROM comments WHERE id = {id}"))
+            .await;
+        let now = opendocket_core::clock::Clock::now(&self.clock);
+        self.store()
+            .moderate(
+                id,
+                version,
+                &decision,
+                &opendocket_core::accounts::Actor::System,
+                now,
+            )
+            .await
+            .unwrap();
+    }
+
     pub async fn comment_count(&self) -> i64 {
         self.count("SELECT COUNT(*) FROM comments").await
     }
