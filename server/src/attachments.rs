@@ -2,16 +2,18 @@
 //! comment is posted and the file not withheld. Always as a download, with the content type of the
 //! kind the file was recognised as, never from a path that reveals where it is stored.
 
-use crate::staff::{authorise, authorise_read, fields, switch};
+use crate::staff::{authorise, authorise_read, check_csrf, fields, switch};
+use crate::uploads::{forget_files, keep_files, read_multipart, status_of};
 use crate::AppState;
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use opendocket_core::accounts::Actor;
-use opendocket_core::attachment::AttachmentFile;
+use opendocket_core::attachment::AttachmentKind;
 use opendocket_core::staff::Permission;
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
+use serde::Deserialize;
 
 fn not_found() -> Response {
     (StatusCode::NOT_FOUND, "There is no such file.").into_response()
@@ -25,13 +27,20 @@ fn unreadable() -> Response {
         .into_response()
 }
 
-async fn send(state: &AppState, file: AttachmentFile) -> Response {
+/// Sends the file stored under `digest` as a download named `name`, of type `kind`.
+async fn send(
+    state: &AppState,
+    id: i64,
+    name: &str,
+    kind: AttachmentKind,
+    digest: &str,
+) -> Response {
     let files = state.services.attachments.clone();
-    let digest = file.sha256.clone();
+    let digest = digest.to_owned();
     let bytes = match tokio::task::spawn_blocking(move || files.read(&digest)).await {
         Ok(Ok(bytes)) => bytes,
         Ok(Err(error)) => {
-            tracing::error!(%error, attachment = file.info.id, "an attachment's file is missing");
+            tracing::error!(%error, attachment = id, "an attachment's file is missing");
             return unreadable();
         }
         Err(error) => {
@@ -39,7 +48,6 @@ async fn send(state: &AppState, file: AttachmentFile) -> Response {
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    let name = &file.info.file_name;
     // A plain ASCII fallback name, and the real one encoded as RFC 6266 allows.
     let fallback: String = name
         .chars()
@@ -59,7 +67,7 @@ async fn send(state: &AppState, file: AttachmentFile) -> Response {
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_static(file.info.kind.content_type()),
+        HeaderValue::from_static(kind.content_type()),
     );
     if let Ok(value) = HeaderValue::from_str(&disposition) {
         headers.insert(header::CONTENT_DISPOSITION, value);
@@ -74,7 +82,8 @@ async fn send(state: &AppState, file: AttachmentFile) -> Response {
 pub async fn public_file(State(state): State<AppState>, Path(id): Path<i64>) -> Response {
     match state.services.store.attachment_file(id).await {
         Ok(Some(file)) if file.comment_status == "posted" && !file.info.withheld => {
-            send(&state, file).await
+            let (name, kind, digest) = file.public_version();
+            send(&state, id, &name, kind, digest).await
         }
         Ok(_) => not_found(),
         Err(error) => {
@@ -84,16 +93,34 @@ pub async fn public_file(State(state): State<AppState>, Path(id): Path<i64>) -> 
     }
 }
 
+#[derive(Deserialize)]
+pub struct StaffFileQuery {
+    version: Option<String>,
+}
+
+/// The original file, or with `?version=redacted` the redacted version the public gets.
 pub async fn staff_file(
     State(state): State<AppState>,
     Path(id): Path<i64>,
+    Query(query): Query<StaffFileQuery>,
     headers: HeaderMap,
 ) -> Response {
     if let Err(refusal) = authorise_read(&state, &headers, Some(Permission::ReadComments)).await {
         return refusal;
     }
+    let redacted = query.version.as_deref() == Some("redacted");
     match state.services.store.attachment_file(id).await {
-        Ok(Some(file)) => send(&state, file).await,
+        Ok(Some(file)) if redacted => match file.info.redacted {
+            Some(_) => {
+                let (name, kind, digest) = file.public_version();
+                send(&state, id, &name, kind, digest).await
+            }
+            None => not_found(),
+        },
+        Ok(Some(file)) => {
+            let info = &file.info;
+            send(&state, id, &info.file_name, info.kind, &file.sha256).await
+        }
         Ok(None) => not_found(),
         Err(error) => {
             tracing::error!(%error, "attachment lookup failed");
@@ -128,11 +155,75 @@ pub async fn withhold_file(
         Ok(false) => not_found(),
         Err(error) => {
             tracing::error!(%error, "withholding an attachment failed");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The change could not be saved; try again in a minute.",
-            )
-                .into_response()
+            not_saved()
+        }
+    }
+}
+
+fn not_saved() -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        "The change could not be saved; try again in a minute.",
+    )
+        .into_response()
+}
+
+/// A moderator gives the public a redacted version of a file (a multipart form with the file under
+/// `redacted`), or the original again (`remove=yes`). The original is kept for staff.
+pub async fn redact_file(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    request: Request,
+) -> Response {
+    let identity = match authorise_read(&state, &headers, Some(Permission::Moderate)).await {
+        Ok(identity) => identity,
+        Err(refusal) => return refusal,
+    };
+    let received = match read_multipart(&state, request, "redacted").await {
+        Ok(received) => received,
+        Err(refusal) => return (refusal.status, refusal.message).into_response(),
+    };
+    let form = received.pairs.into_iter().collect();
+    if let Err(refusal) = check_csrf(&identity, &form) {
+        return refusal;
+    }
+    let remove = form.get("remove").map(String::as_str) == Some("yes");
+    let mut files = received.files;
+    if remove != files.is_empty() || files.len() > 1 {
+        let question = "Choose one redacted file to upload, or remove the redacted version.";
+        return (StatusCode::BAD_REQUEST, question).into_response();
+    }
+    let (stored, created) = match files.pop() {
+        None => (None, Vec::new()),
+        Some(file) => match keep_files(&state, vec![file]).await {
+            Ok((mut stored, created)) => (stored.pop(), created),
+            Err(error) => return (status_of(&error), error.to_string()).into_response(),
+        },
+    };
+    let services = &state.services;
+    let changed = services
+        .store
+        .set_attachment_redaction(
+            id,
+            stored.as_ref(),
+            &Actor::of(&identity),
+            services.clock.now(),
+        )
+        .await;
+    match changed {
+        Ok(Some(replaced)) => {
+            forget_files(&state, replaced.into_iter().collect()).await;
+            Redirect::to("/staff").into_response()
+        }
+        Ok(None) => {
+            forget_files(&state, created).await;
+            not_found()
+        }
+        Err(error) => {
+            tracing::error!(%error, "storing a redacted attachment failed");
+            forget_files(&state, created).await;
+            not_saved()
         }
     }
 }

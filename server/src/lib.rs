@@ -10,6 +10,7 @@ mod security;
 pub mod staff;
 mod submit;
 mod tagging;
+mod uploads;
 
 use axum::extract::{DefaultBodyLimit, FromRef, State};
 use axum::http::StatusCode;

@@ -139,6 +139,14 @@ pub const STAFF_FORM_ENDPOINTS: &[StaffEndpoint] = &[
         route: || post(attachments::withhold_file),
     },
     StaffEndpoint {
+        path: "/staff/attachments/{id}/redacted",
+        permission: Some(Permission::Moderate),
+        route: || {
+            // The handler reads the form itself, within the attachment limits.
+            post(attachments::redact_file).layer(axum::extract::DefaultBodyLimit::disable())
+        },
+    },
+    StaffEndpoint {
         path: "/staff/dockets/{id}/summary",
         permission: Some(Permission::ManageDockets),
         route: || post(campaigns::publish_summary),
@@ -258,6 +266,15 @@ pub(crate) async fn authorise(
     permission: Option<Permission>,
 ) -> Result<StaffIdentity, Response> {
     let identity = authorise_read(state, headers, permission).await?;
+    check_csrf(&identity, form)?;
+    Ok(identity)
+}
+
+/// Whether the form carries the session's CSRF token; the response refusing it if not.
+pub(crate) fn check_csrf(
+    identity: &StaffIdentity,
+    form: &HashMap<String, String>,
+) -> Result<(), Response> {
     let sent = form
         .get("csrf_token")
         .map(String::as_bytes)
@@ -274,7 +291,7 @@ pub(crate) async fn authorise(
         let message = "This form has expired. Reload the page and try again.";
         return Err((StatusCode::FORBIDDEN, message).into_response());
     }
-    Ok(identity)
+    Ok(())
 }
 
 /// The session behind a request that changes nothing, checked for `permission`.

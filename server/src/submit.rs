@@ -3,12 +3,14 @@
 
 use crate::form::{parse_urlencoded, FormError};
 use crate::render::render_page_with;
+use crate::uploads::{
+    forget_files, keep_files, read_multipart, status_of, Received, INCOMPLETE, INVALID_UTF8,
+};
 use crate::{AppState, FORM_BODY_LIMIT};
-use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use opendocket_app::views::RejectedSubmission;
-use opendocket_core::attachment::{AttachmentError, NewAttachment, StoredAttachment};
 use opendocket_core::comment::{validate, CommentForm, IdempotencyKey};
 use opendocket_core::docket::DocketId;
 use opendocket_core::store::SubmitError;
@@ -62,15 +64,6 @@ fn media_type(headers: &HeaderMap) -> String {
         .unwrap_or_default()
 }
 
-/// A form as sent: its text fields in order, and the files chosen under "Attachments".
-struct Received {
-    pairs: Vec<(String, String)>,
-    files: Vec<(String, Vec<u8>)>,
-}
-
-/// The largest text field of a multipart form (a 5,000-character comment in any script fits).
-const TEXT_FIELD_LIMIT: usize = 64 * 1024;
-
 fn unreadable(status: StatusCode, message: &str) -> Rejection {
     Rejection::new(
         status,
@@ -80,13 +73,8 @@ fn unreadable(status: StatusCode, message: &str) -> Rejection {
     )
 }
 
-const INVALID_UTF8: &str = "Your comment could not be read because it contains characters that are not valid text (UTF-8). Nothing was stored; please type it again.";
-const INCOMPLETE: &str =
-    "Your comment did not arrive complete, so nothing was stored. Please try again.";
-
 /// Reads the form, urlencoded (no files) or multipart (with files), within the size limits.
 async fn receive(state: &AppState, request: Request) -> Result<Received, Rejection> {
-    let limits = state.services.attachment_limits;
     match media_type(request.headers()).as_str() {
         "application/x-www-form-urlencoded" => {
             let body = axum::body::to_bytes(request.into_body(), FORM_BODY_LIMIT)
@@ -100,137 +88,13 @@ async fn receive(state: &AppState, request: Request) -> Result<Received, Rejecti
                 files: Vec::new(),
             })
         }
-        "multipart/form-data" => {
-            let mut multipart = Multipart::from_request(request, state)
-                .await
-                .map_err(|_| unreadable(StatusCode::BAD_REQUEST, INCOMPLETE))?;
-            let mut received = Received {
-                pairs: Vec::new(),
-                files: Vec::new(),
-            };
-            while let Some(mut field) = multipart
-                .next_field()
-                .await
-                .map_err(|_| unreadable(StatusCode::BAD_REQUEST, INCOMPLETE))?
-            {
-                let name = field.name().unwrap_or_default().to_owned();
-                let file_name = field.file_name().map(str::to_owned);
-                let limit = if name == "attachments" {
-                    limits.max_bytes
-                } else {
-                    TEXT_FIELD_LIMIT
-                };
-                let mut bytes = Vec::new();
-                while let Some(chunk) = field
-                    .chunk()
-                    .await
-                    .map_err(|_| unreadable(StatusCode::BAD_REQUEST, INCOMPLETE))?
-                {
-                    if bytes.len() + chunk.len() > limit {
-                        let message = match &file_name {
-                            Some(file) if name == "attachments" => AttachmentError::TooLarge {
-                                name: opendocket_core::attachment::safe_file_name(file),
-                                max_mb: limits.max_bytes / (1024 * 1024),
-                            }
-                            .to_string(),
-                            _ => INCOMPLETE.to_owned(),
-                        };
-                        return Err(unreadable(
-                            StatusCode::PAYLOAD_TOO_LARGE,
-                            &format!("{message} Nothing was stored."),
-                        ));
-                    }
-                    bytes.extend_from_slice(&chunk);
-                }
-                if name == "attachments" {
-                    // A file input left empty still sends a part, with no name and no bytes.
-                    let file_name = file_name.unwrap_or_default();
-                    if file_name.is_empty() && bytes.is_empty() {
-                        continue;
-                    }
-                    if received.files.len() == limits.max_files {
-                        let message = AttachmentError::TooMany {
-                            max: limits.max_files,
-                        };
-                        return Err(unreadable(
-                            StatusCode::PAYLOAD_TOO_LARGE,
-                            &format!("{message} Nothing was stored."),
-                        ));
-                    }
-                    received.files.push((file_name, bytes));
-                } else {
-                    let text = String::from_utf8(bytes)
-                        .map_err(|_| unreadable(StatusCode::BAD_REQUEST, INVALID_UTF8))?;
-                    received.pairs.push((name, text));
-                }
-            }
-            Ok(received)
-        }
+        "multipart/form-data" => read_multipart(state, request, "attachments")
+            .await
+            .map_err(|refusal| unreadable(refusal.status, &refusal.message)),
         _ => Err(unreadable(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "The comment could not be read: the form must be sent as application/x-www-form-urlencoded or multipart/form-data.",
         )),
-    }
-}
-
-/// Checks every received file and writes the accepted ones to disk (synced) before anything is
-/// committed. A file of a kind not allowed refuses the whole submission.
-/// Returns the files as stored, and the digests of files this request created (to remove again if
-/// the comment is then refused).
-async fn keep_files(
-    state: &AppState,
-    files: Vec<(String, Vec<u8>)>,
-) -> Result<(Vec<StoredAttachment>, Vec<String>), AttachmentError> {
-    let limits = state.services.attachment_limits;
-    let mut checked = Vec::with_capacity(files.len());
-    for (name, bytes) in files {
-        checked.push(NewAttachment::check(&name, bytes, &limits)?);
-    }
-    let store = state.services.attachments.clone();
-    let kept = tokio::task::spawn_blocking(move || {
-        checked
-            .into_iter()
-            .map(|file| {
-                let (sha256, created) = store.put(&file.bytes)?;
-                let stored = StoredAttachment {
-                    file_name: file.file_name,
-                    kind: file.kind,
-                    sha256: sha256.clone(),
-                    size_bytes: file.bytes.len() as i64,
-                };
-                Ok((stored, created.then_some(sha256)))
-            })
-            .collect::<std::io::Result<Vec<_>>>()
-    })
-    .await;
-    match kept {
-        Ok(Ok(kept)) => {
-            let (stored, created): (Vec<_>, Vec<_>) = kept.into_iter().unzip();
-            Ok((stored, created.into_iter().flatten().collect()))
-        }
-        Ok(Err(error)) => {
-            tracing::error!(%error, "could not write an attachment");
-            Err(AttachmentError::NotStored)
-        }
-        Err(error) => {
-            tracing::error!(%error, "writing attachments failed");
-            Err(AttachmentError::NotStored)
-        }
-    }
-}
-
-/// Removes files written for a comment that was refused, unless another comment has the same bytes.
-async fn forget_files(state: &AppState, created: Vec<String>) {
-    for sha256 in created {
-        match state.services.store.attachment_bytes_in_use(&sha256).await {
-            Ok(false) => {
-                if let Err(error) = state.services.attachments.remove(&sha256) {
-                    tracing::warn!(%error, "could not remove the file of a refused comment");
-                }
-            }
-            Ok(true) => {}
-            Err(error) => tracing::warn!(%error, "could not check the file of a refused comment"),
-        }
     }
 }
 
@@ -262,16 +126,8 @@ async fn accept(
         },
     })?;
     let (attachments, created) = keep_files(state, files).await.map_err(|error| {
-        let status = match error {
-            AttachmentError::NotStored => StatusCode::SERVICE_UNAVAILABLE,
-            AttachmentError::TooLarge { .. } | AttachmentError::TooMany { .. } => {
-                StatusCode::PAYLOAD_TOO_LARGE
-            }
-            AttachmentError::NotAllowed { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            AttachmentError::Empty { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-        };
         Rejection::new(
-            status,
+            status_of(&error),
             form.clone(),
             key.as_str().to_owned(),
             format!("{error} Nothing was stored; choose your files again under Attachments."),

@@ -69,6 +69,34 @@ fn start_extraction(h: &Harness) -> tokio::task::JoinHandle<()> {
     ))
 }
 
+/// Runs the extraction task until no file (original or redacted version) waits for its text,
+/// then brings the search index up to date.
+async fn extract_waiting(h: &Harness) {
+    let worker = start_extraction(h);
+    let started = std::time::Instant::now();
+    while h
+        .count(
+            "SELECT COUNT(*) FROM attachments
+             WHERE extraction = 'waiting' OR redacted_extraction = 'waiting'",
+        )
+        .await
+        > 0
+    {
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "the texts were not extracted"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    worker.abort();
+    assert!(h
+        .services
+        .search
+        .catch_up(h.store(), std::time::Duration::from_secs(5))
+        .await
+        .unwrap());
+}
+
 async fn submit(h: &Harness, form: &Multipart) -> common::Page {
     h.post_multipart(&format!("/dockets/{DOCKET}"), form).await
 }
@@ -317,20 +345,7 @@ async fn an_analyst_finds_a_comment_by_a_phrase_only_in_its_pdf() {
         StatusCode::SEE_OTHER,
         "a file that cannot be read is kept"
     );
-    let worker = start_extraction(&h);
-    let started = std::time::Instant::now();
-    while h
-        .count("SELECT COUNT(*) FROM attachments WHERE extraction = 'waiting'")
-        .await
-        > 0
-    {
-        assert!(
-            started.elapsed().as_secs() < 60,
-            "the texts were not extracted"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    worker.abort();
+    extract_waiting(&h).await;
     assert_eq!(
         h.count("SELECT COUNT(*) FROM attachments WHERE extraction = 'done'")
             .await,
@@ -441,5 +456,146 @@ async fn form_letters_sent_as_pdfs_form_a_campaign_once_read() {
         h.count("SELECT MAX(added_words) FROM comments").await,
         5,
         "only the typed note differs from the letter"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_moderator_gives_the_public_a_redacted_version_of_a_file() {
+    let h = harness().await;
+    let letter = include_bytes!("fixtures/letter.pdf");
+    let sent = submit(
+        &h,
+        &form("See attached").file("attachments", "letter.pdf", letter),
+    )
+    .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER);
+    let file = h.count("SELECT MAX(id) FROM attachments").await;
+    let comment = h.count("SELECT MAX(id) FROM comments").await;
+    h.decide(comment, Decision::Post { redact: Vec::new() })
+        .await;
+    extract_waiting(&h).await;
+    let public_search = |phrase: &str| format!("/dockets/{DOCKET}/search?q=%22{phrase}%22");
+    let hidden = public_search("anxiety+medication");
+    assert!(h.get(&hidden).await.body.contains("1 comment matches"));
+    let files_before = stored_files(&h);
+
+    let redact = format!("/staff/attachments/{file}/redacted");
+    let redacted_text: &[u8] = b"I was shown advertisements about [redacted] after my sessions.\n";
+    let analyst = h.staff_session("analyst@ftc.gov", Role::Analyst).await;
+    let moderator = h.staff_session("moderator@ftc.gov", Role::Moderator).await;
+    let upload = || Multipart::default().file("redacted", "letter-redacted.txt", redacted_text);
+    assert_eq!(
+        h.staff_multipart(&analyst, &redact, upload()).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let program = Multipart::default().file("redacted", "letter.pdf", PROGRAM);
+    let refused = h.staff_multipart(&moderator, &redact, program).await;
+    assert_eq!(refused.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(refused.body.contains("is not a PDF"), "{}", refused.body);
+    let forged = h.post_multipart(&redact, &upload()).await;
+    assert_eq!(forged.status, StatusCode::UNAUTHORIZED);
+    let nothing = h
+        .staff_multipart(&moderator, &redact, Multipart::default())
+        .await;
+    assert_eq!(nothing.status, StatusCode::BAD_REQUEST);
+    assert_eq!(stored_files(&h), files_before, "nothing was kept");
+    assert_eq!(
+        h.count("SELECT COUNT(*) FROM attachments WHERE redacted_sha256 IS NOT NULL")
+            .await,
+        0
+    );
+
+    let done = h.staff_multipart(&moderator, &redact, upload()).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(stored_files(&h), files_before + 1);
+    let public = h.get(&format!("/attachments/{file}")).await;
+    assert_eq!(public.status, StatusCode::OK);
+    assert_eq!(
+        public.body.as_bytes(),
+        redacted_text,
+        "the public gets the redacted version"
+    );
+    assert_eq!(
+        public.headers.get("content-type").unwrap(),
+        "text/plain; charset=utf-8"
+    );
+    assert!(public
+        .headers
+        .get("content-disposition")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .contains("filename=\"letter.txt\""));
+    let original = h
+        .staff_get(&analyst, &format!("/staff/attachments/{file}"))
+        .await;
+    assert_eq!(
+        original.headers.get("content-type").unwrap(),
+        "application/pdf"
+    );
+    let staff_redacted = h
+        .staff_get(
+            &analyst,
+            &format!("/staff/attachments/{file}?version=redacted"),
+        )
+        .await;
+    assert_eq!(staff_redacted.body.as_bytes(), redacted_text);
+    let public_id: String = sqlx::query_scalar("SELECT public_id FROM comments WHERE id = $1")
+        .bind(comment)
+        .fetch_one(h.store().pool())
+        .await
+        .unwrap();
+    let page = h.get(&format!("/comments/{public_id}")).await;
+    assert!(
+        page.body.contains("letter.txt (text file, 1 KB)"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("letter.pdf"));
+    let queue = h
+        .staff_get(&moderator, "/staff/search?q=%22anxiety+medication%22")
+        .await;
+    assert!(
+        queue.body.contains("1 comment matches"),
+        "staff still search the original"
+    );
+
+    extract_waiting(&h).await;
+    assert!(
+        !h.get(&hidden).await.body.contains("1 comment matches"),
+        "the redacted words are no longer publicly searchable"
+    );
+    assert!(h
+        .get(&public_search("shown+advertisements+about"))
+        .await
+        .body
+        .contains("1 comment matches"));
+    assert_eq!(
+        h.count("SELECT COUNT(*) FROM audit_log WHERE action = 'attachment.redact'")
+            .await,
+        1
+    );
+
+    let remove = Multipart::default().text("remove", "yes");
+    let removed = h.staff_multipart(&moderator, &redact, remove).await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER, "{}", removed.body);
+    assert_eq!(
+        stored_files(&h),
+        files_before,
+        "the replaced version's file is gone"
+    );
+    let public = h.get(&format!("/attachments/{file}")).await;
+    assert_eq!(
+        public.headers.get("content-type").unwrap(),
+        "application/pdf"
+    );
+    assert_eq!(
+        h.staff_get(
+            &analyst,
+            &format!("/staff/attachments/{file}?version=redacted")
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
     );
 }

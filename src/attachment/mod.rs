@@ -89,19 +89,41 @@ pub struct AttachmentInfo {
     /// The file's text once extracted (for moderators), or why it could not be read.
     pub text: Option<String>,
     pub text_problem: Option<String>,
+    /// The redacted version staff made, which the public gets instead.
+    pub redacted: Option<RedactedFile>,
+}
+
+/// A redacted version of an attachment: its kind and size, and why its text could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RedactedFile {
+    pub kind: AttachmentKind,
+    pub size_bytes: i64,
+    pub text_problem: Option<String>,
+}
+
+/// Which file of an attachment: what the person sent, or the redacted version staff made of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AttachmentVersion {
+    Original,
+    Redacted,
 }
 
 impl AttachmentInfo {
     /// "letter.pdf (PDF, 84 KB)".
     pub fn describe(&self) -> String {
-        let kb = (self.size_bytes + 1023) / 1024;
-        let size = if kb >= 1024 {
-            format!("{:.1} MB", self.size_bytes as f64 / (1024.0 * 1024.0))
-        } else {
-            format!("{kb} KB")
-        };
-        format!("{} ({}, {size})", self.file_name, self.kind.label())
+        describe_file(&self.file_name, self.kind, self.size_bytes)
     }
+}
+
+/// "letter.pdf (PDF, 84 KB)".
+pub fn describe_file(name: &str, kind: AttachmentKind, size_bytes: i64) -> String {
+    let kb = (size_bytes + 1023) / 1024;
+    let size = if kb >= 1024 {
+        format!("{:.1} MB", size_bytes as f64 / (1024.0 * 1024.0))
+    } else {
+        format!("{kb} KB")
+    };
+    format!("{name} ({}, {size})", kind.label())
 }
 
 /// How many files a comment may carry and how large each may be (configurable).

@@ -1,7 +1,7 @@
 //! Attachments in the database: stored with their comment in one transaction, listed per comment,
 //! and looked up (with the comment's status) before a file is served.
 
-use super::{AttachmentInfo, AttachmentKind};
+use super::{AttachmentInfo, AttachmentKind, AttachmentVersion, RedactedFile};
 use crate::accounts::{audit, Actor, AuditRecord};
 use crate::store::{placeholders, record_change, ChangeKind, Store, StoreError};
 use chrono::{DateTime, Utc};
@@ -24,22 +24,118 @@ pub struct AttachmentFile {
     pub info: AttachmentInfo,
     pub comment_id: i64,
     pub sha256: String,
+    /// The redacted version's bytes, when staff made one.
+    pub redacted_sha256: Option<String>,
     /// The status of the comment that carries it.
     pub comment_status: String,
 }
 
+impl AttachmentFile {
+    /// What the public downloads: the redacted version if there is one, else the original
+    /// (name, kind, digest).
+    pub fn public_version(&self) -> (String, AttachmentKind, &str) {
+        match (&self.info.redacted, &self.redacted_sha256) {
+            (Some(redacted), Some(digest)) => (
+                name_for_kind(&self.info.file_name, redacted.kind),
+                redacted.kind,
+                digest,
+            ),
+            _ => (self.info.file_name.clone(), self.info.kind, &self.sha256),
+        }
+    }
+}
+
+/// The file's name with the extension of `kind` (a letter sent as Word and redacted as a PDF).
+fn name_for_kind(name: &str, kind: AttachmentKind) -> String {
+    let stem = match name.rsplit_once('.') {
+        Some((stem, _)) if !stem.is_empty() => stem,
+        _ => name,
+    };
+    format!("{stem}.{}", kind.as_str())
+}
+
+fn kind_from(raw: &str) -> Result<AttachmentKind, StoreError> {
+    AttachmentKind::parse(raw)
+        .ok_or_else(|| StoreError::Corrupt(format!("attachment kind {raw:?}")))
+}
+
+/// The columns `info_from_row` reads, prefixed with the attachments table's alias.
+const INFO_COLUMNS: &str = "a.id, a.comment_id, a.file_name, a.kind, a.size_bytes, a.withheld,
+    a.extracted_text, a.extraction_error, a.redacted_kind, a.redacted_size_bytes, a.redacted_error";
+
 fn info_from_row(row: &AnyRow) -> Result<AttachmentInfo, StoreError> {
     let kind: String = row.try_get("kind")?;
+    let redacted = match row.try_get::<Option<String>, _>("redacted_kind")? {
+        Some(kind) => Some(RedactedFile {
+            kind: kind_from(&kind)?,
+            size_bytes: row.try_get("redacted_size_bytes")?,
+            text_problem: row.try_get("redacted_error")?,
+        }),
+        None => None,
+    };
     Ok(AttachmentInfo {
         id: row.try_get("id")?,
         file_name: row.try_get("file_name")?,
-        kind: AttachmentKind::parse(&kind)
-            .ok_or_else(|| StoreError::Corrupt(format!("attachment kind {kind:?}")))?,
+        kind: kind_from(&kind)?,
         size_bytes: row.try_get("size_bytes")?,
         withheld: row.try_get::<i64, _>("withheld")? != 0,
         text: row.try_get("extracted_text")?,
         text_problem: row.try_get("extraction_error")?,
+        redacted,
     })
+}
+
+/// An attachment as the public sees it: the redacted version's name, kind and size where there is
+/// one, and no text or problems (those are for moderators).
+fn public_info(info: AttachmentInfo) -> AttachmentInfo {
+    let (file_name, kind, size_bytes) = match &info.redacted {
+        Some(redacted) => (
+            name_for_kind(&info.file_name, redacted.kind),
+            redacted.kind,
+            redacted.size_bytes,
+        ),
+        None => (info.file_name, info.kind, info.size_bytes),
+    };
+    AttachmentInfo {
+        id: info.id,
+        file_name,
+        kind,
+        size_bytes,
+        withheld: false,
+        text: None,
+        text_problem: None,
+        redacted: None,
+    }
+}
+
+/// Runs `update` on attachment `id`, then notes the change to its comment and audits it.
+/// Returns false when there is no such attachment.
+async fn change_attachment<'q>(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    id: i64,
+    update: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    action: &'static str,
+    after: &str,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    if update.execute(&mut **tx).await?.rows_affected() == 0 {
+        return Ok(false);
+    }
+    let row = sqlx::query("SELECT comment_id FROM attachments WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?;
+    record_change(tx, row.try_get("comment_id")?, ChangeKind::Attachment, now).await?;
+    let record = AuditRecord {
+        action,
+        object_type: "attachment",
+        object_id: &id.to_string(),
+        before: None,
+        after: Some(after),
+    };
+    audit(tx, actor, record, now).await?;
+    Ok(true)
 }
 
 /// Records a new comment's attachments, in the transaction that stores the comment.
@@ -76,8 +172,8 @@ impl Store {
             return Ok(out);
         }
         let sql = format!(
-            "SELECT id, comment_id, file_name, kind, size_bytes, withheld, extracted_text, extraction_error
-             FROM attachments WHERE comment_id IN ({}) ORDER BY comment_id, position",
+            "SELECT {INFO_COLUMNS} FROM attachments a
+             WHERE a.comment_id IN ({}) ORDER BY a.comment_id, a.position",
             placeholders(1, comment_ids.len())
         );
         let mut query = sqlx::query(&sql);
@@ -92,22 +188,23 @@ impl Store {
         Ok(out)
     }
 
-    /// The files the public may download from the posted comment `public_id`.
+    /// The files the public may download from the posted comment `public_id`, each as the public
+    /// gets it (the redacted version where there is one), without staff-only details.
     pub async fn public_attachments(
         &self,
         public_id: &str,
     ) -> Result<Vec<AttachmentInfo>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT a.id, a.file_name, a.kind, a.size_bytes, a.withheld, CAST(NULL AS TEXT) AS extracted_text,
-                    CAST(NULL AS TEXT) AS extraction_error
-             FROM attachments a JOIN comments c ON c.id = a.comment_id
+        let rows = sqlx::query(&format!(
+            "SELECT {INFO_COLUMNS} FROM attachments a JOIN comments c ON c.id = a.comment_id
              WHERE c.public_id = $1 AND c.status = 'posted' AND a.withheld = 0
-             ORDER BY a.position",
-        )
+             ORDER BY a.position"
+        ))
         .bind(public_id)
         .fetch_all(self.pool())
         .await?;
-        rows.iter().map(info_from_row).collect()
+        rows.iter()
+            .map(|row| Ok(public_info(info_from_row(row)?)))
+            .collect()
     }
 
     /// Withholds a file from the public (or gives it back), separately from its comment.
@@ -120,61 +217,89 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let mut tx = self.begin_write().await?;
-        let row =
-            sqlx::query("UPDATE attachments SET withheld = $1 WHERE id = $2 RETURNING comment_id")
-                .bind(i64::from(withheld))
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let Some(row) = row else {
-            tx.rollback().await?;
-            return Ok(false);
+        let update = sqlx::query("UPDATE attachments SET withheld = $1 WHERE id = $2")
+            .bind(i64::from(withheld))
+            .bind(id);
+        let (action, after) = if withheld {
+            ("attachment.withhold", "withheld")
+        } else {
+            ("attachment.release", "public with its comment")
         };
-        record_change(
-            &mut tx,
-            row.try_get("comment_id")?,
-            ChangeKind::Attachment,
-            now,
-        )
-        .await?;
-        let record = AuditRecord {
-            action: if withheld {
-                "attachment.withhold"
-            } else {
-                "attachment.release"
-            },
-            object_type: "attachment",
-            object_id: &id.to_string(),
-            before: None,
-            after: Some(if withheld {
-                "withheld"
-            } else {
-                "public with its comment"
-            }),
-        };
-        audit(&mut tx, actor, record, now).await?;
+        let changed = change_attachment(&mut tx, id, update, action, after, actor, now).await?;
         tx.commit().await?;
-        Ok(true)
+        Ok(changed)
     }
 
-    /// Attachments whose text has not been extracted yet, oldest first: (id, kind, sha256).
+    /// Gives the public a redacted version of a file instead of the original (`Some`, the file
+    /// already on disk), or the original again (`None`). The redacted version's text is extracted
+    /// in the background like any file's. Returns the digest of the redacted version it replaced
+    /// (`Ok(None)` when there is no such attachment).
+    pub async fn set_attachment_redaction(
+        &self,
+        id: i64,
+        redacted: Option<&StoredAttachment>,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Option<String>>, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let previous = sqlx::query("SELECT redacted_sha256 FROM attachments WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(previous) = previous else {
+            tx.rollback().await?;
+            return Ok(None);
+        };
+        let previous: Option<String> = previous.try_get("redacted_sha256")?;
+        let update = sqlx::query(
+            "UPDATE attachments SET redacted_sha256 = $1, redacted_kind = $2,
+                    redacted_size_bytes = $3, redacted_extraction = $4, redacted_text = NULL,
+                    redacted_error = NULL
+             WHERE id = $5",
+        )
+        .bind(redacted.map(|file| file.sha256.clone()))
+        .bind(redacted.map(|file| file.kind.as_str()))
+        .bind(redacted.map(|file| file.size_bytes))
+        .bind(redacted.map(|_| "waiting"))
+        .bind(id);
+        let (action, after) = match redacted {
+            Some(_) => ("attachment.redact", "redacted version public"),
+            None => ("attachment.unredact", "original public"),
+        };
+        change_attachment(&mut tx, id, update, action, after, actor, now).await?;
+        tx.commit().await?;
+        Ok(Some(previous))
+    }
+
+    /// Files whose text has not been extracted yet, oldest first: (attachment id, which version,
+    /// kind, sha256).
     pub async fn attachments_waiting_for_text(
         &self,
         limit: i64,
-    ) -> Result<Vec<(i64, AttachmentKind, String)>, StoreError> {
+    ) -> Result<Vec<(i64, AttachmentVersion, AttachmentKind, String)>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, kind, sha256 FROM attachments WHERE extraction = 'waiting' ORDER BY id LIMIT $1",
+            "SELECT id, 'original' AS version, kind, sha256 FROM attachments
+             WHERE extraction = 'waiting'
+             UNION ALL
+             SELECT id, 'redacted' AS version, redacted_kind AS kind, redacted_sha256 AS sha256
+             FROM attachments WHERE redacted_extraction = 'waiting'
+             ORDER BY id LIMIT $1",
         )
         .bind(limit)
         .fetch_all(self.pool())
         .await?;
         rows.iter()
             .map(|row| {
+                let version = if row.try_get::<String, _>("version")? == "redacted" {
+                    AttachmentVersion::Redacted
+                } else {
+                    AttachmentVersion::Original
+                };
                 let kind: String = row.try_get("kind")?;
                 Ok((
                     row.try_get("id")?,
-                    AttachmentKind::parse(&kind)
-                        .ok_or_else(|| StoreError::Corrupt(format!("attachment kind {kind:?}")))?,
+                    version,
+                    kind_from(&kind)?,
                     row.try_get("sha256")?,
                 ))
             })
@@ -185,23 +310,32 @@ impl Store {
     /// without text (an image), or the reason it failed. The comment is then indexed again, and
     /// if it is in no campaign yet it is placed again with the file's text (see
     /// `assign_campaign`): a form letter sent as a PDF behind "See attached" joins its campaign.
+    /// The text of a redacted version only re-indexes the comment (public search reads it).
     pub async fn record_extraction(
         &self,
         id: i64,
+        version: AttachmentVersion,
         outcome: Result<Option<String>, String>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let has_text = matches!(&outcome, Ok(Some(text)) if !text.trim().is_empty());
+        let has_text = matches!(&outcome, Ok(Some(text)) if !text.trim().is_empty())
+            && version == AttachmentVersion::Original;
         let (state, text, error) = match outcome {
             Ok(Some(text)) => ("done", Some(text), None),
             Ok(None) => ("none", None, None),
             Err(reason) => ("failed", None, Some(reason)),
         };
+        let (state_column, text_column, error_column) = match version {
+            AttachmentVersion::Original => ("extraction", "extracted_text", "extraction_error"),
+            AttachmentVersion::Redacted => {
+                ("redacted_extraction", "redacted_text", "redacted_error")
+            }
+        };
         let mut tx = self.begin_write().await?;
-        let row = sqlx::query(
-            "UPDATE attachments SET extraction = $1, extracted_text = $2, extraction_error = $3
-             WHERE id = $4 AND extraction = 'waiting' RETURNING comment_id",
-        )
+        let row = sqlx::query(&format!(
+            "UPDATE attachments SET {state_column} = $1, {text_column} = $2, {error_column} = $3
+             WHERE id = $4 AND {state_column} = 'waiting' RETURNING comment_id"
+        ))
         .bind(state)
         .bind(text)
         .bind(error)
@@ -251,8 +385,10 @@ impl Store {
             return Ok(out);
         }
         let sql = format!(
-            "SELECT comment_id, extracted_text, withheld FROM attachments
-             WHERE extraction = 'done' AND comment_id IN ({}) ORDER BY comment_id, position",
+            "SELECT comment_id, extracted_text, withheld, redacted_sha256, redacted_text
+             FROM attachments
+             WHERE (extraction = 'done' OR redacted_extraction = 'done') AND comment_id IN ({})
+             ORDER BY comment_id, position",
             placeholders(1, comment_ids.len())
         );
         let mut query = sqlx::query(&sql);
@@ -260,15 +396,23 @@ impl Store {
             query = query.bind(*id);
         }
         for row in query.fetch_all(self.pool()).await? {
-            let text: String = row
-                .try_get::<Option<String>, _>("extracted_text")?
-                .unwrap_or_default();
+            let text: Option<String> = row.try_get("extracted_text")?;
+            let public = if row.try_get::<i64, _>("withheld")? != 0 {
+                None
+            } else if row
+                .try_get::<Option<String>, _>("redacted_sha256")?
+                .is_some()
+            {
+                row.try_get("redacted_text")?
+            } else {
+                text.clone()
+            };
             let entry = out.entry(row.try_get("comment_id")?).or_default();
-            entry.0.push_str(&text);
-            entry.0.push('\n');
-            if row.try_get::<i64, _>("withheld")? == 0 {
-                entry.1.push_str(&text);
-                entry.1.push('\n');
+            for (all, part) in [(&mut entry.0, text), (&mut entry.1, public)] {
+                if let Some(part) = part {
+                    all.push_str(&part);
+                    all.push('\n');
+                }
             }
         }
         Ok(out)
@@ -276,20 +420,21 @@ impl Store {
 
     /// Whether any attachment is stored with these bytes.
     pub async fn attachment_bytes_in_use(&self, sha256: &str) -> Result<bool, StoreError> {
-        let row = sqlx::query("SELECT 1 FROM attachments WHERE sha256 = $1 LIMIT 1")
-            .bind(sha256)
-            .fetch_optional(self.pool())
-            .await?;
+        let row = sqlx::query(
+            "SELECT 1 FROM attachments WHERE sha256 = $1 OR redacted_sha256 = $1 LIMIT 1",
+        )
+        .bind(sha256)
+        .fetch_optional(self.pool())
+        .await?;
         Ok(row.is_some())
     }
 
     /// One attachment with what serving it needs.
     pub async fn attachment_file(&self, id: i64) -> Result<Option<AttachmentFile>, StoreError> {
-        let row = sqlx::query(
-            "SELECT a.id, a.comment_id, a.file_name, a.kind, a.size_bytes, a.withheld, a.sha256,
-                    a.extracted_text, a.extraction_error, c.status AS comment_status
-             FROM attachments a JOIN comments c ON c.id = a.comment_id WHERE a.id = $1",
-        )
+        let row = sqlx::query(&format!(
+            "SELECT {INFO_COLUMNS}, a.sha256, a.redacted_sha256, c.status AS comment_status
+             FROM attachments a JOIN comments c ON c.id = a.comment_id WHERE a.id = $1"
+        ))
         .bind(id)
         .fetch_optional(self.pool())
         .await?;
@@ -298,6 +443,7 @@ impl Store {
                 info: info_from_row(&row)?,
                 comment_id: row.try_get("comment_id")?,
                 sha256: row.try_get("sha256")?,
+                redacted_sha256: row.try_get("redacted_sha256")?,
                 comment_status: row.try_get("comment_status")?,
             })
         })

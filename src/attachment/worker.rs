@@ -96,7 +96,7 @@ pub async fn extract_waiting_texts(
             tokio::time::sleep(IDLE).await;
             continue;
         }
-        for (id, kind, sha256) in waiting {
+        for (id, version, kind, sha256) in waiting {
             let outcome = match files.path_of(&sha256) {
                 Some(path) => extractor.run(kind, &path).await,
                 None => Err("the file is missing".to_owned()),
@@ -104,7 +104,10 @@ pub async fn extract_waiting_texts(
             if let Err(reason) = &outcome {
                 tracing::warn!(attachment = id, %reason, "could not extract an attachment's text");
             }
-            if let Err(error) = store.record_extraction(id, outcome, clock.now()).await {
+            if let Err(error) = store
+                .record_extraction(id, version, outcome, clock.now())
+                .await
+            {
                 tracing::warn!(%error, attachment = id, "could not record an attachment's text");
             }
         }

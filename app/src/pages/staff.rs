@@ -430,35 +430,8 @@ fn QueueItem(entry: QueueEntry, csrf: String, can_moderate: bool) -> impl IntoVi
             <div class="comment-copy">{entry.body.clone()}</div>
             {(!entry.attachments.is_empty()).then(|| view! {
                 <ul class="attachments">
-                    {entry.attachments.iter().map(|a| {
-                        let (id, withheld) = (a.id, a.withheld);
-                        let label = a.describe();
-                        let (value, button) = if withheld {
-                            ("no", "Publish this file with the comment")
-                        } else {
-                            ("yes", "Withhold this file")
-                        };
-                        view! {
-                            <li>
-                                <a href=format!("/staff/attachments/{id}") download>{label.clone()}</a>
-                                {withheld.then_some(" · withheld from the public")}
-                                {a.text_problem.clone().map(|why| view! {
-                                    <p class="flags">{format!("Its text could not be read ({why}); open the file to check it.")}</p>
-                                })}
-                                {a.text.clone().map(|text| view! {
-                                    <details class="attachment-text">
-                                        <summary>"Text of the file"</summary>
-                                        <div class="comment-copy">{text}</div>
-                                    </details>
-                                })}
-                                {can_moderate.then(|| view! {
-                                    <form method="post" action=format!("/staff/attachments/{id}/withhold") class="inline">
-                                        <input type="hidden" name="csrf_token" value=csrf.clone()/>
-                                        <button type="submit" name="withhold" value=value>{button}</button>
-                                    </form>
-                                })}
-                            </li>
-                        }
+                    {entry.attachments.iter().map(|a| view! {
+                        <AttachmentForModerator attachment=a.clone() can_moderate csrf=csrf.clone()/>
                     }).collect_view()}
                 </ul>
             })}
@@ -551,5 +524,66 @@ fn queue_shortcut(event: leptos::ev::KeyboardEvent) {
         "w" => click("button[value=withhold]"),
         "x" => click("input[name=selected]"),
         _ => {}
+    }
+}
+
+/// One attached file in the moderation queue: download, its text (or why it could not be read),
+/// and for moderators withholding it or giving the public a redacted version instead.
+#[component]
+fn AttachmentForModerator(
+    attachment: opendocket_core::attachment::AttachmentInfo,
+    can_moderate: bool,
+    csrf: String,
+) -> impl IntoView {
+    let a = attachment;
+    let (id, withheld) = (a.id, a.withheld);
+    let (value, button) = if withheld {
+        ("no", "Publish this file with the comment")
+    } else {
+        ("yes", "Withhold this file")
+    };
+    let redacted = a.redacted.clone().map(|r| {
+        let label =
+            opendocket_core::attachment::describe_file("redacted version", r.kind, r.size_bytes);
+        view! {
+            <p class="redacted-version">
+                "The public gets the "
+                <a href=format!("/staff/attachments/{id}?version=redacted") download>{label}</a>
+                {r.text_problem.map(|why| format!(" (its text could not be read: {why})"))}
+            </p>
+        }
+    });
+    let has_redacted = a.redacted.is_some();
+    view! {
+        <li>
+            <a href=format!("/staff/attachments/{id}") download>{a.describe()}</a>
+            {withheld.then_some(" · withheld from the public")}
+            {redacted}
+            {a.text_problem.clone().map(|why| view! {
+                <p class="flags">{format!("Its text could not be read ({why}); open the file to check it.")}</p>
+            })}
+            {a.text.clone().map(|text| view! {
+                <details class="attachment-text">
+                    <summary>"Text of the file"</summary>
+                    <div class="comment-copy">{text}</div>
+                </details>
+            })}
+            {can_moderate.then(|| view! {
+                <form method="post" action=format!("/staff/attachments/{id}/withhold") class="inline">
+                    <input type="hidden" name="csrf_token" value=csrf.clone()/>
+                    <button type="submit" name="withhold" value=value>{button}</button>
+                </form>
+                <form method="post" action=format!("/staff/attachments/{id}/redacted") enctype="multipart/form-data" class="inline redact-file">
+                    <input type="hidden" name="csrf_token" value=csrf.clone()/>
+                    <label>"Redacted version "
+                        <input type="file" name="redacted" accept=".pdf,.docx,.rtf,.txt,.jpg,.jpeg,.png"/>
+                    </label>
+                    <button type="submit">"Give the public this version"</button>
+                    {has_redacted.then(|| view! {
+                        <button type="submit" name="remove" value="yes">"Remove the redacted version"</button>
+                    })}
+                </form>
+            })}
+        </li>
     }
 }

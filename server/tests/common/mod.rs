@@ -196,14 +196,35 @@ impl Harness {
 
     /// Posts a multipart form (as a browser sends the comment form with files).
     pub async fn post_multipart(&self, path: &str, form: &Multipart) -> Page {
-        let request = Request::post(path)
-            .header(
-                header::CONTENT_TYPE,
-                format!("multipart/form-data; boundary={}", Multipart::BOUNDARY),
-            )
-            .body(Body::from(form.body()))
-            .unwrap();
-        self.send(request).await
+        self.send_multipart(None, path, form).await
+    }
+
+    /// Posts a multipart form as staff, with the session's CSRF token added to it.
+    pub async fn staff_multipart(
+        &self,
+        session: &StaffSession,
+        path: &str,
+        form: Multipart,
+    ) -> Page {
+        let form = form.text("csrf_token", &session.csrf);
+        self.send_multipart(Some(session), path, &form).await
+    }
+
+    async fn send_multipart(
+        &self,
+        session: Option<&StaffSession>,
+        path: &str,
+        form: &Multipart,
+    ) -> Page {
+        let mut request = Request::post(path).header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={}", Multipart::BOUNDARY),
+        );
+        if let Some(session) = session {
+            request = request.header(header::COOKIE, &session.cookie);
+        }
+        self.send(request.body(Body::from(form.body())).unwrap())
+            .await
     }
 
     pub async fn count(&self, sql: &str) -> i64 {
