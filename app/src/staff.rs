@@ -280,6 +280,7 @@ pub struct DecidedEntry {
     pub outcome: String,
     pub decided_by: String,
     pub body: String,
+    pub attachments: Vec<opendocket_core::attachment::AttachmentInfo>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -295,6 +296,8 @@ pub async fn staff_decided() -> Result<DecidedView, AppError> {
     use opendocket_core::staff::Permission;
     let (services, identity) = guard::require(Permission::ReadComments).await?;
     let decided = services.store.recent_decisions(50).await?;
+    let ids: Vec<i64> = decided.iter().map(|d| d.id).collect();
+    let mut attachments = services.store.attachments_of(&ids).await?;
     Ok(DecidedView {
         header: StaffHeader::of(&identity),
         can_moderate: identity.role.can(Permission::Moderate),
@@ -315,6 +318,7 @@ pub async fn staff_decided() -> Result<DecidedView, AppError> {
                 },
                 decided_by: d.decided_by.unwrap_or_else(|| "someone".to_owned()),
                 body: d.body,
+                attachments: attachments.remove(&d.id).unwrap_or_default(),
             })
             .collect(),
     })

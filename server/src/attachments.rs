@@ -185,7 +185,7 @@ pub async fn redact_file(
         Err(refusal) => return (refusal.status, refusal.message).into_response(),
     };
     let form = received.pairs.into_iter().collect();
-    if let Err(refusal) = check_csrf(&identity, &form) {
+    if let Some(refusal) = check_csrf(&identity, &form) {
         return refusal;
     }
     let remove = form.get("remove").map(String::as_str) == Some("yes");

@@ -266,15 +266,17 @@ pub(crate) async fn authorise(
     permission: Option<Permission>,
 ) -> Result<StaffIdentity, Response> {
     let identity = authorise_read(state, headers, permission).await?;
-    check_csrf(&identity, form)?;
-    Ok(identity)
+    match check_csrf(&identity, form) {
+        Some(refusal) => Err(refusal),
+        None => Ok(identity),
+    }
 }
 
-/// Whether the form carries the session's CSRF token; the response refusing it if not.
+/// The response refusing the form, unless it carries the session's CSRF token.
 pub(crate) fn check_csrf(
     identity: &StaffIdentity,
     form: &HashMap<String, String>,
-) -> Result<(), Response> {
+) -> Option<Response> {
     let sent = form
         .get("csrf_token")
         .map(String::as_bytes)
@@ -287,11 +289,8 @@ pub(crate) fn check_csrf(
             .zip(expected)
             .fold(0u8, |acc, (a, b)| acc | (a ^ b))
             == 0;
-    if !matches {
-        let message = "This form has expired. Reload the page and try again.";
-        return Err((StatusCode::FORBIDDEN, message).into_response());
-    }
-    Ok(())
+    let message = "This form has expired. Reload the page and try again.";
+    (!matches).then(|| (StatusCode::FORBIDDEN, message).into_response())
 }
 
 /// The session behind a request that changes nothing, checked for `permission`.

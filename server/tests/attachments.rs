@@ -457,6 +457,44 @@ async fn form_letters_sent_as_pdfs_form_a_campaign_once_read() {
         5,
         "only the typed note differs from the letter"
     );
+    // Staff see the letter the files carry, not just "See attached".
+    let analyst = h.staff_session("analyst@ftc.gov", Role::Analyst).await;
+    let list = h
+        .staff_get(&analyst, &format!("/staff/dockets/{DOCKET}/campaigns"))
+        .await;
+    assert!(
+        list.body.contains("My sister used an online therapy app"),
+        "{}",
+        list.body
+    );
+    let campaign = h.count("SELECT MAX(id) FROM campaigns").await;
+    let page = h
+        .staff_get(
+            &analyst,
+            &format!("/staff/dockets/{DOCKET}/campaigns/{campaign}"),
+        )
+        .await;
+    assert!(page
+        .body
+        .contains("shown advertisements about anxiety medication"));
+    assert!(
+        !page.body.contains("<del>My sister"),
+        "the copy carries the whole letter: {}",
+        page.body
+    );
+    let summary = h
+        .staff_get(
+            &analyst,
+            &format!("/staff/dockets/{DOCKET}/summary?format=markdown"),
+        )
+        .await;
+    assert!(
+        summary
+            .body
+            .contains("My sister used an online therapy app"),
+        "{}",
+        summary.body
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -505,6 +543,9 @@ async fn a_moderator_gives_the_public_a_redacted_version_of_a_file() {
         0
     );
 
+    let queue = h.staff_get(&moderator, "/staff/decided").await;
+    let form = format!("action=\"{redact}\" enctype=\"multipart/form-data\"");
+    assert!(queue.body.contains(&form), "{}", queue.body);
     let done = h.staff_multipart(&moderator, &redact, upload()).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     assert_eq!(stored_files(&h), files_before + 1);

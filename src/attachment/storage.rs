@@ -418,6 +418,29 @@ impl Store {
         Ok(out)
     }
 
+    /// Each comment's text followed by the text of its attached files (only what the public may
+    /// search when `public`): a letter sent as a PDF behind "See attached" reads as the letter.
+    pub async fn with_file_texts(
+        &self,
+        texts: Vec<(i64, String)>,
+        public: bool,
+    ) -> Result<Vec<(i64, String)>, StoreError> {
+        let ids: Vec<i64> = texts.iter().map(|(id, _)| *id).collect();
+        let mut files = self.attachment_texts(&ids).await?;
+        Ok(texts
+            .into_iter()
+            .map(|(id, text)| {
+                let (all, public_part) = files.remove(&id).unwrap_or_default();
+                let extra = if public { public_part } else { all };
+                if extra.trim().is_empty() {
+                    (id, text)
+                } else {
+                    (id, format!("{text}\n\n{}", extra.trim_end()))
+                }
+            })
+            .collect())
+    }
+
     /// Whether any attachment is stored with these bytes.
     pub async fn attachment_bytes_in_use(&self, sha256: &str) -> Result<bool, StoreError> {
         let row = sqlx::query(

@@ -204,7 +204,43 @@ impl Store {
         .bind(offset)
         .fetch_all(self.pool())
         .await?;
-        rows.iter().map(campaign_from_row).collect()
+        let campaigns = rows
+            .iter()
+            .map(campaign_from_row)
+            .collect::<Result<_, _>>()?;
+        self.with_attached_letters(campaigns).await
+    }
+
+    /// Appends to each item's text (picked by `text_of` with its comment) the text of the files
+    /// attached to that comment, as campaign detection reads it.
+    async fn add_file_texts<T>(
+        &self,
+        items: &mut [T],
+        text_of: impl Fn(&mut T) -> (i64, &mut String),
+    ) -> Result<(), StoreError> {
+        let texts = items
+            .iter_mut()
+            .map(|item| {
+                let (id, text) = text_of(item);
+                (id, std::mem::take(text))
+            })
+            .collect();
+        let texts = self.with_file_texts(texts, false).await?;
+        for (item, (_, full)) in items.iter_mut().zip(texts) {
+            *text_of(item).1 = full;
+        }
+        Ok(())
+    }
+
+    /// Adds to each campaign's letter the text of the files attached to it, as detection read
+    /// it: a campaign of PDF letters sent behind "See attached" shows the letter itself.
+    async fn with_attached_letters(
+        &self,
+        mut campaigns: Vec<Campaign>,
+    ) -> Result<Vec<Campaign>, StoreError> {
+        self.add_file_texts(&mut campaigns, |c| (c.representative_id, &mut c.letter))
+            .await?;
+        Ok(campaigns)
     }
 
     /// How many campaigns a docket has, and how many comments are in them.
@@ -232,7 +268,11 @@ impl Store {
         .bind(campaign_id)
         .fetch_optional(self.pool())
         .await?;
-        row.as_ref().map(campaign_from_row).transpose()
+        let campaigns = row.as_ref().map(campaign_from_row).transpose()?;
+        Ok(self
+            .with_attached_letters(campaigns.into_iter().collect())
+            .await?
+            .pop())
     }
 
     /// How many comments were received with the letter of the posted comment `public_id`, when it
@@ -282,7 +322,8 @@ impl Store {
         .bind(offset)
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
+        let mut members = rows
+            .iter()
             .map(|row| {
                 let organization: Option<String> = row.try_get("organization")?;
                 let first: Option<String> = row.try_get("first_name")?;
@@ -308,7 +349,10 @@ impl Store {
                     body: row.try_get("body")?,
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        self.add_file_texts(&mut members, |m| (m.id, &mut m.body))
+            .await?;
+        Ok(members)
     }
 
     /// Moves every comment of campaign `from` into `into` (same docket).

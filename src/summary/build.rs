@@ -149,16 +149,19 @@ impl Store {
                 continue;
             };
             let rows = sqlx::query(&format!(
-                "SELECT {text} AS text FROM comments c
+                "SELECT c.id, {text} AS text FROM comments c
                  WHERE c.campaign_id = $1 AND c.added_words >= {SUBSTANTIAL_WORDS} AND {readable}
                  ORDER BY c.added_words DESC, c.id LIMIT {EXAMPLES}"
             ))
             .bind(c.id)
             .fetch_all(self.pool())
             .await?;
+            let bodies = rows
+                .iter()
+                .map(|row| Ok((row.try_get("id")?, row.try_get("text")?)))
+                .collect::<Result<Vec<_>, StoreError>>()?;
             let mut additions = Vec::new();
-            for row in rows {
-                let body: String = row.try_get("text")?;
+            for (_, body) in self.with_file_texts(bodies, public).await? {
                 let added = personal_edits(&c.letter, &body).added.join(" ");
                 if !added.is_empty() {
                     additions.push(excerpt(&added));
@@ -166,7 +169,7 @@ impl Store {
             }
             // The public sees the letter only as posted (redacted where a moderator redacted it).
             let letter = if public {
-                sqlx::query(
+                let typed = sqlx::query(
                     "SELECT COALESCE(redacted_body, body) AS text FROM comments
                      WHERE id = $1 AND status = 'posted'",
                 )
@@ -174,7 +177,15 @@ impl Store {
                 .fetch_optional(self.pool())
                 .await?
                 .map(|r| r.try_get::<String, _>("text"))
-                .transpose()?
+                .transpose()?;
+                match typed {
+                    Some(typed) => self
+                        .with_file_texts(vec![(c.representative_id, typed)], true)
+                        .await?
+                        .pop()
+                        .map(|(_, text)| text),
+                    None => None,
+                }
             } else {
                 Some(c.letter.clone())
             };

@@ -235,6 +235,7 @@ fn Decided(decided: DecidedView) -> impl IntoView {
                     <li class="queue-item decided">
                         <p class="meta">{format!("Comment {} on {}: {} by {}", e.id, e.docket_id, e.outcome, e.decided_by)}</p>
                         <div class="comment-copy">{e.body.clone()}</div>
+                        <AttachmentsForModerator attachments=e.attachments.clone() can_moderate csrf=csrf.clone()/>
                         {can_moderate.then(|| view! {
                             <form method="post" action=format!("/staff/comments/{}/decision", e.id)>
                                 <input type="hidden" name="csrf_token" value=csrf/>
@@ -428,13 +429,7 @@ fn QueueItem(entry: QueueEntry, csrf: String, can_moderate: bool) -> impl IntoVi
                 </p>
             })}
             <div class="comment-copy">{entry.body.clone()}</div>
-            {(!entry.attachments.is_empty()).then(|| view! {
-                <ul class="attachments">
-                    {entry.attachments.iter().map(|a| view! {
-                        <AttachmentForModerator attachment=a.clone() can_moderate csrf=csrf.clone()/>
-                    }).collect_view()}
-                </ul>
-            })}
+            <AttachmentsForModerator attachments=entry.attachments.clone() can_moderate csrf=csrf.clone()/>
             {can_moderate.then(|| view! {
                 <form class="decision" method="post" action=action>
                     <input type="hidden" name="csrf_token" value=csrf/>
@@ -525,6 +520,24 @@ fn queue_shortcut(event: leptos::ev::KeyboardEvent) {
         "x" => click("input[name=selected]"),
         _ => {}
     }
+}
+
+/// A comment's attached files for staff (nothing when it has none).
+#[component]
+fn AttachmentsForModerator(
+    attachments: Vec<opendocket_core::attachment::AttachmentInfo>,
+    can_moderate: bool,
+    csrf: String,
+) -> impl IntoView {
+    (!attachments.is_empty()).then(|| {
+        view! {
+            <ul class="attachments">
+                {attachments.into_iter().map(|a| view! {
+                    <AttachmentForModerator attachment=a can_moderate csrf=csrf.clone()/>
+                }).collect_view()}
+            </ul>
+        }
+    })
 }
 
 /// One attached file in the moderation queue: download, its text (or why it could not be read),
