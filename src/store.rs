@@ -984,7 +984,7 @@ async fn insert_docket(
     if exists.is_some() {
         return Err(StoreError::DocketExists(new.id.to_string()));
     }
-    sqlx::query("INSERT INTO dockets (id, agency_code, title, created_at) VALUES ($1, $2, $3, $4)")
+    sqlx::query("INSERT INTO dockets (id, agency_code, title, created_at, last_modified_at) VALUES ($1, $2, $3, $4, $4)")
         .bind(new.id.as_str())
         .bind(code)
         .bind(&new.title)
@@ -992,8 +992,8 @@ async fn insert_docket(
         .execute(&mut **tx)
         .await?;
     sqlx::query(
-        "INSERT INTO documents (id, docket_id, title, summary, body_markdown, federal_register_citation, published_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO documents (id, docket_id, title, summary, body_markdown, federal_register_citation, published_at, last_modified_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
     )
     .bind(new.id.document_id(1))
     .bind(new.id.as_str())
@@ -1064,6 +1064,20 @@ pub(crate) async fn audit_docket(
     after: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    for table in ["dockets", "documents"] {
+        let key = if table == "dockets" {
+            "id"
+        } else {
+            "docket_id"
+        };
+        sqlx::query(&format!(
+            "UPDATE {table} SET last_modified_at = $1 WHERE {key} = $2"
+        ))
+        .bind(to_millis(now))
+        .bind(docket_id.as_str())
+        .execute(&mut **tx)
+        .await?;
+    }
     let record = AuditRecord {
         action,
         object_type: "docket",
@@ -1103,6 +1117,11 @@ pub(crate) async fn record_change(
         .bind(comment_id)
         .bind(kind.as_str())
         .bind(to_millis(at))
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("UPDATE comments SET last_modified_at = $1 WHERE id = $2")
+        .bind(to_millis(at))
+        .bind(comment_id)
         .execute(&mut **tx)
         .await?;
     Ok(())

@@ -1,0 +1,26 @@
+-- What the regulations.gov v4-compatible API serves beyond what pages show.
+-- When each comment, docket and document last changed (lastModifiedDate: the API's sort and its
+-- keyset paging recipe), kept up to date by the code that changes them.
+ALTER TABLE comments ADD COLUMN last_modified_at BIGINT;
+UPDATE comments SET last_modified_at = COALESCE(
+    (SELECT MAX(changed_at) FROM comment_changes WHERE comment_id = comments.id), received_at);
+CREATE INDEX comments_posted_by_modification ON comments (status, last_modified_at, public_id);
+CREATE INDEX comments_by_docket_status_posted ON comments (docket_id, status, posted_at);
+-- regulations.gov's own fields, kept for comments imported from it (NULL for comments made here:
+-- their objectId and title are derived).
+ALTER TABLE comments ADD COLUMN object_id TEXT;
+ALTER TABLE comments ADD COLUMN title TEXT;
+ALTER TABLE comments ADD COLUMN category TEXT;
+ALTER TABLE comments ADD COLUMN duplicate_comments INTEGER;
+
+ALTER TABLE dockets ADD COLUMN last_modified_at BIGINT;
+UPDATE dockets SET last_modified_at = COALESCE(withdrawn_at, created_at);
+ALTER TABLE dockets ADD COLUMN object_id TEXT;
+ALTER TABLE dockets ADD COLUMN docket_type TEXT NOT NULL DEFAULT 'Nonrulemaking'
+    CHECK (docket_type IN ('Rulemaking', 'Nonrulemaking'));
+
+ALTER TABLE documents ADD COLUMN last_modified_at BIGINT;
+UPDATE documents SET last_modified_at = published_at;
+ALTER TABLE documents ADD COLUMN object_id TEXT;
+ALTER TABLE documents ADD COLUMN document_type TEXT NOT NULL DEFAULT 'Proposed Rule'
+    CHECK (document_type IN ('Notice', 'Rule', 'Proposed Rule', 'Supporting & Related Material', 'Other'));
