@@ -5,7 +5,6 @@ ALTER TABLE comments ADD COLUMN last_modified_at BIGINT;
 UPDATE comments SET last_modified_at = COALESCE(
     (SELECT MAX(changed_at) FROM comment_changes WHERE comment_id = comments.id), received_at);
 CREATE INDEX comments_posted_by_modification ON comments (status, last_modified_at, public_id);
-CREATE INDEX comments_by_docket_status_posted ON comments (docket_id, status, posted_at);
 -- regulations.gov's own fields, kept for comments imported from it (NULL for comments made here:
 -- their objectId and title are derived).
 ALTER TABLE comments ADD COLUMN object_id TEXT;
@@ -24,3 +23,14 @@ UPDATE documents SET last_modified_at = published_at;
 ALTER TABLE documents ADD COLUMN object_id TEXT;
 ALTER TABLE documents ADD COLUMN document_type TEXT NOT NULL DEFAULT 'Proposed Rule'
     CHECK (document_type IN ('Notice', 'Rule', 'Proposed Rule', 'Supporting & Related Material', 'Other'));
+
+-- Keys for the API, made by an admin. Only the SHA-256 digest of a key is kept; the key itself is
+-- shown once, when it is made. A key without its own limit gets the configured one.
+CREATE TABLE api_keys (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name TEXT NOT NULL,
+    key_digest TEXT NOT NULL UNIQUE,
+    hourly_limit BIGINT,
+    created_at BIGINT NOT NULL,
+    revoked_at BIGINT
+);

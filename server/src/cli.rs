@@ -306,10 +306,7 @@ async fn serve(config: Config) -> Result<()> {
                 config.site_addr
             )
         })?;
-    let state = AppState {
-        leptos_options: config.leptos_options(),
-        services,
-    };
+    let state = AppState::new(&config, services);
     println!("OpenDocket is running at http://{}/", config.site_addr);
     println!("Data directory: {}", config.data_dir.display());
     println!(
@@ -317,7 +314,8 @@ async fn serve(config: Config) -> Result<()> {
          echo 'a long passphrase' | opendocket user add --email you@agency.gov --role admin",
         config.site_addr
     );
-    axum::serve(listener, app(state))
+    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     Ok(())

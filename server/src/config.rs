@@ -16,6 +16,30 @@ pub struct Config {
     pub output_name: String,
     /// Create the BetterHelp demo docket on the first start (`OPENDOCKET_DEMO_DOCKET=off` to skip).
     pub demo_docket: bool,
+    /// The address people reach this site at, for absolute links in API answers
+    /// (`OPENDOCKET_PUBLIC_URL`, such as `https://comments.agency.gov`).
+    pub public_url: String,
+    /// API requests an hour for each key without a limit of its own (`OPENDOCKET_API_KEY_LIMIT`).
+    pub api_key_limit: u32,
+    /// API requests an hour for each address reading without a key (`OPENDOCKET_API_ANONYMOUS_LIMIT`).
+    pub api_anonymous_limit: u32,
+}
+
+/// Reads a whole number of at least 1, or `default` when unset.
+fn positive(name: &'static str, default: u32, why: &str) -> Result<u32, ConfigError> {
+    match var(name) {
+        None => Ok(default),
+        Some(raw) => raw
+            .trim()
+            .parse()
+            .ok()
+            .filter(|n: &u32| *n > 0)
+            .ok_or(ConfigError::Invalid {
+                name,
+                value: raw.clone(),
+                why: why.into(),
+            }),
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -37,17 +61,11 @@ impl Config {
         let data_dir = PathBuf::from(var("OPENDOCKET_DATA_DIR").unwrap_or_else(|| "data".into()));
         let database_url = var("DATABASE_URL")
             .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("opendocket.db").display()));
-        let pool_size =
-            match var("OPENDOCKET_DB_POOL_SIZE") {
-                None => opendocket_core::store::DEFAULT_POOL_SIZE,
-                Some(raw) => raw.trim().parse().ok().filter(|n: &u32| *n > 0).ok_or(
-                    ConfigError::Invalid {
-                        name: "OPENDOCKET_DB_POOL_SIZE",
-                        value: raw.clone(),
-                        why: "a whole number of connections, at least 1".into(),
-                    },
-                )?,
-            };
+        let pool_size = positive(
+            "OPENDOCKET_DB_POOL_SIZE",
+            opendocket_core::store::DEFAULT_POOL_SIZE,
+            "a whole number of connections, at least 1",
+        )?;
         let addr = var("LEPTOS_SITE_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
         let site_addr =
             addr.parse()
@@ -56,7 +74,23 @@ impl Config {
                     value: addr.clone(),
                     why: e.to_string(),
                 })?;
+        let public_url = var("OPENDOCKET_PUBLIC_URL")
+            .unwrap_or_else(|| format!("http://{site_addr}"))
+            .trim()
+            .trim_end_matches('/')
+            .to_owned();
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(ConfigError::Invalid {
+                name: "OPENDOCKET_PUBLIC_URL",
+                value: public_url,
+                why: "an address starting with https:// or http://".into(),
+            });
+        }
+        let per_hour = "a whole number of requests an hour, at least 1";
         Ok(Self {
+            public_url,
+            api_key_limit: positive("OPENDOCKET_API_KEY_LIMIT", 1000, per_hour)?,
+            api_anonymous_limit: positive("OPENDOCKET_API_ANONYMOUS_LIMIT", 100, per_hour)?,
             data_dir,
             database_url,
             pool_size,
@@ -82,12 +116,12 @@ impl Config {
         })
     }
 
-    /// Where this instance keeps its search index.
     /// Attached files, named by their SHA-256. Several instances must share this directory.
     pub fn attachments_dir(&self) -> PathBuf {
         self.data_dir.join("attachments")
     }
 
+    /// Where this instance keeps its search index.
     pub fn index_dir(&self) -> PathBuf {
         self.data_dir.join(opendocket_core::search::INDEX_DIR_NAME)
     }

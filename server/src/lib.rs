@@ -1,5 +1,6 @@
 //! The OpenDocket server: the router that tests drive with `oneshot`, form handling, security headers and the CLI.
 
+mod api;
 mod attachments;
 mod campaigns;
 pub mod cli;
@@ -20,7 +21,7 @@ use leptos::config::LeptosOptions;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use opendocket_app::{shell, App};
 use opendocket_core::services::Services;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// Large enough for a 5,000-character comment in any script after percent-encoding, and the other fields.
 pub(crate) const FORM_BODY_LIMIT: usize = 256 * 1024;
@@ -29,6 +30,23 @@ pub(crate) const FORM_BODY_LIMIT: usize = 256 * 1024;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub services: Services,
+    /// Where people reach this site, for absolute links in API answers.
+    pub public_url: String,
+    pub api_limits: Arc<api::ApiLimits>,
+}
+
+impl AppState {
+    pub fn new(config: &config::Config, services: Services) -> Self {
+        Self {
+            leptos_options: config.leptos_options(),
+            services,
+            public_url: config.public_url.clone(),
+            api_limits: Arc::new(api::ApiLimits::new(
+                config.api_key_limit,
+                config.api_anonymous_limit,
+            )),
+        }
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -66,6 +84,7 @@ pub fn app(state: AppState) -> Router {
             post(submit::submit_comment).layer(DefaultBodyLimit::max(upload_limit(&state))),
         )
         .merge(staff::routes())
+        .merge(api::routes(state.clone()))
         .leptos_routes_with_context(&state, routes, page_context.clone(), move || {
             shell(leptos_options.clone())
         })

@@ -353,15 +353,52 @@ pub async fn public_files(
     Ok(files
         .into_iter()
         .enumerate()
-        .map(|(position, file): (usize, AttachmentInfo)| ApiAttachment {
-            object_id: derived_object_id("attachment", &file.id.to_string()),
-            file_id: file.id,
-            order: position as i64 + 1,
-            title: file.file_name,
-            format: file.kind.as_str(),
-            size_bytes: file.size_bytes,
-        })
+        .map(|(position, file)| api_attachment(file, position as i64 + 1))
         .collect())
+}
+
+/// An attachment's objectId: its number in hexadecimal, so the API can find it again.
+fn attachment_object_id(id: i64) -> String {
+    format!("{id:016x}")
+}
+
+fn api_attachment(file: AttachmentInfo, order: i64) -> ApiAttachment {
+    ApiAttachment {
+        object_id: attachment_object_id(file.id),
+        file_id: file.id,
+        order,
+        title: file.file_name,
+        format: file.kind.as_str(),
+        size_bytes: file.size_bytes,
+    }
+}
+
+/// One file of a posted comment by its objectId, as the public gets it.
+pub async fn public_attachment(
+    services: &Services,
+    object_id: &str,
+) -> Result<Option<ApiAttachment>, StoreError> {
+    let Ok(id) = i64::from_str_radix(object_id, 16) else {
+        return Ok(None);
+    };
+    if attachment_object_id(id) != object_id {
+        return Ok(None);
+    }
+    let Some(file) = services.store.attachment_file(id).await? else {
+        return Ok(None);
+    };
+    if file.comment_status != "posted" || file.info.withheld {
+        return Ok(None);
+    }
+    let row = sqlx::query("SELECT public_id FROM comments WHERE id = $1")
+        .bind(file.comment_id)
+        .fetch_one(services.store.pool())
+        .await?;
+    let public_id: String = row.try_get("public_id")?;
+    Ok(public_files(services, &public_id)
+        .await?
+        .into_iter()
+        .find(|a| a.file_id == id))
 }
 
 const DOCUMENT_SELECT: &str =

@@ -113,11 +113,10 @@ impl Harness {
             .unwrap();
         let files = AttachmentFiles::new(dir.path().join("attachments"));
         let services = Services::new(store, shared, search, files);
-        let leptos_options = Config::from_env().unwrap().leptos_options();
-        let router = app(AppState {
-            leptos_options,
-            services: services.clone(),
-        });
+        let router = app(AppState::new(
+            &Config::from_env().unwrap(),
+            services.clone(),
+        ));
         Self {
             dir,
             database_url,
