@@ -217,6 +217,46 @@ pub async fn staff_users() -> Result<UsersView, AppError> {
     })
 }
 
+/// One API key as the admin page lists it (never the key itself).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKeyRow {
+    pub id: i64,
+    pub name: String,
+    /// "1,000 an hour (default)" or "500 an hour".
+    pub limit: String,
+    pub made: String,
+    pub revoked: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKeysView {
+    pub header: StaffHeader,
+    pub keys: Vec<ApiKeyRow>,
+}
+
+#[server]
+pub async fn staff_api_keys() -> Result<ApiKeysView, AppError> {
+    use opendocket_core::staff::Permission;
+    let (services, identity) = guard::require(Permission::ManageUsers).await?;
+    let keys = services.store.api_keys().await?;
+    let day = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
+    Ok(ApiKeysView {
+        header: StaffHeader::of(&identity),
+        keys: keys
+            .into_iter()
+            .map(|key| ApiKeyRow {
+                id: key.id,
+                limit: key
+                    .hourly_limit
+                    .map_or_else(|| "default limit".to_owned(), |n| format!("{n} an hour")),
+                made: day(key.created_at),
+                revoked: key.revoked_at.map(day),
+                name: key.name,
+            })
+            .collect(),
+    })
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocketRow {
     pub id: String,

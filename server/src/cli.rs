@@ -38,6 +38,9 @@ pub enum Command {
     /// Manage staff accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Manage keys for the regulations.gov v4-compatible API under /v4.
+    #[command(subcommand)]
+    Apikey(ApiKeyCommand),
     /// Rebuild the search index from the database, with a progress bar. Stop the server first:
     /// it holds the index while it runs.
     Reindex,
@@ -77,6 +80,23 @@ pub enum UserCommand {
         #[arg(long)]
         role: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApiKeyCommand {
+    /// Make a key and print it (it is shown only this once).
+    Create {
+        /// Who or what uses the key, such as "State University research lab".
+        #[arg(long)]
+        name: String,
+        /// Requests an hour for this key (default: OPENDOCKET_API_KEY_LIMIT, 1,000).
+        #[arg(long)]
+        limit: Option<i64>,
+    },
+    /// List the keys (never the keys themselves).
+    List,
+    /// Revoke a key for good, by the number `list` shows.
+    Revoke { id: i64 },
 }
 
 #[derive(Debug, Subcommand)]
@@ -182,6 +202,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Serve => serve(config).await,
         Command::Docket(command) => docket(config, command).await,
         Command::User(command) => user(config, command).await,
+        Command::Apikey(command) => apikey(config, command).await,
         Command::Reindex => reindex(config).await,
         Command::Summary {
             id,
@@ -191,6 +212,48 @@ pub async fn run(cli: Cli) -> Result<()> {
         } => summary(config, &id, &format, output, publish).await,
         Command::ExtractText { kind, path } => extract_text(&kind, &path),
     }
+}
+
+async fn apikey(config: Config, command: ApiKeyCommand) -> Result<()> {
+    let store = open_store(&config).await?;
+    let now = chrono::Utc::now();
+    match command {
+        ApiKeyCommand::Create { name, limit } => {
+            let (key, secret) = store
+                .create_api_key(&name, limit, &Actor::CommandLine, now)
+                .await?;
+            println!("{secret}");
+            eprintln!(
+                "Made API key {} for {}. Keep it now: it is not shown again. Send it as the X-Api-Key header or the api_key parameter.",
+                key.id, key.name
+            );
+        }
+        ApiKeyCommand::List => {
+            for key in store.api_keys().await? {
+                let limit = key
+                    .hourly_limit
+                    .map_or_else(|| "default limit".to_owned(), |n| format!("{n} an hour"));
+                let state = key.revoked_at.map_or_else(
+                    || "in use".to_owned(),
+                    |t| format!("revoked {}", t.to_rfc3339()),
+                );
+                println!(
+                    "{}\t{}\t{limit}\tmade {}\t{state}",
+                    key.id,
+                    key.name,
+                    key.created_at.to_rfc3339()
+                );
+            }
+        }
+        ApiKeyCommand::Revoke { id } => {
+            anyhow::ensure!(
+                store.revoke_api_key(id, &Actor::CommandLine, now).await?,
+                "there is no key {id} in use"
+            );
+            println!("Revoked API key {id}.");
+        }
+    }
+    Ok(())
 }
 
 fn extract_text(kind: &str, path: &std::path::Path) -> Result<()> {

@@ -54,6 +54,16 @@ pub const STAFF_FORM_ENDPOINTS: &[StaffEndpoint] = &[
         route: || post(add_user),
     },
     StaffEndpoint {
+        path: "/staff/api-keys",
+        permission: Some(Permission::ManageUsers),
+        route: || post(create_api_key),
+    },
+    StaffEndpoint {
+        path: "/staff/api-keys/{id}/revoke",
+        permission: Some(Permission::ManageUsers),
+        route: || post(revoke_api_key),
+    },
+    StaffEndpoint {
         path: "/staff/dockets",
         permission: Some(Permission::ManageDockets),
         route: || post(create_docket),
@@ -436,6 +446,97 @@ async fn decide(
         }
     };
     notice(&state, "/staff", &headers, status, message, identity.email).await
+}
+
+/// An admin makes an API key: the page comes back showing the key, this once.
+async fn create_api_key(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    use opendocket_core::api::keys::ApiKeyError;
+    let form = fields(&body);
+    let identity = match authorise(&state, &headers, &form, Some(Permission::ManageUsers)).await {
+        Ok(identity) => identity,
+        Err(refusal) => return refusal,
+    };
+    let name = form.get("name").cloned().unwrap_or_default();
+    let limit = match form
+        .get("limit")
+        .map(|l| l.trim())
+        .filter(|l| !l.is_empty())
+    {
+        None => None,
+        Some(raw) => match raw.parse::<i64>() {
+            Ok(n) => Some(n),
+            // Not a number: refused below like any limit out of range.
+            Err(_) => Some(0),
+        },
+    };
+    let services = &state.services;
+    let made = services
+        .store
+        .create_api_key(&name, limit, &Actor::of(&identity), services.clock.now())
+        .await;
+    let (status, message) = match made {
+        Ok((key, secret)) => (
+            StatusCode::CREATED,
+            format!(
+                "The key for {} is {secret} — copy it now: it is not shown again.",
+                key.name
+            ),
+        ),
+        Err(error @ (ApiKeyError::BadName | ApiKeyError::BadLimit)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("No key was made: {error}"),
+        ),
+        Err(ApiKeyError::Store(error)) => {
+            tracing::error!(%error, "making an API key failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The key could not be saved; try again in a minute.".to_owned(),
+            )
+        }
+    };
+    notice(
+        &state,
+        "/staff/api-keys",
+        &headers,
+        status,
+        message,
+        String::new(),
+    )
+    .await
+}
+
+async fn revoke_api_key(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let form = fields(&body);
+    let identity = match authorise(&state, &headers, &form, Some(Permission::ManageUsers)).await {
+        Ok(identity) => identity,
+        Err(refusal) => return refusal,
+    };
+    let services = &state.services;
+    match services
+        .store
+        .revoke_api_key(id, &Actor::of(&identity), services.clock.now())
+        .await
+    {
+        Ok(true) => Redirect::to("/staff/api-keys").into_response(),
+        Ok(false) => (StatusCode::NOT_FOUND, "There is no such key in use.").into_response(),
+        Err(error) => {
+            tracing::error!(%error, "revoking an API key failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The change could not be saved; try again in a minute.",
+            )
+                .into_response()
+        }
+    }
 }
 
 async fn add_user(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {

@@ -355,7 +355,11 @@ async fn filters_sorting_and_paging_work_like_regulations_gov() {
         "a comment id finds that comment"
     );
 
-    let dockets = api(&h, "/v4/dockets?filter[searchTerm]=TEST%20docket&sort=-title").await;
+    let dockets = api(
+        &h,
+        "/v4/dockets?filter[searchTerm]=TEST%20docket&sort=-title",
+    )
+    .await;
     assert_eq!(dockets["meta"]["totalElements"], 1);
     let dockets = api(&h, "/v4/dockets?filter[searchTerm]=betterhelp").await;
     assert_eq!(dockets["meta"]["totalElements"], 0);
@@ -610,4 +614,55 @@ async fn attachments_are_included_when_asked_for() {
         .unwrap();
     let listed = api(&h, related.strip_prefix("http://127.0.0.1:3000").unwrap()).await;
     assert_eq!(listed["data"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_makes_and_revokes_keys_on_the_staff_page() {
+    use opendocket_core::staff::Role;
+    let h = harness().await;
+    let admin = h.staff_session("admin@ftc.gov", Role::Admin).await;
+    let made = h
+        .staff_form(
+            &admin,
+            "/staff/api-keys",
+            &[("name", "Newsroom"), ("limit", "50")],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let secret = made
+        .body
+        .split("odk_")
+        .nth(1)
+        .map(|rest| format!("odk_{}", &rest[..64]))
+        .expect("the page shows the key");
+    let page = h.staff_get(&admin, "/staff/api-keys").await;
+    assert!(page.body.contains("Newsroom"));
+    assert!(page.body.contains("50 an hour"));
+    assert!(!page.body.contains(&secret), "the key is shown only once");
+    let answer = call(&h, "/v4/dockets", Some(&secret)).await;
+    assert_eq!(answer.headers.get("x-ratelimit-limit").unwrap(), "50");
+
+    let refused = h
+        .staff_form(&admin, "/staff/api-keys", &[("name", ""), ("limit", "")])
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("Give the key a name"));
+    let too_many = h
+        .staff_form(
+            &admin,
+            "/staff/api-keys",
+            &[("name", "X"), ("limit", "lots")],
+        )
+        .await;
+    assert_eq!(too_many.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let id = h.count("SELECT MAX(id) FROM api_keys").await;
+    let revoked = h
+        .staff_form(&admin, &format!("/staff/api-keys/{id}/revoke"), &[])
+        .await;
+    assert_eq!(revoked.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        call(&h, "/v4/dockets", Some(&secret)).await.status,
+        StatusCode::FORBIDDEN
+    );
 }

@@ -470,3 +470,44 @@ fn the_summary_is_written_as_markdown_json_or_csv_and_published() {
         stderr(&missing)
     );
 }
+
+#[test]
+fn apikey_create_prints_the_key_once_and_revoke_ends_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let created = opendocket(
+        data,
+        &[
+            "apikey",
+            "create",
+            "--name",
+            "Research lab",
+            "--limit",
+            "500",
+        ],
+    );
+    assert!(created.status.success(), "{}", stderr(&created));
+    let secret = stdout(&created).trim().to_owned();
+    assert!(secret.starts_with("odk_") && secret.len() > 40, "{secret}");
+    assert!(stderr(&created).contains("not shown again"));
+    let listed = stdout(&opendocket(data, &["apikey", "list"]));
+    assert!(listed.contains("Research lab\t500 an hour"), "{listed}");
+    assert!(!listed.contains(&secret), "the key itself is never listed");
+    let revoked = opendocket(data, &["apikey", "revoke", "1"]);
+    assert!(revoked.status.success(), "{}", stderr(&revoked));
+    assert!(stdout(&opendocket(data, &["apikey", "list"])).contains("revoked"));
+    let again = opendocket(data, &["apikey", "revoke", "1"]);
+    assert!(!again.status.success());
+    assert!(
+        stderr(&again).contains("no key 1 in use"),
+        "{}",
+        stderr(&again)
+    );
+    let unnamed = opendocket(data, &["apikey", "create", "--name", " "]);
+    assert!(!unnamed.status.success());
+    assert!(
+        stderr(&unnamed).contains("Give the key a name"),
+        "{}",
+        stderr(&unnamed)
+    );
+}

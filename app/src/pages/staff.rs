@@ -71,7 +71,7 @@ pub(crate) fn StaffBar(header: StaffHeader) -> impl IntoView {
             <a href="/staff">"Queue"</a>
             <a href="/staff/decided">"Decided"</a>
             <a href="/staff/search">"Search"</a>
-            {header.can_manage_users.then(|| view! { <a href="/staff/dockets">"Dockets"</a> <a href="/staff/users">"Users"</a> })}
+            {header.can_manage_users.then(|| view! { <a href="/staff/dockets">"Dockets"</a> <a href="/staff/users">"Users"</a> <a href="/staff/api-keys">"API keys"</a> })}
             {header.can_read_audit.then(|| view! { <a href="/staff/audit">"Audit log"</a> })}
             <a href="/staff/password">"Password"</a>
             <span class="meta">{format!("Signed in as {} ({})", header.email, header.role)}</span>
@@ -100,6 +100,63 @@ pub fn StaffAuditPage() -> impl IntoView {
 pub fn StaffUsersPage() -> impl IntoView {
     let users = Resource::new(|| (), |_| staff_users());
     staff_page("Staff accounts", users, |users| view! { <Users users/> })
+}
+
+#[component]
+pub fn StaffApiKeysPage() -> impl IntoView {
+    let keys = Resource::new(|| (), |_| crate::staff::staff_api_keys());
+    staff_page("API keys", keys, |keys| view! { <ApiKeys keys/> })
+}
+
+#[component]
+fn ApiKeys(keys: crate::staff::ApiKeysView) -> impl IntoView {
+    let csrf = keys.header.csrf_token.clone();
+    let rows = keys
+        .keys
+        .into_iter()
+        .map(|key| {
+            let csrf = csrf.clone();
+            view! {
+                <tr>
+                    <td>{key.id}</td>
+                    <td>{key.name}</td>
+                    <td>{key.limit}</td>
+                    <td>{key.made}</td>
+                    <td>{match key.revoked {
+                        Some(when) => format!("revoked {when}").into_any(),
+                        None => view! {
+                            <form method="post" action=format!("/staff/api-keys/{}/revoke", key.id) class="inline">
+                                <input type="hidden" name="csrf_token" value=csrf/>
+                                <button type="submit">"Revoke"</button>
+                            </form>
+                        }.into_any(),
+                    }}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <StaffBar header=keys.header/>
+        <h1>"API keys"</h1>
+        <p>"Keys for the regulations.gov-compatible API at /v4. Reading works without a key at a lower limit; a key raises it. Each key is shown once, when it is made."</p>
+        <table class="api-keys">
+            <thead><tr><th>"No."</th><th>"Name"</th><th>"Limit"</th><th>"Made"</th><th></th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+        <h2>"Make a key"</h2>
+        <form class="add-key" method="post" action="/staff/api-keys">
+            <input type="hidden" name="csrf_token" value=csrf/>
+            <div class="field">
+                <label for="key-name">"Who uses it"</label>
+                <input type="text" id="key-name" name="name" maxlength="100" required/>
+            </div>
+            <div class="field">
+                <label for="key-limit">"Requests an hour (empty for the default)"</label>
+                <input type="number" id="key-limit" name="limit" min="1" max="1000000"/>
+            </div>
+            <button type="submit" class="primary">"Make key"</button>
+        </form>
+    }
 }
 
 #[component]
