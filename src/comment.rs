@@ -197,6 +197,17 @@ pub struct NewComment {
     pub country: Option<String>,
     pub email: Option<String>,
     pub body: String,
+    /// What an organisation posting through the API adds.
+    pub details: SubmissionDetails,
+}
+
+/// Fields a comment posted through the API may carry beyond the form's.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubmissionDetails {
+    /// The agency's category for the comment.
+    pub category: Option<String>,
+    /// How many items (such as collected signatures) the submission stands for.
+    pub items_received: Option<i64>,
 }
 
 fn looks_like_email(address: &str) -> bool {
@@ -310,6 +321,7 @@ pub fn validate(form: &CommentForm) -> Result<NewComment, FieldErrors> {
             country,
             email,
             body,
+            details: SubmissionDetails::default(),
         })
     } else {
         Err(check.errors)
@@ -470,6 +482,15 @@ impl IdempotencyKey {
         use rand::Rng;
         let bytes: [u8; 16] = rand::rng().random();
         Self(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    }
+
+    /// The key for a submission another system names (such as an API client's submissionKey):
+    /// the same seed always gives the same key.
+    #[cfg(feature = "ssr")]
+    pub fn derived(seed: &str) -> Self {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(seed.as_bytes());
+        Self(digest[..16].iter().map(|b| format!("{b:02x}")).collect())
     }
 
     pub fn as_str(&self) -> &str {

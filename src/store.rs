@@ -453,11 +453,11 @@ impl Store {
             let inserted = sqlx::query(
                 "INSERT INTO comments (tracking_number, idempotency_key, docket_id, window_id, document_id,
                      submitter_type, first_name, last_name, organization, city, state_province_region, country,
-                     email, body, received_at, late, status, flags)
+                     email, body, received_at, late, status, flags, category, items_received)
                  SELECT $1, $2, w.docket_id, w.id,
                      (SELECT MIN(doc.id) FROM documents doc WHERE doc.docket_id = w.docket_id),
                      $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
-                     CASE WHEN $12 >= w.closes_at THEN 1 ELSE 0 END, 'pending', $14
+                     CASE WHEN $12 >= w.closes_at THEN 1 ELSE 0 END, 'pending', $14, $15, $16
                  FROM comment_windows w
                  WHERE w.id = (SELECT MAX(id) FROM comment_windows WHERE docket_id = $13)
                    AND NOT EXISTS (SELECT 1 FROM dockets d WHERE d.id = w.docket_id AND d.withdrawn_at IS NOT NULL)
@@ -480,6 +480,8 @@ impl Store {
             .bind(to_millis(now))
             .bind(docket_id.as_str())
             .bind(&flags)
+            .bind(comment.details.category.as_deref())
+            .bind(comment.details.items_received)
             .fetch_optional(&mut *tx)
             .await?;
             if let Some(row) = inserted {
@@ -1217,6 +1219,7 @@ fn receipt_from_row(row: &AnyRow) -> Result<Receipt, StoreError> {
             country: row.try_get("country")?,
             email: row.try_get("email")?,
             body: row.try_get("body")?,
+            details: Default::default(),
         },
         attachments: Vec::new(),
     })

@@ -11,6 +11,9 @@ ALTER TABLE comments ADD COLUMN object_id TEXT;
 ALTER TABLE comments ADD COLUMN title TEXT;
 ALTER TABLE comments ADD COLUMN category TEXT;
 ALTER TABLE comments ADD COLUMN duplicate_comments INTEGER;
+-- numItemsReceived of a comment posted through the API: how many items (such as signatures) it
+-- stands for.
+ALTER TABLE comments ADD COLUMN items_received INTEGER;
 
 ALTER TABLE dockets ADD COLUMN last_modified_at BIGINT;
 UPDATE dockets SET last_modified_at = COALESCE(withdrawn_at, created_at);

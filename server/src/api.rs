@@ -3,7 +3,8 @@
 
 use crate::form::parse_urlencoded;
 use crate::AppState;
-use axum::extract::{ConnectInfo, Path, RawQuery, Request, State};
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, Extension, Path, RawQuery, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -136,6 +137,12 @@ fn anonymous_caller(request: &Request) -> String {
     }
 }
 
+/// Who is calling, for handlers that need a key: the key's number, if one was sent.
+#[derive(Debug, Clone, Copy)]
+pub struct ApiCaller {
+    pub key_id: Option<i64>,
+}
+
 fn set_limit_headers(response: &mut Response, limit: NonZeroU32, remaining: u32) {
     let headers = response.headers_mut();
     headers.insert("x-ratelimit-limit", HeaderValue::from(limit.get()));
@@ -144,9 +151,10 @@ fn set_limit_headers(response: &mut Response, limit: NonZeroU32, remaining: u32)
 
 /// Checks the key (if any) and the caller's rate limit before every API request, and says how
 /// many requests are left on every answer.
-pub async fn gate(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn gate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let limits = &state.api_limits;
     let key = sent_key(request.headers(), request.uri().query());
+    let mut key_id = None;
     let (caller, limit, refusal) = match key {
         None => (anonymous_caller(&request), limits.anonymous_limit, None),
         Some(secret) => match state.services.store.api_key_by_secret(&secret).await {
@@ -156,6 +164,7 @@ pub async fn gate(State(state): State<AppState>, request: Request, next: Next) -
                     .and_then(|n| u32::try_from(n).ok())
                     .and_then(NonZeroU32::new)
                     .unwrap_or(limits.key_limit);
+                key_id = Some(key.id);
                 (format!("key:{}", key.id), limit, None)
             }
             Ok(_) => (
@@ -168,6 +177,7 @@ pub async fn gate(State(state): State<AppState>, request: Request, next: Next) -
             Err(e) => return unavailable(e),
         },
     };
+    request.extensions_mut().insert(ApiCaller { key_id });
     match limits.check(&caller, limit) {
         Ok(remaining) => {
             let mut response = match refusal {
@@ -319,6 +329,86 @@ async fn docket_detail(State(state): State<AppState>, Path(id): Path<String>) ->
     one(found, missing, |d| docket_document(d, &state.public_url))
 }
 
+/// An organisation posts a comment it collected: the same checks as regulations.gov, then the
+/// same deadline and moderation queue as a comment from the web form. The answer's `id` is the
+/// tracking number; posting the same submissionKey again answers with the same comment.
+async fn create_comment(
+    State(state): State<AppState>,
+    Extension(caller): Extension<ApiCaller>,
+    body: Bytes,
+) -> Response {
+    use opendocket_core::api::submission::parse_submission;
+    use opendocket_core::comment::IdempotencyKey;
+    use opendocket_core::docket::DocketId;
+    use opendocket_core::store::SubmitError;
+    let Some(key_id) = caller.key_id else {
+        return error(ApiError::forbidden(
+            "Posting a comment needs an API key: send it as the X-Api-Key header.",
+        ));
+    };
+    let submission = match parse_submission(&body) {
+        Ok(submission) => submission,
+        Err(e) => return error(e),
+    };
+    let services = &state.services;
+    let docket = match storage::document_docket(services, &submission.document_id).await {
+        Ok(Some(docket)) => docket,
+        Ok(None) => {
+            return error(ApiError::not_found(format!(
+                "There is no document {}.",
+                submission.document_id
+            )))
+        }
+        Err(e) => return unavailable(e),
+    };
+    let Ok(docket) = DocketId::parse(&docket) else {
+        return error(ApiError::not_found(format!("There is no docket {docket}.")));
+    };
+    let idempotency = match &submission.submission_key {
+        Some(seed) => IdempotencyKey::derived(&format!("api:{key_id}:{seed}")),
+        None => IdempotencyKey::generate(),
+    };
+    let now = services.clock.now();
+    let closed = |what: &str, at: chrono::DateTime<chrono::Utc>| {
+        error(ApiError::bad_request(format!(
+            "{} is not open for comment: the comment period {what} {}.",
+            submission.document_id,
+            opendocket_core::api::format_instant(at)
+        )))
+    };
+    match services
+        .store
+        .submit_comment(&docket, &submission.comment, &idempotency, now)
+        .await
+    {
+        Ok(receipt) => {
+            let mut attributes = submission.echo;
+            attributes.insert(
+                "receiveDate".to_owned(),
+                Value::String(opendocket_core::api::format_instant(receipt.received_at)),
+            );
+            let body = json!({
+                "data": {
+                    "id": receipt.tracking_number.to_string(),
+                    "type": "comments",
+                    "attributes": attributes,
+                }
+            });
+            api_response(201, body.to_string())
+        }
+        Err(SubmitError::NotYetOpen { opens_at, .. }) => closed("opens", opens_at),
+        Err(SubmitError::Closed { closes_at, .. }) => closed("closed", closes_at),
+        Err(SubmitError::Withdrawn) => error(ApiError::bad_request(format!(
+            "{} is not open for comment: the agency withdrew its docket.",
+            submission.document_id
+        ))),
+        Err(SubmitError::UnknownDocket(docket)) => {
+            error(ApiError::not_found(format!("There is no docket {docket}.")))
+        }
+        Err(SubmitError::Store(e)) => unavailable(e),
+    }
+}
+
 async fn unknown(request: Request) -> Response {
     error(ApiError::not_found(format!(
         "{} is not part of the API; see /v4/dockets, /v4/documents and /v4/comments.",
@@ -334,7 +424,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/v4/documents", get(list_documents))
         .route("/v4/documents/{id}", get(document_detail))
         .route("/v4/documents/{id}/attachments", get(document_attachments))
-        .route("/v4/comments", get(list_comments))
+        .route("/v4/comments", get(list_comments).post(create_comment))
         .route("/v4/comments/{id}", get(comment))
         .route("/v4/comments/{id}/attachments", get(comment_attachments))
         .route("/v4/attachments/{id}", get(attachment))

@@ -666,3 +666,123 @@ async fn an_admin_makes_and_revokes_keys_on_the_staff_page() {
         StatusCode::FORBIDDEN
     );
 }
+
+async fn post_comment(h: &Harness, key: Option<&str>, attributes: Value) -> Answer {
+    let body = serde_json::json!({ "data": { "type": "comments", "attributes": attributes } });
+    let mut request =
+        Request::post("/v4/comments").header("content-type", "application/vnd.api+json");
+    if let Some(key) = key {
+        request = request.header("x-api-key", key);
+    }
+    let page = h
+        .send(request.body(Body::from(body.to_string())).unwrap())
+        .await;
+    Answer {
+        status: page.status,
+        headers: page.headers,
+        json: serde_json::from_str(&page.body).unwrap_or(Value::Null),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn organisations_post_comments_that_go_through_moderation() {
+    let h = harness().await;
+    let (_, secret) = h
+        .store()
+        .create_api_key(
+            "Patients United",
+            None,
+            &Actor::CommandLine,
+            instant("2023-03-20T15:00:00Z"),
+        )
+        .await
+        .unwrap();
+    let letter = serde_json::json!({
+        "commentOnDocumentId": format!("{DOCKET}-0001"),
+        "comment": "Our 2,500 members ask the Commission to make the ban permanent.",
+        "submissionType": "API",
+        "submitterType": "ORGANIZATION",
+        "organization": "Patients United",
+        "organizationType": "Advocacy group",
+        "email": "office@patients.example",
+        "numItemsReceived": 2500,
+        "submissionKey": "batch-7",
+    });
+    let anonymous = post_comment(&h, None, letter.clone()).await;
+    assert_eq!(anonymous.status, StatusCode::FORBIDDEN);
+    assert_eq!(anonymous.json["errors"][0]["status"], 403);
+
+    let created = post_comment(&h, Some(&secret), letter.clone()).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.json);
+    let data = &created.json["data"];
+    let tracking = data["id"].as_str().unwrap();
+    assert_eq!(data["type"], "comments");
+    assert_eq!(data["attributes"]["numItemsReceived"], 2500);
+    assert_eq!(data["attributes"]["receiveDate"], "2023-03-20T15:00:00Z");
+    assert_eq!(data["attributes"]["organization"], "Patients United");
+    let stored: (String, String, Option<i64>) = sqlx::query_as(
+        "SELECT status, tracking_number, items_received FROM comments WHERE organization = 'Patients United'",
+    )
+    .fetch_one(h.store().pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        stored,
+        ("pending".to_owned(), tracking.to_owned(), Some(2500))
+    );
+    let again = post_comment(&h, Some(&secret), letter.clone()).await;
+    assert_eq!(
+        again.json["data"]["id"], tracking,
+        "the same submissionKey is the same comment"
+    );
+    assert_eq!(h.comment_count().await, 1);
+    assert_eq!(
+        api(&h, "/v4/comments").await["meta"]["totalElements"],
+        0,
+        "not public before a moderator posts it"
+    );
+
+    for (change, says) in [
+        (
+            ("submitterType", serde_json::json!("INDIVIDUAL")),
+            "firstName is required",
+        ),
+        (
+            ("organizationType", Value::Null),
+            "organizationType is required",
+        ),
+        (
+            ("submissionType", serde_json::json!("WEB")),
+            "submissionType must be API",
+        ),
+        (
+            ("comment", serde_json::json!("x".repeat(5001))),
+            "at most 5000",
+        ),
+    ] {
+        let mut attributes = letter.clone();
+        attributes[change.0] = change.1;
+        let refused = post_comment(&h, Some(&secret), attributes).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.json);
+        let detail = refused.json["errors"][0]["detail"].as_str().unwrap();
+        assert!(detail.contains(says), "{detail}");
+    }
+    let mut elsewhere = letter.clone();
+    elsewhere["commentOnDocumentId"] = serde_json::json!("EPA-2020-0001-0001");
+    assert_eq!(
+        post_comment(&h, Some(&secret), elsewhere).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // After the deadline the same check as the web form refuses it.
+    h.clock.set(instant("2023-04-14T04:00:00Z"));
+    let mut late = letter.clone();
+    late["submissionKey"] = serde_json::json!("batch-8");
+    let refused = post_comment(&h, Some(&secret), late).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.json["errors"][0]["detail"]
+        .as_str()
+        .unwrap()
+        .contains("closed 2023-04-14T03:59:59Z"));
+    assert_eq!(h.comment_count().await, 1, "nothing half-written");
+}

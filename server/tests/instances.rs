@@ -320,6 +320,7 @@ async fn copies_arriving_together_on_two_instances_join_one_campaign() {
             country: None,
             email: None,
             body: letter,
+            details: Default::default(),
         };
         let (key_a, key_b) = (IdempotencyKey::generate(), IdempotencyKey::generate());
         let (a, b) = tokio::join!(

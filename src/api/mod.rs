@@ -7,6 +7,7 @@ pub mod keys;
 pub mod request;
 pub mod resources;
 pub mod storage;
+pub mod submission;
 
 /// regulations.gov reads and shows the dates people type in filters in Eastern time; scripts
 /// written for it convert to that zone, so OpenDocket reads them the same way.

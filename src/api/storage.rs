@@ -554,3 +554,12 @@ pub async fn docket(services: &Services, id: &str) -> Result<Option<ApiDocket>, 
         .await?;
     row.as_ref().map(docket_from_row).transpose()
 }
+
+/// The docket a document belongs to.
+pub async fn document_docket(services: &Services, id: &str) -> Result<Option<String>, StoreError> {
+    let row = sqlx::query("SELECT docket_id FROM documents WHERE id = $1")
+        .bind(id)
+        .fetch_optional(services.store.pool())
+        .await?;
+    Ok(row.map(|r| r.try_get("docket_id")).transpose()?)
+}
