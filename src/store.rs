@@ -1090,6 +1090,17 @@ pub(crate) async fn audit_docket(
     audit(tx, actor, record, now).await
 }
 
+/// `query` with each of `ids` bound in turn (for an `IN (…)` list made by `placeholders`).
+pub(crate) fn bind_ids<'q>(
+    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ids: &[i64],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    for id in ids {
+        query = query.bind(*id);
+    }
+    query
+}
+
 /// `$from,$from+1,…` for `n` values bound in an `IN (…)` list.
 pub(crate) fn placeholders(from: usize, n: usize) -> String {
     (from..from + n)

@@ -10,11 +10,12 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use opendocket_core::accounts::{Actor, StaffIdentity};
+use opendocket_core::api::export::ExportFormat;
 use opendocket_core::campaign::{CampaignChoice, CampaignError, CampaignStoreError};
 use opendocket_core::docket::DocketId;
 use opendocket_core::search::request::decode_query;
 use opendocket_core::staff::Permission;
-use opendocket_core::summary::{write_comments_csv, Audience, SummaryReason};
+use opendocket_core::summary::{Audience, SummaryReason};
 
 /// The refusal for a failed campaign change, shown on `page`.
 async fn refused(
@@ -318,7 +319,8 @@ async fn download(
             if matches!(services.store.docket_title_and_zone(&id).await, Ok(None)) {
                 return (StatusCode::NOT_FOUND, "There is no such docket.").into_response();
             }
-            ("text/csv; charset=utf-8", "csv", csv_stream(state, docket))
+            let body = crate::downloads::staff_body(state, docket, ExportFormat::Csv);
+            ("text/csv; charset=utf-8", "csv", body)
         }
         "markdown" | "json" => {
             let summary = match saved {
@@ -369,31 +371,4 @@ async fn download(
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
     response
-}
-
-/// The docket's comments as CSV, written by a task a page at a time while the response streams.
-fn csv_stream(state: &AppState, docket: &str) -> Body {
-    let (sender, receiver) = tokio::sync::mpsc::channel::<Vec<u8>>(4);
-    let store = state.services.store.clone();
-    let docket = docket.to_owned();
-    tokio::spawn(async move {
-        let written = write_comments_csv(&store, &docket, |chunk| {
-            let sender = sender.clone();
-            async move { sender.send(chunk).await.is_ok() }
-        })
-        .await;
-        if let Err(error) = written {
-            // The response has started: the download ends short and the cause is logged.
-            tracing::error!(%error, docket, "the CSV export stopped");
-        }
-    });
-    Body::from_stream(futures_util::stream::unfold(
-        receiver,
-        |mut receiver| async move {
-            receiver
-                .recv()
-                .await
-                .map(|chunk| (Ok::<_, std::io::Error>(chunk), receiver))
-        },
-    ))
 }

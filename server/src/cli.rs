@@ -278,7 +278,8 @@ async fn summary(
     output: Option<std::path::PathBuf>,
     publish: bool,
 ) -> Result<()> {
-    use opendocket_core::summary::{write_comments_csv, Audience, SummaryReason};
+    use opendocket_core::api::export::{write_staff_comments, ExportFormat};
+    use opendocket_core::summary::{Audience, SummaryReason};
     let id = DocketId::parse(id).with_context(|| format!("docket id {id:?}"))?;
     let store = open_store(&config).await?;
     if publish {
@@ -312,7 +313,7 @@ async fn summary(
     match format {
         "csv" => {
             let mut failed = None;
-            write_comments_csv(&store, id.as_str(), |chunk| {
+            write_staff_comments(&store, id.as_str(), ExportFormat::Csv, |chunk| {
                 if let Err(error) = out.write_all(&chunk) {
                     failed = Some(error);
                 }

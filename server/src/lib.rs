@@ -5,6 +5,7 @@ mod attachments;
 mod campaigns;
 pub mod cli;
 pub mod config;
+mod downloads;
 mod form;
 mod render;
 mod security;
@@ -85,6 +86,7 @@ pub fn app(state: AppState) -> Router {
         )
         .merge(staff::routes())
         .merge(api::routes(state.clone()))
+        .merge(downloads::routes())
         .leptos_routes_with_context(&state, routes, page_context.clone(), move || {
             shell(leptos_options.clone())
         })

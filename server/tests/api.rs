@@ -26,15 +26,7 @@ fn fixture(name: &str) -> Value {
 }
 
 async fn harness() -> Harness {
-    let h = Harness::new(instant("2023-03-20T15:00:00Z")).await;
-    h.create_docket(
-        DOCKET,
-        instant("2023-03-14T13:00:00Z"),
-        instant("2023-04-14T03:59:59Z"),
-        false,
-    )
-    .await;
-    h
+    Harness::with_open_docket(DOCKET).await
 }
 
 /// Submits a comment and posts it; returns its public id.
@@ -47,11 +39,7 @@ async fn posted(h: &Harness, name: &str, text: &str) -> String {
 }
 
 async fn public_id(h: &Harness, id: i64) -> String {
-    sqlx::query_scalar("SELECT public_id FROM comments WHERE id = $1")
-        .bind(id)
-        .fetch_one(h.store().pool())
-        .await
-        .unwrap()
+    h.public_id(id).await
 }
 
 struct Answer {
@@ -411,27 +399,10 @@ async fn bad_requests_get_400_with_a_precise_detail() {
 /// Posts `n` comments straight into the database (three share each second of lastModifiedDate).
 async fn many_posted(h: &Harness, n: usize) {
     let start = instant("2023-03-21T12:00:00Z").timestamp_millis();
-    let mut tx = h.store().pool().begin().await.unwrap();
-    for i in 0..n {
-        let at = start + (i as i64 / 3) * 1000 + (i as i64 % 3) * 100;
-        sqlx::query(
-            "INSERT INTO comments (tracking_number, idempotency_key, docket_id, window_id, document_id,
-                 submitter_type, body, received_at, status, public_id, posted_at, last_modified_at)
-             SELECT $1, $2, w.docket_id, w.id, $3, 'anonymous', $4, $5, 'posted', $6, $5, $5
-             FROM comment_windows w WHERE w.docket_id = $7",
-        )
-        .bind(format!("bulk-{i}"))
-        .bind(format!("bulk-key-{i}"))
-        .bind(format!("{DOCKET}-0001"))
-        .bind(format!("Bulk comment {i}."))
-        .bind(at)
-        .bind(format!("{DOCKET}-{:05}", i + 2))
-        .bind(DOCKET)
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    }
-    tx.commit().await.unwrap();
+    h.insert_posted(DOCKET, n, "Bulk comment.", |i| {
+        start + (i as i64 / 3) * 1000 + (i as i64 % 3) * 100
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

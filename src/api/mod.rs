@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+pub mod export;
 pub mod keys;
 pub mod request;
 pub mod resources;

@@ -4,12 +4,13 @@
 use super::request::{ListRequest, Range, SortKey};
 use super::resources::{ApiAttachment, ApiComment, ApiDocket, ApiDocument};
 use super::{derived_object_id, ApiError};
+use crate::attachment::public_info;
 use crate::attachment::AttachmentInfo;
 use crate::comment::SubmitterType;
 use crate::search::index::{Filters, Scope, SearchSpec, Sort};
 use crate::search::query::parse_public_query;
 use crate::services::Services;
-use crate::store::{from_millis, to_millis, StoreError};
+use crate::store::{from_millis, to_millis, Store, StoreError};
 use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -332,16 +333,67 @@ pub async fn comment(
         .fetch_optional(services.store.pool())
         .await?;
     let Some(row) = row else { return Ok(None) };
-    let mut comment = comment_from_row(&row)?;
-    if comment.duplicate_comments == 0 {
-        // A posted campaign letter stands for the copies withheld as its duplicates.
-        let copies = services.store.letter_copies(public_id).await?;
-        comment.duplicate_comments = (copies - 1).max(0);
+    let mut comments = vec![comment_from_row(&row)?];
+    complete(&services.store, &mut comments, include).await?;
+    Ok(comments.pop())
+}
+
+/// Fills in what the comments' rows do not hold: how many copies a posted campaign letter
+/// stands for, and (with `files`) the files the public may download.
+async fn complete(
+    store: &Store,
+    comments: &mut [ApiComment],
+    files: bool,
+) -> Result<(), StoreError> {
+    let ids: Vec<i64> = comments.iter().map(|c| c.id).collect();
+    let copies = store.letter_copies_of(&ids).await?;
+    let mut attachments = if files {
+        store.attachments_of(&ids).await?
+    } else {
+        Default::default()
+    };
+    for comment in comments {
+        if comment.duplicate_comments == 0 {
+            // A posted campaign letter stands for the copies withheld as its duplicates.
+            let copies = copies.get(&comment.id).copied().unwrap_or(0);
+            comment.duplicate_comments = (copies - 1).max(0);
+        }
+        comment.attachments = attachments
+            .remove(&comment.id)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|file| !file.withheld)
+            .enumerate()
+            .map(|(position, file)| api_attachment(public_info(file), position as i64 + 1))
+            .collect();
     }
-    if include {
-        comment.attachments = public_files(services, public_id).await?;
-    }
-    Ok(Some(comment))
+    Ok(())
+}
+
+/// A docket's posted comments after comment `after` (by internal number), `limit` of them, with
+/// their files: a page of a bulk download.
+pub(super) async fn posted_comments_after(
+    store: &Store,
+    docket_id: &str,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<ApiComment>, StoreError> {
+    let sql = format!(
+        "SELECT {COMMENT_SELECT} FROM {COMMENT_FROM}
+         WHERE c.docket_id = $1 AND c.status = 'posted' AND c.id > $2 ORDER BY c.id LIMIT $3"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(docket_id)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(store.pool())
+        .await?;
+    let mut comments = rows
+        .iter()
+        .map(comment_from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    complete(store, &mut comments, true).await?;
+    Ok(comments)
 }
 
 /// The files the public may download from a posted comment, as the API lists them.

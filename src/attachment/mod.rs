@@ -15,7 +15,7 @@ pub mod worker;
 #[cfg(feature = "ssr")]
 pub(crate) use storage::insert_attachments as storage_insert;
 #[cfg(feature = "ssr")]
-pub use storage::{AttachmentFile, StoredAttachment};
+pub use storage::{public_info, AttachmentFile, StoredAttachment};
 
 /// The kinds of file the public may attach.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

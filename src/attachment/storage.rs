@@ -87,7 +87,7 @@ fn info_from_row(row: &AnyRow) -> Result<AttachmentInfo, StoreError> {
 
 /// An attachment as the public sees it: the redacted version's name, kind and size where there is
 /// one, and no text or problems (those are for moderators).
-fn public_info(info: AttachmentInfo) -> AttachmentInfo {
+pub fn public_info(info: AttachmentInfo) -> AttachmentInfo {
     let (file_name, kind, size_bytes) = match &info.redacted {
         Some(redacted) => (
             name_for_kind(&info.file_name, redacted.kind),

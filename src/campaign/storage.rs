@@ -290,6 +290,30 @@ impl Store {
         Ok(row.try_get("copies")?)
     }
 
+    /// For each of these comments that is a campaign's letter, how many comments were received
+    /// with it.
+    pub async fn letter_copies_of(
+        &self,
+        comment_ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, i64>, StoreError> {
+        if comment_ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let sql = format!(
+            "SELECT k.representative_id, COUNT(m.id) AS copies FROM campaigns k
+             JOIN comments m ON m.campaign_id = k.id
+             WHERE k.merged_into IS NULL AND k.representative_id IN ({})
+             GROUP BY k.representative_id",
+            crate::store::placeholders(1, comment_ids.len())
+        );
+        crate::store::bind_ids(sqlx::query(&sql), comment_ids)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|row| Ok((row.try_get("representative_id")?, row.try_get("copies")?)))
+            .collect()
+    }
+
     /// The docket a campaign belongs to.
     pub async fn campaign_docket(&self, campaign_id: i64) -> Result<Option<String>, StoreError> {
         let row = sqlx::query("SELECT docket_id FROM campaigns WHERE id = $1")
@@ -528,11 +552,7 @@ impl Store {
             "SELECT id, campaign_id FROM comments WHERE campaign_id IS NOT NULL AND id IN ({})",
             placeholders(1, comment_ids.len())
         );
-        let mut query = sqlx::query(&sql);
-        for id in comment_ids {
-            query = query.bind(*id);
-        }
-        query
+        crate::store::bind_ids(sqlx::query(&sql), comment_ids)
             .fetch_all(self.pool())
             .await?
             .iter()

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 mod build;
 #[cfg(feature = "ssr")]
-pub use build::{write_comments_csv, SavedSummary, CSV_COLUMNS};
+pub use build::SavedSummary;
 
 /// Why a summary was kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -344,6 +344,7 @@ fn Summary(view: SummaryView) -> impl IntoView {
                     <li><a href=format!("{base}?format=markdown") download>"Markdown"</a></li>
                     <li><a href=format!("{base}?format=json") download>"JSON"</a></li>
                     <li><a href=format!("{base}?format=csv") download>"CSV, one row per comment"</a></li>
+                    <li><a href=format!("{}/comments.jsonl", base.trim_end_matches("/summary")) download>"JSON Lines, one comment per line"</a></li>
                 </ul>
                 <p>"To make a PDF, print this page."</p>
                 {(!saved.is_empty()).then(|| view! {

@@ -113,6 +113,16 @@ fn PostedComments(docket: DocketView) -> impl IntoView {
                 </form>
             })}
             {is_empty.then(|| view! { <p class="muted">"No comments have been posted yet. Comments appear here after staff review."</p> })}
+            {(!is_empty).then(|| view! {
+                <p class="meta" id="bulk-download">
+                    "Download every posted comment: "
+                    <a href=format!("{base}/comments.csv") download>"CSV"</a>
+                    " · "
+                    <a href=format!("{base}/comments.jsonl") download>"JSON Lines"</a>
+                    " · or read them through the "
+                    <a href=format!("/v4/comments?filter[docketId]={}", docket.id)>"regulations.gov-compatible API"</a>
+                </p>
+            })}
             <ol class="posted-list">
                 {docket.posted.into_iter().map(|c| view! {
                     <li class="posted-comment">

@@ -226,6 +226,59 @@ impl Harness {
             .await
     }
 
+    /// A harness on 2023-03-20 with docket `id` open from 2023-03-14 to 2023-04-14 (Eastern).
+    pub async fn with_open_docket(id: &str) -> Self {
+        let h = Self::new(instant("2023-03-20T15:00:00Z")).await;
+        h.create_docket(
+            id,
+            instant("2023-03-14T13:00:00Z"),
+            instant("2023-04-14T03:59:59Z"),
+            false,
+        )
+        .await;
+        h
+    }
+
+    /// The public id of a posted comment.
+    pub async fn public_id(&self, comment_id: i64) -> String {
+        sqlx::query_scalar("SELECT public_id FROM comments WHERE id = $1")
+            .bind(comment_id)
+            .fetch_one(self.store().pool())
+            .await
+            .unwrap()
+    }
+
+    /// Stores `n` posted anonymous comments straight into the database (fast, for large dockets):
+    /// each says `body`, the i-th posted and last modified at `at(i)` (milliseconds).
+    pub async fn insert_posted(
+        &self,
+        docket: &str,
+        n: usize,
+        body: &str,
+        at: impl Fn(usize) -> i64,
+    ) {
+        let mut tx = self.store().pool().begin().await.unwrap();
+        for i in 0..n {
+            sqlx::query(
+                "INSERT INTO comments (tracking_number, idempotency_key, docket_id, window_id, document_id,
+                     submitter_type, body, received_at, status, public_id, posted_at, last_modified_at)
+                 SELECT $1, $2, w.docket_id, w.id, $3, 'anonymous', $4, $5, 'posted', $6, $5, $5
+                 FROM comment_windows w WHERE w.docket_id = $7",
+            )
+            .bind(format!("bulk-{i}"))
+            .bind(format!("bulk-key-{i}"))
+            .bind(format!("{docket}-0001"))
+            .bind(body)
+            .bind(at(i))
+            .bind(format!("{docket}-{:05}", i + 2))
+            .bind(docket)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+    }
+
     pub async fn count(&self, sql: &str) -> i64 {
         use sqlx::Row;
         sqlx::query(sql)
