@@ -21,6 +21,8 @@ pub mod demo;
 #[cfg(feature = "ssr")]
 pub mod flags;
 #[cfg(feature = "ssr")]
+pub mod import;
+#[cfg(feature = "ssr")]
 pub mod markdown;
 pub mod moderation;
 pub mod redaction;

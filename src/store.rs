@@ -448,9 +448,8 @@ impl Store {
                 return Ok(receipt);
             }
             let tracking = TrackingNumber::generate();
-            let submitter = &comment.submitter;
             let mut tx = self.begin_write().await?;
-            let inserted = sqlx::query(
+            let query = sqlx::query(
                 "INSERT INTO comments (tracking_number, idempotency_key, docket_id, window_id, document_id,
                      submitter_type, first_name, last_name, organization, city, state_province_region, country,
                      email, body, received_at, late, status, flags, category, items_received)
@@ -467,23 +466,17 @@ impl Store {
                  RETURNING id",
             )
             .bind(tracking.as_str())
-            .bind(key.as_str())
-            .bind(submitter.submitter_type().as_str())
-            .bind(submitter.first_name())
-            .bind(submitter.last_name())
-            .bind(submitter.organization())
-            .bind(comment.city.as_deref())
-            .bind(comment.state_province_region.as_deref())
-            .bind(comment.country.as_deref())
-            .bind(comment.email.as_deref())
-            .bind(&comment.body)
-            .bind(to_millis(now))
-            .bind(docket_id.as_str())
-            .bind(&flags)
-            .bind(comment.details.category.as_deref())
-            .bind(comment.details.items_received)
-            .fetch_optional(&mut *tx)
-            .await?;
+            .bind(key.as_str());
+            let inserted = bind_person(query, comment)
+                .bind(comment.email.as_deref())
+                .bind(&comment.body)
+                .bind(to_millis(now))
+                .bind(docket_id.as_str())
+                .bind(&flags)
+                .bind(comment.details.category.as_deref())
+                .bind(comment.details.items_received)
+                .fetch_optional(&mut *tx)
+                .await?;
             if let Some(row) = inserted {
                 let comment_id: i64 = row.try_get("id")?;
                 record_change(&mut tx, comment_id, ChangeKind::Received, now).await?;
@@ -1088,6 +1081,23 @@ pub(crate) async fn audit_docket(
         after,
     };
     audit(tx, actor, record, now).await
+}
+
+/// `query` with who sent `comment` bound next: submitter type, first name, last name,
+/// organization, city, state or region, country.
+pub(crate) fn bind_person<'q>(
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    comment: &'q NewComment,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    let submitter = &comment.submitter;
+    query
+        .bind(submitter.submitter_type().as_str())
+        .bind(submitter.first_name())
+        .bind(submitter.last_name())
+        .bind(submitter.organization())
+        .bind(comment.city.as_deref())
+        .bind(comment.state_province_region.as_deref())
+        .bind(comment.country.as_deref())
 }
 
 /// `query` with each of `ids` bound in turn (for an `IN (…)` list made by `placeholders`).

@@ -60,6 +60,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff/audit") view=pages::staff::StaffAuditPage ssr=SsrMode::Async/>
                     <Route path=path!("/staff/users") view=pages::staff::StaffUsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/staff/api-keys") view=pages::staff::StaffApiKeysPage ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/import") view=pages::staff::StaffImportPage ssr=SsrMode::Async/>
                     <Route path=path!("/staff/dockets") view=pages::staff::StaffDocketsPage ssr=SsrMode::Async/>
                     <Route path=path!("/staff/password") view=pages::staff::StaffPasswordPage ssr=SsrMode::Async/>
                     <Route path=path!("/staff/decided") view=pages::staff::StaffDecidedPage ssr=SsrMode::Async/>

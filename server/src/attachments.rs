@@ -2,8 +2,8 @@
 //! comment is posted and the file not withheld. Always as a download, with the content type of the
 //! kind the file was recognised as, never from a path that reveals where it is stored.
 
-use crate::staff::{authorise, authorise_read, check_csrf, fields, switch};
-use crate::uploads::{forget_files, keep_files, read_multipart, status_of};
+use crate::staff::{authorise, authorise_read, fields, switch};
+use crate::uploads::{forget_files, keep_files, staff_multipart, status_of};
 use crate::AppState;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, Request, State};
@@ -176,20 +176,12 @@ pub async fn redact_file(
     headers: HeaderMap,
     request: Request,
 ) -> Response {
-    let identity = match authorise_read(&state, &headers, Some(Permission::Moderate)).await {
-        Ok(identity) => identity,
-        Err(refusal) => return refusal,
-    };
-    let received = match read_multipart(&state, request, "redacted").await {
-        Ok(received) => received,
-        Err(refusal) => return (refusal.status, refusal.message).into_response(),
-    };
-    let form = received.pairs.into_iter().collect();
-    if let Some(refusal) = check_csrf(&identity, &form) {
-        return refusal;
-    }
+    let (identity, form, mut files) =
+        match staff_multipart(&state, &headers, request, "redacted", Permission::Moderate).await {
+            Ok(sent) => sent,
+            Err(refusal) => return refusal,
+        };
     let remove = form.get("remove").map(String::as_str) == Some("yes");
-    let mut files = received.files;
     if remove != files.is_empty() || files.len() > 1 {
         let question = "Choose one redacted file to upload, or remove the redacted version.";
         return (StatusCode::BAD_REQUEST, question).into_response();

@@ -59,6 +59,17 @@ pub enum Command {
         #[arg(long)]
         publish: bool,
     },
+    /// Import comments into a docket: regulations.gov v4 comment JSON (a file, a .jsonl file of
+    /// them, or a Mirrulations directory), which arrive posted as published, or a CSV of paper
+    /// comments, which arrive pending. Importing the same files again adds nothing. Exits with 2
+    /// when some rows were rejected (they are listed with their reasons).
+    Import {
+        /// A .json, .jsonl or .csv file, or a directory searched for them.
+        path: PathBuf,
+        /// The docket to import into, such as FTC-2023-0018 (create it first).
+        #[arg(long)]
+        docket: String,
+    },
     /// Print the text of one attached file (the server runs this in a separate process, limited
     /// in time and memory, for each new attachment).
     #[command(hide = true)]
@@ -211,7 +222,90 @@ pub async fn run(cli: Cli) -> Result<()> {
             publish,
         } => summary(config, &id, &format, output, publish).await,
         Command::ExtractText { kind, path } => extract_text(&kind, &path),
+        Command::Import { path, docket } => import(config, &path, &docket).await,
     }
+}
+
+/// Every importable file under `path` (or `path` itself), in name order.
+fn importable_files(path: &std::path::Path) -> Result<Vec<PathBuf>> {
+    use opendocket_core::import::ImportFile;
+    if !path.is_dir() {
+        anyhow::ensure!(
+            path.exists(),
+            "there is no file or directory {}",
+            path.display()
+        );
+        return Ok(vec![path.to_owned()]);
+    }
+    let mut files = Vec::new();
+    let mut directories = vec![path.to_owned()];
+    while let Some(directory) = directories.pop() {
+        let entries = std::fs::read_dir(&directory)
+            .with_context(|| format!("could not read {}", directory.display()))?;
+        for entry in entries {
+            let entry = entry?.path();
+            if entry.is_dir() {
+                directories.push(entry);
+            } else if ImportFile::of(&entry.to_string_lossy()).is_some() {
+                files.push(entry);
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+async fn import(config: Config, path: &std::path::Path, docket: &str) -> Result<()> {
+    use opendocket_core::import::{import_file, ImportReport};
+    let id = DocketId::parse(docket).with_context(|| format!("docket id {docket:?}"))?;
+    let store = open_store(&config).await?;
+    let (_, zone) = store.docket_title_and_zone(&id).await?.with_context(|| {
+        format!("there is no docket {id}; create it first with `opendocket docket create` (its window may be in the past)")
+    })?;
+    let files = importable_files(path)?;
+    let bar = indicatif::ProgressBar::new(files.len() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let mut report = ImportReport::default();
+    for file in &files {
+        let bytes =
+            std::fs::read(file).with_context(|| format!("could not read {}", file.display()))?;
+        let name = file
+            .strip_prefix(path)
+            .ok()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(file)
+            .to_string_lossy()
+            .into_owned();
+        import_file(
+            &store,
+            id.as_str(),
+            zone,
+            &name,
+            &bytes,
+            chrono::Utc::now(),
+            &mut report,
+        )
+        .await?;
+        bar.set_message(format!("{} comments imported", report.imported));
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    println!(
+        "Imported {} comments into {id}; {} were already there; {} rejected.",
+        report.imported,
+        report.already_there,
+        report.rejected.len()
+    );
+    for rejected in &report.rejected {
+        println!("  {}: {}", rejected.source, rejected.reason);
+    }
+    if !report.rejected.is_empty() {
+        std::process::exit(2);
+    }
+    Ok(())
 }
 
 async fn apikey(config: Config, command: ApiKeyCommand) -> Result<()> {

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 mod downloads;
 mod form;
+mod imports;
 mod render;
 mod security;
 pub mod staff;

@@ -54,6 +54,14 @@ pub const STAFF_FORM_ENDPOINTS: &[StaffEndpoint] = &[
         route: || post(add_user),
     },
     StaffEndpoint {
+        path: "/staff/import",
+        permission: Some(Permission::ManageDockets),
+        route: || {
+            // The handler reads the form itself, within the attachment limits.
+            post(crate::imports::import_upload).layer(axum::extract::DefaultBodyLimit::disable())
+        },
+    },
+    StaffEndpoint {
         path: "/staff/api-keys",
         permission: Some(Permission::ManageUsers),
         route: || post(create_api_key),

@@ -511,3 +511,93 @@ fn apikey_create_prints_the_key_once_and_revoke_ends_it() {
         stderr(&unnamed)
     );
 }
+
+#[test]
+fn import_reads_a_mirrulations_directory_once_and_lists_rejected_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let created = opendocket(
+        &data,
+        &[
+            "docket",
+            "create",
+            "--id",
+            "USTR-2015-0010",
+            "--title",
+            "China's WTO compliance",
+            "--agency",
+            "Office of the United States Trade Representative",
+            "--time-zone",
+            "America/New_York",
+            "--opens-at",
+            "2015-08-10T00:00:00-04:00",
+            "--closes-at",
+            "2015-09-23T23:59:59-04:00",
+        ],
+    );
+    assert!(created.status.success(), "{}", stderr(&created));
+    // The Mirrulations layout: comments, documents and dockets in folders of their own.
+    let export = dir.path().join("USTR");
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/regulationsgov-v4");
+    for (folder, file) in [
+        (
+            "comments/USTR/USTR-2015-0010/USTR-2015-0010-0002",
+            "comment-USTR-2015-0010-0002.json",
+        ),
+        (
+            "comments/USTR/USTR-2015-0010/USTR-2015-0010-0011",
+            "comment-USTR-2015-0010-0011.json",
+        ),
+        (
+            "documents/USTR/USTR-2015-0010/USTR-2015-0010-0001",
+            "document-USTR-2015-0010-0001.json",
+        ),
+    ] {
+        std::fs::create_dir_all(export.join(folder)).unwrap();
+        std::fs::copy(fixtures.join(file), export.join(folder).join(file)).unwrap();
+    }
+    let path = export.to_str().unwrap();
+    let imported = opendocket(&data, &["import", path, "--docket", "USTR-2015-0010"]);
+    assert!(imported.status.success(), "{}", stderr(&imported));
+    assert!(
+        stdout(&imported)
+            .contains("Imported 2 comments into USTR-2015-0010; 0 were already there; 0 rejected."),
+        "{}",
+        stdout(&imported)
+    );
+    let again = opendocket(&data, &["import", path, "--docket", "USTR-2015-0010"]);
+    assert!(
+        stdout(&again).contains("Imported 0 comments into USTR-2015-0010; 2 were already there")
+    );
+
+    let paper = dir.path().join("paper.csv");
+    std::fs::write(
+        &paper,
+        "Received Date,Comment\n2015-09-20,A letter.\nlast week,Another.\n",
+    )
+    .unwrap();
+    let partly = opendocket(
+        &data,
+        &[
+            "import",
+            paper.to_str().unwrap(),
+            "--docket",
+            "USTR-2015-0010",
+        ],
+    );
+    assert_eq!(
+        partly.status.code(),
+        Some(2),
+        "rejected rows make the exit code 2"
+    );
+    assert!(
+        stdout(&partly).contains("Imported 1 comments"),
+        "{}",
+        stdout(&partly)
+    );
+    assert!(stdout(&partly).contains("paper.csv row 3: Received Date \"last week\" is not a date"));
+
+    let nowhere = opendocket(&data, &["import", path, "--docket", "USTR-2016-0001"]);
+    assert!(!nowhere.status.success());
+    assert!(stderr(&nowhere).contains("there is no docket USTR-2016-0001"));
+}

@@ -71,7 +71,7 @@ pub(crate) fn StaffBar(header: StaffHeader) -> impl IntoView {
             <a href="/staff">"Queue"</a>
             <a href="/staff/decided">"Decided"</a>
             <a href="/staff/search">"Search"</a>
-            {header.can_manage_users.then(|| view! { <a href="/staff/dockets">"Dockets"</a> <a href="/staff/users">"Users"</a> <a href="/staff/api-keys">"API keys"</a> })}
+            {header.can_manage_users.then(|| view! { <a href="/staff/dockets">"Dockets"</a> <a href="/staff/users">"Users"</a> <a href="/staff/api-keys">"API keys"</a> <a href="/staff/import">"Import"</a> })}
             {header.can_read_audit.then(|| view! { <a href="/staff/audit">"Audit log"</a> })}
             <a href="/staff/password">"Password"</a>
             <span class="meta">{format!("Signed in as {} ({})", header.email, header.role)}</span>
@@ -155,6 +155,42 @@ fn ApiKeys(keys: crate::staff::ApiKeysView) -> impl IntoView {
                 <input type="number" id="key-limit" name="limit" min="1" max="1000000"/>
             </div>
             <button type="submit" class="primary">"Make key"</button>
+        </form>
+    }
+}
+
+#[component]
+pub fn StaffImportPage() -> impl IntoView {
+    let dockets = Resource::new(|| (), |_| staff_dockets());
+    staff_page(
+        "Import comments",
+        dockets,
+        |dockets| view! { <Import dockets/> },
+    )
+}
+
+#[component]
+fn Import(dockets: DocketsView) -> impl IntoView {
+    let csrf = dockets.header.csrf_token.clone();
+    view! {
+        <StaffBar header=dockets.header/>
+        <h1>"Import comments"</h1>
+        <p>"A regulations.gov v4 comment (.json), a file of them one per line (.jsonl, as this site's JSON Lines download), or paper comments typed into a spreadsheet (.csv with the columns Submitter Type, First Name, Last Name, Organization Name, City, State/Province, Country, Received Date, Comment). Comments from regulations.gov arrive posted, as published; paper comments wait in the moderation queue. Importing the same file again adds nothing. For whole directories or files over 10 MB use "<code>"opendocket import"</code>"."</p>
+        <form class="import" method="post" action="/staff/import" enctype="multipart/form-data">
+            <input type="hidden" name="csrf_token" value=csrf/>
+            <div class="field">
+                <label for="import-docket">"Docket"</label>
+                <select id="import-docket" name="docket">
+                    {dockets.dockets.into_iter().map(|d| view! {
+                        <option value=d.id.clone()>{format!("{} — {}", d.id, d.title)}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="import-file">"File"</label>
+                <input type="file" id="import-file" name="file" accept=".json,.jsonl,.csv" required/>
+            </div>
+            <button type="submit" class="primary">"Import"</button>
         </form>
     }
 }
