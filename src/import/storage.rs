@@ -152,7 +152,14 @@ impl Store {
         .bind(i64::from(to_millis(record.received_at) >= closes_at))
         .bind(&record.public_id)
         .bind(to_millis(record.posted_at))
-        .bind(&record.object_id)
+        // Kept for every imported comment: it also marks the comment as published elsewhere
+        // first, so its tracking number is public (see the API's comment reader).
+        .bind(
+            record
+                .object_id
+                .clone()
+                .unwrap_or_else(|| crate::api::derived_object_id("comment", &record.public_id)),
+        )
         .bind(&record.title)
         .bind(&record.category)
         .bind(record.duplicate_comments)
