@@ -2,6 +2,8 @@
 //! variation, indexes them with tantivy (the production index code) and with SQLite FTS5, runs the
 //! same staff query mix on both, and prints a table. Not a test: it reports what it measures.
 
+#[path = "bench/api.rs"]
+mod api;
 #[path = "bench/campaigns.rs"]
 mod campaigns;
 
@@ -49,8 +51,9 @@ struct Args {
     /// How many times the whole query mix runs per engine and size.
     #[arg(long, default_value_t = 20)]
     rounds: usize,
-    /// What to measure, comma-separated: tantivy, fts5, campaigns.
-    #[arg(long, value_delimiter = ',', default_value = "tantivy,fts5,campaigns")]
+    /// What to measure, comma-separated: tantivy, fts5, campaigns, api (the v4 API and the bulk
+    /// download on the docket the campaign benchmark stores).
+    #[arg(long, value_delimiter = ',', default_value = "tantivy,fts5,campaigns,api")]
     engines: Vec<String>,
     /// Where to build the indexes (a temporary directory by default).
     #[arg(long)]
@@ -640,15 +643,21 @@ async fn main() -> Result<()> {
         }
         println!();
     }
-    if args.engines.iter().any(|e| e == "campaigns") {
-        campaign_report(&source, &args.sizes, &work).await?;
+    let with_api = args.engines.iter().any(|e| e == "api");
+    if with_api || args.engines.iter().any(|e| e == "campaigns") {
+        campaign_report(&source, &args.sizes, &work, with_api).await?;
     }
     println!();
     println!("Peak memory of this process: {:.0} MB", peak_rss_mb());
     Ok(())
 }
 
-async fn campaign_report(source: &Source, sizes: &[usize], work: &Path) -> Result<()> {
+async fn campaign_report(
+    source: &Source,
+    sizes: &[usize],
+    work: &Path,
+    with_api: bool,
+) -> Result<()> {
     let letters = campaigns::pick_letters(&source.texts, campaigns::LETTERS, 2015);
     let labelled = campaigns::labelled_set(&source.texts, &source.names, &letters, 400, 5_000, 1);
     let (predicted, _) = opendocket_core::campaign::clusterer::cluster_all(&labelled.texts);
@@ -679,6 +688,7 @@ async fn campaign_report(source: &Source, sizes: &[usize], work: &Path) -> Resul
         "{:>9}  {:>12} {:>12} {:>10} {:>12} {:>12}",
         "comments", "cluster s", "comments/s", "campaigns", "in campaigns", "summary s"
     );
+    let mut api_runs = Vec::new();
     for &size in sizes {
         let mut rows: Vec<(String, Option<u32>)> = Vec::with_capacity(size);
         let run = campaigns::cluster_at_scale(
@@ -694,6 +704,10 @@ async fn campaign_report(source: &Source, sizes: &[usize], work: &Path) -> Resul
         }
         eprintln!("{size}: storing the docket to time its summary…");
         let summary_s = campaigns::time_summary(&db, &rows).await?;
+        if with_api {
+            eprintln!("{size}: timing the API and the bulk download…");
+            api_runs.push((size, api::time_api(&db, work).await?));
+        }
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
         }
@@ -707,6 +721,37 @@ async fn campaign_report(source: &Source, sizes: &[usize], work: &Path) -> Resul
             summary_s
         );
         drop(run.assigned);
+    }
+    if !api_runs.is_empty() {
+        println!();
+        println!("v4 API through the router (SQLite, 60% of comments posted), median / slowest of 15, ms:");
+        print!("{:>9}", "comments");
+        for (label, _, _) in &api_runs[0].1.requests {
+            print!(" {:>22}", label);
+        }
+        println!();
+        for (size, t) in &api_runs {
+            print!("{size:>9}");
+            for (_, median, slowest) in &t.requests {
+                print!(" {:>22}", format!("{median:.1} / {slowest:.1}"));
+            }
+            println!();
+        }
+        println!();
+        println!(
+            "{:>9}  {:>14} {:>10} {:>10} {:>10} {:>16}",
+            "comments", "export lines", "MB", "seconds", "MB/s", "memory added MB"
+        );
+        for (size, t) in &api_runs {
+            println!(
+                "{size:>9}  {:>14} {:>10.0} {:>10.1} {:>10.1} {:>16.0}",
+                t.export_lines,
+                t.export_mb,
+                t.export_seconds,
+                t.export_mb / t.export_seconds,
+                t.export_rss_growth_mb
+            );
+        }
     }
     Ok(())
 }

@@ -324,11 +324,14 @@ async fn stored_docket(
         } else {
             "organization"
         };
+        let received = super::OPENS_MS + rng.random_range(0..30 * super::DAY_MS);
         sqlx::query(
             "INSERT INTO comments (id, tracking_number, idempotency_key, docket_id, window_id, document_id,
                  submitter_type, first_name, organization, state_province_region, country, body, received_at,
-                 late, status, withheld_reason, public_id, campaign_checked, campaign_id, added_words)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'United States', $11, $12, 0, $13, $14, $15, $16, $17, $18)",
+                 late, status, withheld_reason, public_id, campaign_checked, campaign_id, added_words,
+                 posted_at, last_modified_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'United States', $11, $12, 0, $13, $14, $15, $16, $17, $18,
+                 $19, $19)",
         )
         .bind(i as i64 + 1)
         .bind(format!("bench-{i}"))
@@ -341,13 +344,14 @@ async fn stored_docket(
         .bind((kind == "organization").then(|| format!("Organization {}", i % 500)))
         .bind(super::STATES[i % super::STATES.len()])
         .bind(text)
-        .bind(super::OPENS_MS + rng.random_range(0..30 * super::DAY_MS))
+        .bind(received)
         .bind(status)
         .bind((status == "withheld").then_some("spam"))
         .bind((status == "posted").then(|| format!("{}-{:07}", super::DOCKET, i + 2)))
         .bind(i64::from(placed))
         .bind(campaign)
         .bind(campaign.map(|_| if rng.random_bool(0.1) { 25i64 } else { 0 }))
+        .bind((status == "posted").then_some(received + super::DAY_MS))
         .execute(&mut *tx)
         .await?;
     }
