@@ -5,6 +5,12 @@ ALTER TABLE comments ADD COLUMN last_modified_at BIGINT;
 UPDATE comments SET last_modified_at = COALESCE(
     (SELECT MAX(changed_at) FROM comment_changes WHERE comment_id = comments.id), received_at);
 CREATE INDEX comments_posted_by_modification ON comments (status, last_modified_at, public_id);
+-- A docket's posted comments in each order the API sorts by (and counted from the index alone),
+-- and in storage order for the bulk download's pages.
+CREATE INDEX comments_docket_by_modification ON comments (docket_id, status, last_modified_at, public_id);
+CREATE INDEX comments_docket_by_public_id ON comments (docket_id, status, public_id);
+CREATE INDEX comments_docket_in_order ON comments (docket_id, status, id);
+CREATE INDEX comments_docket_by_id ON comments (docket_id, id);
 -- regulations.gov's own fields, kept for comments imported from it (NULL for comments made here:
 -- their objectId and title are derived).
 ALTER TABLE comments ADD COLUMN object_id TEXT;

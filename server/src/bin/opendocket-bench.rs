@@ -53,7 +53,11 @@ struct Args {
     rounds: usize,
     /// What to measure, comma-separated: tantivy, fts5, campaigns, api (the v4 API and the bulk
     /// download on the docket the campaign benchmark stores).
-    #[arg(long, value_delimiter = ',', default_value = "tantivy,fts5,campaigns,api")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "tantivy,fts5,campaigns,api"
+    )]
     engines: Vec<String>,
     /// Where to build the indexes (a temporary directory by default).
     #[arg(long)]

@@ -55,15 +55,24 @@ pub async fn time_api(path: &std::path::Path, work: &std::path::Path) -> Result<
         AttachmentFiles::new(work.join("api-attachments")),
     );
     let (_, key) = store
-        .create_api_key("benchmark", Some(1_000_000), &Actor::CommandLine, chrono::Utc::now())
+        .create_api_key(
+            "benchmark",
+            Some(1_000_000),
+            &Actor::CommandLine,
+            chrono::Utc::now(),
+        )
         .await?;
     let router = app(AppState::new(&Config::from_env()?, services));
     let docket = super::DOCKET;
-    let some_comment: String =
-        sqlx::query_scalar("SELECT public_id FROM comments WHERE status = 'posted' ORDER BY id LIMIT 1 OFFSET 300000")
-            .fetch_optional(store.pool())
-            .await?
-            .unwrap_or_default();
+    let posted: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM comments WHERE status = 'posted'")
+        .fetch_one(store.pool())
+        .await?;
+    let some_comment: String = sqlx::query_scalar(
+        "SELECT public_id FROM comments WHERE status = 'posted' ORDER BY id LIMIT 1 OFFSET $1",
+    )
+    .bind(posted / 2)
+    .fetch_one(store.pool())
+    .await?;
     let requests: Vec<(&'static str, String)> = vec![
         (
             "first page of 250",
@@ -109,14 +118,23 @@ pub async fn time_api(path: &std::path::Path, work: &std::path::Path) -> Result<
             );
         }
         samples.sort_by(f64::total_cmp);
-        timings.push((*label, samples[samples.len() / 2], samples[samples.len() - 1]));
+        timings.push((
+            *label,
+            samples[samples.len() / 2],
+            samples[samples.len() - 1],
+        ));
     }
 
     let baseline = rss_mb();
     let mut peak = baseline;
     let began = Instant::now();
     let request = Request::get(format!("/dockets/{docket}/comments.jsonl")).body(Body::empty())?;
-    let mut body = router.clone().oneshot(request).await?.into_body().into_data_stream();
+    let mut body = router
+        .clone()
+        .oneshot(request)
+        .await?
+        .into_body()
+        .into_data_stream();
     let (mut bytes, mut lines) = (0usize, 0usize);
     while let Some(data) = body.next().await {
         let data = data?;
