@@ -416,7 +416,25 @@ async fn unknown(request: Request) -> Response {
     )))
 }
 
-/// The `/v4` routes, each behind `gate`.
+/// Lets notebooks and pages on other sites read the API from a browser (the records are public
+/// and a key is never a cookie, so no credentials are involved); answers browsers' preflight
+/// requests before keys and limits are checked.
+fn cross_origin() -> tower_http::cors::CorsLayer {
+    use axum::http::{HeaderName, Method};
+    use tower_http::cors::{Any, CorsLayer};
+    CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([HeaderName::from_static("x-api-key"), header::CONTENT_TYPE])
+        .expose_headers([
+            HeaderName::from_static("x-ratelimit-limit"),
+            HeaderName::from_static("x-ratelimit-remaining"),
+            header::RETRY_AFTER,
+        ])
+        .max_age(std::time::Duration::from_secs(3600))
+}
+
+/// The `/v4` routes, each behind `gate`, and cross-origin reads allowed.
 pub fn routes(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/v4/dockets", get(list_dockets))
@@ -430,4 +448,5 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/v4/attachments/{id}", get(attachment))
         .route("/v4/{*rest}", get(unknown))
         .layer(axum::middleware::from_fn_with_state(state, gate))
+        .layer(cross_origin())
 }

@@ -757,3 +757,75 @@ async fn organisations_post_comments_that_go_through_moderation() {
         .contains("closed 2023-04-14T03:59:59Z"));
     assert_eq!(h.comment_count().await, 1, "nothing half-written");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browsers_on_other_sites_may_read_the_api() {
+    let h = harness().await;
+    let preflight = h
+        .send(
+            Request::builder()
+                .method("OPTIONS")
+                .uri("/v4/comments")
+                .header("origin", "https://notebook.example")
+                .header("access-control-request-method", "GET")
+                .header("access-control-request-headers", "x-api-key")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert!(preflight.status.is_success(), "{}", preflight.status);
+    assert_eq!(
+        preflight
+            .headers
+            .get("access-control-allow-origin")
+            .unwrap(),
+        "*"
+    );
+    let allowed = preflight
+        .headers
+        .get("access-control-allow-headers")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(allowed.contains("x-api-key"), "{allowed}");
+    assert!(
+        preflight.headers.get("x-ratelimit-limit").is_none(),
+        "preflights are not counted"
+    );
+
+    let read = h
+        .send(
+            Request::get("/v4/dockets")
+                .header("origin", "https://notebook.example")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(
+        read.headers.get("access-control-allow-origin").unwrap(),
+        "*"
+    );
+    assert!(read
+        .headers
+        .get("access-control-allow-credentials")
+        .is_none());
+    let exposed = read
+        .headers
+        .get("access-control-expose-headers")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(exposed.contains("x-ratelimit-remaining"), "{exposed}");
+    // The site's own pages are not opened to other origins.
+    let page = h
+        .send(
+            Request::get(format!("/dockets/{DOCKET}"))
+                .header("origin", "https://notebook.example")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert!(page.headers.get("access-control-allow-origin").is_none());
+}
