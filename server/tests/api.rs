@@ -20,9 +20,9 @@ const FIXTURES: &str = concat!(
 );
 
 fn fixture(name: &str) -> Value {
-    let text = std::fs::read_to_string(format!("{FIXTURES}/{name}")).unwrap();
-    // One real file has line breaks inside strings, which regulations.gov sent as they were.
-    serde_json::from_str(&text.replace('\n', " ")).unwrap()
+    let bytes = std::fs::read(format!("{FIXTURES}/{name}")).unwrap();
+    // One real file has line breaks inside strings; read it as the importer does.
+    opendocket_core::import::parse_saved_json(&bytes).unwrap()
 }
 
 async fn harness() -> Harness {

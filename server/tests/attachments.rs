@@ -17,15 +17,7 @@ const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\
 const PROGRAM: &[u8] = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00program";
 
 async fn harness() -> Harness {
-    let h = Harness::new(instant("2023-03-20T15:00:00Z")).await;
-    h.create_docket(
-        DOCKET,
-        instant("2023-03-14T13:00:00Z"),
-        instant(CLOSES),
-        false,
-    )
-    .await;
-    h
+    Harness::with_open_docket(DOCKET).await
 }
 
 fn form(comment: &str) -> Multipart {

@@ -24,15 +24,7 @@ const LETTER_B: &str = "The order does not go far enough. The Commission should 
     user by mail of exactly what was shared and with whom.";
 
 async fn harness() -> Harness {
-    let h = Harness::new(instant("2023-03-20T15:00:00Z")).await;
-    h.create_docket(
-        DOCKET,
-        instant("2023-03-14T13:00:00Z"),
-        instant(CLOSES),
-        false,
-    )
-    .await;
-    h
+    Harness::with_open_docket(DOCKET).await
 }
 
 async fn submit(h: &Harness, name: &str, state: &str, text: &str) -> i64 {

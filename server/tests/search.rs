@@ -6,7 +6,7 @@ mod common;
 
 use axum::http::StatusCode;
 use chrono::Duration;
-use common::{encode_form, instant, Harness, StaffSession};
+use common::{encode_form, Harness, StaffSession};
 use opendocket_core::accounts::Actor;
 use opendocket_core::clock::Clock;
 use opendocket_core::moderation::Decision;
@@ -18,15 +18,7 @@ use std::time::Duration as StdDuration;
 const DOCKET: &str = "FTC-2023-0018";
 
 async fn harness() -> Harness {
-    let h = Harness::new(instant("2023-03-20T15:00:00Z")).await;
-    h.create_docket(
-        DOCKET,
-        instant("2023-03-14T13:00:00Z"),
-        instant("2023-04-14T03:59:59Z"),
-        false,
-    )
-    .await;
-    h
+    Harness::with_open_docket(DOCKET).await
 }
 
 async fn submit(h: &Harness, kind: &str, name: &str, state: &str, text: &str) {

@@ -194,30 +194,35 @@ fn public_record(c: &ApiComment, base: &str) -> Vec<String> {
     ]
 }
 
-/// Writes the docket's posted comments for anyone: CSV rows, or in JSON Lines each comment as
-/// `GET /v4/comments/{id}?include=attachments` answers it. `emit` gets each page's bytes and
-/// answers whether to go on (a download whose reader left stops).
-pub async fn write_public_comments<F, Fut>(
-    store: &Store,
-    docket_id: &str,
-    base: &str,
-    format: ExportFormat,
+/// One exported comment: a row of values in column order, or a JSON document of its own.
+enum Record {
+    Values(Vec<String>),
+    Document(Value),
+}
+
+/// A page of records and the internal number of its last comment (`None` past the end).
+type Page = Option<(i64, Vec<Record>)>;
+
+/// Writes pages from `page_after` (given the last comment written) until there are none, handing
+/// each page's bytes to `emit`, which answers whether to go on (a download whose reader left stops).
+async fn write_pages<P, PFut, F, Fut>(
+    mut rows: Rows,
+    mut page_after: P,
     mut emit: F,
 ) -> Result<(), StoreError>
 where
+    P: FnMut(i64) -> PFut,
+    PFut: std::future::Future<Output = Result<Page, StoreError>>,
     F: FnMut(Vec<u8>) -> Fut,
     Fut: std::future::Future<Output = bool>,
 {
-    let mut rows = Rows::new(format, &PUBLIC_COLUMNS)?;
     let mut after = i64::MIN;
-    loop {
-        let page = posted_comments_after(store, docket_id, after, PAGE).await?;
-        let Some(last) = page.last() else { break };
-        after = last.id;
-        for comment in &page {
-            match format {
-                ExportFormat::Csv => rows.record(public_record(comment, base))?,
-                ExportFormat::JsonLines => rows.line(&comment_document(comment, base, true))?,
+    while let Some((last, records)) = page_after(after).await? {
+        after = last;
+        for record in records {
+            match record {
+                Record::Values(values) => rows.record(values)?,
+                Record::Document(document) => rows.line(&document)?,
             }
         }
         if !rows.send(&mut emit).await? {
@@ -228,101 +233,133 @@ where
     Ok(())
 }
 
+/// Writes the docket's posted comments for anyone: CSV rows, or in JSON Lines each comment as
+/// `GET /v4/comments/{id}?include=attachments` answers it. `emit` gets each page's bytes and
+/// answers whether to go on.
+pub async fn write_public_comments<F, Fut>(
+    store: &Store,
+    docket_id: &str,
+    base: &str,
+    format: ExportFormat,
+    emit: F,
+) -> Result<(), StoreError>
+where
+    F: FnMut(Vec<u8>) -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let page_after = |after| async move {
+        let page = posted_comments_after(store, docket_id, after, PAGE).await?;
+        let Some(last) = page.last().map(|c| c.id) else {
+            return Ok(None);
+        };
+        let records = page
+            .iter()
+            .map(|comment| match format {
+                ExportFormat::Csv => Record::Values(public_record(comment, base)),
+                ExportFormat::JsonLines => Record::Document(comment_document(comment, base, true)),
+            })
+            .collect();
+        Ok(Some((last, records)))
+    };
+    write_pages(Rows::new(format, &PUBLIC_COLUMNS)?, page_after, emit).await
+}
+
 /// Writes every comment of the docket for staff (all statuses; never e-mail addresses), one row
 /// of `STAFF_COLUMNS` per comment. `emit` as for `write_public_comments`.
 pub async fn write_staff_comments<F, Fut>(
     store: &Store,
     docket_id: &str,
     format: ExportFormat,
-    mut emit: F,
+    emit: F,
 ) -> Result<(), StoreError>
 where
     F: FnMut(Vec<u8>) -> Fut,
     Fut: std::future::Future<Output = bool>,
 {
-    let mut writer = Rows::new(format, &STAFF_COLUMNS)?;
-    let mut after = i64::MIN;
-    loop {
-        let rows = sqlx::query(
-            "SELECT c.id, c.public_id, d.agency_code, c.docket_id, c.tracking_number, c.posted_at,
-                 c.received_at, c.document_id, c.first_name, c.last_name, c.city, c.state_province_region,
-                 c.country, c.organization, c.submitter_type, c.body, c.status, c.withheld_reason, c.late,
-                 c.campaign_id, c.added_words
-             FROM comments c JOIN dockets d ON d.id = c.docket_id
-             WHERE c.docket_id = $1 AND c.id > $2 ORDER BY c.id LIMIT $3",
-        )
-        .bind(docket_id)
-        .bind(after)
-        .bind(PAGE)
-        .fetch_all(store.pool())
-        .await?;
-        let Some(last) = rows.last() else { break };
-        after = last.try_get("id")?;
-        let ids: Vec<i64> = rows
-            .iter()
-            .map(|r| r.try_get("id"))
-            .collect::<Result<_, _>>()?;
-        let tags = store.comment_tags(&ids, false).await?;
-        for row in &rows {
-            let id: i64 = row.try_get("id")?;
-            let text = |column: &str| -> Result<String, StoreError> {
-                Ok(row
-                    .try_get::<Option<String>, _>(column)?
-                    .unwrap_or_default())
-            };
-            let instant = |column: &str| -> Result<String, StoreError> {
-                Ok(match row.try_get::<Option<i64>, _>(column)? {
-                    Some(ms) => format_instant(from_millis(ms)?),
-                    None => String::new(),
+    let page_after = |after| staff_page(store, docket_id, after);
+    write_pages(Rows::new(format, &STAFF_COLUMNS)?, page_after, emit).await
+}
+
+/// The staff rows of a docket's comments after comment `after`.
+async fn staff_page(store: &Store, docket_id: &str, after: i64) -> Result<Page, StoreError> {
+    let rows = sqlx::query(
+        "SELECT c.id, c.public_id, d.agency_code, c.docket_id, c.tracking_number, c.posted_at,
+             c.received_at, c.document_id, c.first_name, c.last_name, c.city, c.state_province_region,
+             c.country, c.organization, c.submitter_type, c.body, c.status, c.withheld_reason, c.late,
+             c.campaign_id, c.added_words
+         FROM comments c JOIN dockets d ON d.id = c.docket_id
+         WHERE c.docket_id = $1 AND c.id > $2 ORDER BY c.id LIMIT $3",
+    )
+    .bind(docket_id)
+    .bind(after)
+    .bind(PAGE)
+    .fetch_all(store.pool())
+    .await?;
+    let Some(last) = rows.last() else {
+        return Ok(None);
+    };
+    let last: i64 = last.try_get("id")?;
+    let ids: Vec<i64> = rows
+        .iter()
+        .map(|r| r.try_get("id"))
+        .collect::<Result<_, _>>()?;
+    let tags = store.comment_tags(&ids, false).await?;
+    let mut records = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let id: i64 = row.try_get("id")?;
+        let text = |column: &str| -> Result<String, StoreError> {
+            Ok(row
+                .try_get::<Option<String>, _>(column)?
+                .unwrap_or_default())
+        };
+        let instant = |column: &str| -> Result<String, StoreError> {
+            Ok(match row.try_get::<Option<i64>, _>(column)? {
+                Some(ms) => format_instant(from_millis(ms)?),
+                None => String::new(),
+            })
+        };
+        let number = |column: &str| -> Result<String, StoreError> {
+            Ok(row
+                .try_get::<Option<i64>, _>(column)?
+                .map(|n| n.to_string())
+                .unwrap_or_default())
+        };
+        let kind = text("submitter_type")?;
+        records.push(Record::Values(vec![
+            text("public_id")?,
+            text("agency_code")?,
+            text("docket_id")?,
+            text("tracking_number")?,
+            "Public Submission".to_owned(),
+            instant("posted_at")?,
+            instant("received_at")?,
+            text("document_id")?,
+            text("first_name")?,
+            text("last_name")?,
+            text("city")?,
+            text("state_province_region")?,
+            text("country")?,
+            text("organization")?,
+            SubmitterType::parse(&kind).map_or(kind.clone(), |t| t.label().to_owned()),
+            text("body")?,
+            text("status")?,
+            text("withheld_reason")?,
+            if row.try_get::<i64, _>("late")? == 1 {
+                "yes".to_owned()
+            } else {
+                "no".to_owned()
+            },
+            number("campaign_id")?,
+            number("added_words")?,
+            tags.get(&id)
+                .map(|t| {
+                    t.iter()
+                        .map(|(_, n)| n.as_str())
+                        .collect::<Vec<_>>()
+                        .join("; ")
                 })
-            };
-            let number = |column: &str| -> Result<String, StoreError> {
-                Ok(row
-                    .try_get::<Option<i64>, _>(column)?
-                    .map(|n| n.to_string())
-                    .unwrap_or_default())
-            };
-            let kind = text("submitter_type")?;
-            writer.record(vec![
-                text("public_id")?,
-                text("agency_code")?,
-                text("docket_id")?,
-                text("tracking_number")?,
-                "Public Submission".to_owned(),
-                instant("posted_at")?,
-                instant("received_at")?,
-                text("document_id")?,
-                text("first_name")?,
-                text("last_name")?,
-                text("city")?,
-                text("state_province_region")?,
-                text("country")?,
-                text("organization")?,
-                SubmitterType::parse(&kind).map_or(kind.clone(), |t| t.label().to_owned()),
-                text("body")?,
-                text("status")?,
-                text("withheld_reason")?,
-                if row.try_get::<i64, _>("late")? == 1 {
-                    "yes".to_owned()
-                } else {
-                    "no".to_owned()
-                },
-                number("campaign_id")?,
-                number("added_words")?,
-                tags.get(&id)
-                    .map(|t| {
-                        t.iter()
-                            .map(|(_, n)| n.as_str())
-                            .collect::<Vec<_>>()
-                            .join("; ")
-                    })
-                    .unwrap_or_default(),
-            ])?;
-        }
-        if !writer.send(&mut emit).await? {
-            return Ok(());
-        }
+                .unwrap_or_default(),
+        ]));
     }
-    writer.send(&mut emit).await?;
-    Ok(())
+    Ok(Some((last, records)))
 }

@@ -427,7 +427,7 @@ pub async fn import_file(
 /// Parses JSON as saved from regulations.gov. Some saved answers hold line breaks and tabs
 /// inside strings as they are (which JSON does not allow); those are read as the escapes they
 /// stand for, so the text stays exactly as published.
-fn parse_saved_json(bytes: &[u8]) -> Result<Value, serde_json::Error> {
+pub fn parse_saved_json(bytes: &[u8]) -> Result<Value, serde_json::Error> {
     serde_json::from_slice(bytes).or_else(|first| {
         let mut fixed = Vec::with_capacity(bytes.len() + 16);
         let (mut in_string, mut escaped) = (false, false);
