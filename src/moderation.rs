@@ -309,7 +309,7 @@ mod storage {
             for _ in 0..5 {
                 let mut tx = self.begin_write().await?;
                 let current = sqlx::query(
-                    "SELECT docket_id, status, version, body FROM comments WHERE id = $1",
+                    "SELECT docket_id, status, version, body, public_id FROM comments WHERE id = $1",
                 )
                 .bind(comment_id)
                 .fetch_optional(&mut *tx)
@@ -333,22 +333,15 @@ mod storage {
                     Some(apply(&body, &redactions).map_err(ModerationError::Redaction)?)
                 };
                 let (status, reason, note, public_id) = match decision {
-                    Decision::Post { .. } => {
-                        let posted = sqlx::query(
-                        "SELECT COUNT(*) FROM comments WHERE docket_id = $1 AND public_id IS NOT NULL",
-                    )
-                    .bind(&docket_id)
-                    .fetch_one(&mut *tx)
-                    .await?
-                    .try_get::<i64, _>(0)?;
-                        // Document 0001 is the proposed order; comments are numbered after it.
-                        (
-                            CommentStatus::Posted,
-                            None,
-                            None,
-                            Some(format!("{docket_id}-{:04}", posted + 2)),
-                        )
-                    }
+                    Decision::Post { .. } => (
+                        CommentStatus::Posted,
+                        None,
+                        None,
+                        match current.try_get::<Option<String>, _>("public_id")? {
+                            Some(numbered) => Some(numbered),
+                            None => Some(next_public_id(&mut tx, &docket_id).await?),
+                        },
+                    ),
                     Decision::Withhold { reason, note } => (
                         CommentStatus::Withheld,
                         Some(reason.as_str()),
@@ -517,6 +510,34 @@ mod storage {
             ),
             body: row.try_get("body")?,
         })
+    }
+
+    /// The next free public id on a docket: the docket's counter moves on past any number
+    /// already taken (imported comments keep their regulations.gov ids). Each taken number is
+    /// skipped once, since the counter stays past it.
+    async fn next_public_id(
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        docket_id: &str,
+    ) -> Result<String, StoreError> {
+        loop {
+            let number: i64 = sqlx::query(
+                "UPDATE dockets SET last_comment_number = last_comment_number + 1 WHERE id = $1
+                 RETURNING last_comment_number",
+            )
+            .bind(docket_id)
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get(0)?;
+            let candidate = format!("{docket_id}-{number:04}");
+            let taken = sqlx::query("SELECT 1 FROM comments WHERE public_id = $1")
+                .bind(&candidate)
+                .fetch_optional(&mut **tx)
+                .await?
+                .is_some();
+            if !taken {
+                return Ok(candidate);
+            }
+        }
     }
 }
 

@@ -31,12 +31,16 @@ pub fn find_phrase(text: &str, phrase: &str) -> Result<Vec<Redaction>, Redaction
     let found: Vec<Redaction> = if phrase.is_empty() {
         Vec::new()
     } else {
+        // Character offsets counted once along the text, not from its start for every match.
+        let phrase_chars = phrase.chars().count();
+        let (mut counted_to, mut chars_before) = (0, 0);
         text.match_indices(phrase)
-            .map(|(byte, m)| {
-                let start = text[..byte].chars().count();
+            .map(|(byte, _)| {
+                chars_before += text[counted_to..byte].chars().count();
+                counted_to = byte;
                 Redaction {
-                    start,
-                    end: start + m.chars().count(),
+                    start: chars_before,
+                    end: chars_before + phrase_chars,
                 }
             })
             .collect()

@@ -16,6 +16,8 @@ pub enum Permission {
     ReadComments,
     /// Tag comments.
     Tag,
+    /// See how to reach a submitter (their e-mail address): only those who moderate need it.
+    ReadContactDetails,
     /// Browse and export the audit log.
     ReadAuditLog,
 }
@@ -44,12 +46,13 @@ impl Role {
         }
     }
 
-    /// Admins may do everything; moderators moderate and read; analysts read and tag.
+    /// Admins may do everything; moderators moderate, read and see contact details; analysts
+    /// read (names and text, not contact details) and tag.
     pub fn can(self, permission: Permission) -> bool {
         use Permission::*;
         match self {
             Role::Admin => true,
-            Role::Moderator => matches!(permission, Moderate | ReadComments),
+            Role::Moderator => matches!(permission, Moderate | ReadComments | ReadContactDetails),
             Role::Analyst => matches!(permission, ReadComments | Tag),
         }
     }
@@ -180,9 +183,12 @@ mod tests {
             ReadComments,
             Tag,
             ReadAuditLog,
+            ReadContactDetails,
         ] {
             assert!(Role::Admin.can(p));
         }
+        assert!(Role::Moderator.can(ReadContactDetails));
+        assert!(!Role::Analyst.can(ReadContactDetails));
         assert!(Role::Moderator.can(Moderate));
         assert!(Role::Moderator.can(ReadComments));
         assert!(!Role::Moderator.can(ManageUsers));

@@ -426,6 +426,34 @@ impl Store {
     /// The deadline is checked by the same INSERT statement that stores the comment, so it
     /// holds in that statement's transaction however many servers share the database.
     /// Submitting the same idempotency key again returns the first receipt.
+    /// Whether the docket takes a comment at `now` (on time or late): the reason if not. Checked
+    /// before a form's files are received, and again inside the INSERT that stores the comment.
+    pub async fn check_admission(
+        &self,
+        docket_id: &DocketId,
+        now: DateTime<Utc>,
+    ) -> Result<(), SubmitError> {
+        let docket = self
+            .docket(docket_id)
+            .await?
+            .ok_or_else(|| SubmitError::UnknownDocket(docket_id.to_string()))?;
+        let time_zone = docket.agency.time_zone;
+        if docket.withdrawn_at.is_some() {
+            return Err(SubmitError::Withdrawn);
+        }
+        match docket.window.admission_at(now) {
+            Admission::NotYetOpen => Err(SubmitError::NotYetOpen {
+                opens_at: docket.window.opens_at,
+                time_zone,
+            }),
+            Admission::Closed => Err(SubmitError::Closed {
+                closes_at: docket.window.closes_at,
+                time_zone,
+            }),
+            Admission::OnTime | Admission::Late => Ok(()),
+        }
+    }
+
     pub async fn submit_comment_with_attachments(
         &self,
         docket_id: &DocketId,
@@ -496,29 +524,7 @@ impl Store {
             }
             tx.rollback().await?;
             // Nothing stored: the window refused it, or a conflict on the key or the tracking number.
-            let docket = self
-                .docket(docket_id)
-                .await?
-                .ok_or_else(|| SubmitError::UnknownDocket(docket_id.to_string()))?;
-            let time_zone = docket.agency.time_zone;
-            if docket.withdrawn_at.is_some() {
-                return Err(SubmitError::Withdrawn);
-            }
-            match docket.window.admission_at(now) {
-                Admission::NotYetOpen => {
-                    return Err(SubmitError::NotYetOpen {
-                        opens_at: docket.window.opens_at,
-                        time_zone,
-                    })
-                }
-                Admission::Closed => {
-                    return Err(SubmitError::Closed {
-                        closes_at: docket.window.closes_at,
-                        time_zone,
-                    })
-                }
-                Admission::OnTime | Admission::Late => continue,
-            }
+            self.check_admission(docket_id, now).await?;
         }
         Err(StoreError::Corrupt("could not store the comment after several attempts".into()).into())
     }

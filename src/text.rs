@@ -14,6 +14,16 @@ pub enum TextError {
     LineBreak,
 }
 
+/// A CSV cell that a spreadsheet will show as text: one starting with `=`, `+`, `-`, `@`, a tab or
+/// a carriage return would be run as a formula, so it gets a leading `'` (the usual defence).
+pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
 /// A count as people read it: `3,412`.
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
@@ -108,6 +118,16 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn spreadsheet_formulas_are_neutralised() {
+        for formula in ["=HYPERLINK(\"x\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(spreadsheet_safe(formula), format!("'{formula}"));
+        }
+        for text in ["plain", "", " =not at start", "'quoted"] {
+            assert_eq!(spreadsheet_safe(text), text);
+        }
+    }
 
     #[test]
     fn counts_get_thousands_separators() {

@@ -35,9 +35,12 @@ pub fn closing_instant(due_date: NaiveDate, zone: Tz) -> DateTime<Utc> {
         // that gives the public the full day.
         LocalResult::Ambiguous(_, later) => later.with_timezone(&Utc),
         LocalResult::None => {
-            let day_before = zone.from_utc_datetime(&(local - chrono::Duration::days(1)));
-            let offset = chrono::Offset::fix(day_before.offset());
-            (local - offset).and_utc()
+            // Checked: a due date at the end of chrono's range must not overflow.
+            let day_before = local
+                .checked_sub_signed(chrono::Duration::days(1))
+                .unwrap_or(local);
+            let offset = chrono::Offset::fix(zone.from_utc_datetime(&day_before).offset());
+            local.checked_sub_offset(offset).unwrap_or(local).and_utc()
         }
     }
 }

@@ -106,6 +106,7 @@ pub async fn staff_queue() -> Result<QueueView, AppError> {
     let ids: Vec<i64> = items.iter().map(|i| i.id).collect();
     let mut attachments = services.store.attachments_of(&ids).await?;
     let pending_total = services.store.pending_count().await?;
+    let contact_details = identity.role.can(Permission::ReadContactDetails);
     Ok(QueueView {
         header: StaffHeader::of(&identity),
         can_moderate: identity.role.can(Permission::Moderate),
@@ -125,7 +126,7 @@ pub async fn staff_queue() -> Result<QueueView, AppError> {
                 late: item.late,
                 submitter_type: item.submitter_type,
                 name: item.name,
-                email: item.email,
+                email: item.email.filter(|_| contact_details),
                 body: item.body,
                 flags: item.flags,
                 campaign: item.campaign,

@@ -100,8 +100,12 @@ fn unavailable(error: StoreError) -> Response {
 
 /// The query string as (name, value) pairs.
 fn query_pairs(raw: Option<String>) -> Result<Vec<(String, String)>, ApiError> {
-    parse_urlencoded(raw.unwrap_or_default().as_bytes())
-        .map_err(|_| ApiError::bad_request("the query string is not valid UTF-8"))
+    parse_urlencoded(raw.unwrap_or_default().as_bytes()).map_err(|error| match error {
+        crate::form::FormError::InvalidUtf8 => {
+            ApiError::bad_request("the query string is not valid UTF-8")
+        }
+        too_many => ApiError::bad_request(too_many.to_string()),
+    })
 }
 
 /// The key a request carries: the `X-Api-Key` header, else the `api_key` parameter.

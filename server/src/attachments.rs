@@ -3,7 +3,7 @@
 //! kind the file was recognised as, never from a path that reveals where it is stored.
 
 use crate::staff::{authorise, authorise_read, fields, switch};
-use crate::uploads::{forget_files, keep_files, staff_multipart, status_of};
+use crate::uploads::{keep_files, staff_multipart, status_of};
 use crate::AppState;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, Request, State};
@@ -48,6 +48,7 @@ async fn send(
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
+    let name = &kind.served_name(name);
     // A plain ASCII fallback name, and the real one encoded as RFC 6266 allows.
     let fallback: String = name
         .chars()
@@ -186,10 +187,12 @@ pub async fn redact_file(
         let question = "Choose one redacted file to upload, or remove the redacted version.";
         return (StatusCode::BAD_REQUEST, question).into_response();
     }
-    let (stored, created) = match files.pop() {
-        None => (None, Vec::new()),
+    // Files nothing refers to (a replaced redacted version, or one stored for a refused change)
+    // are removed later by the sweep of unreferenced files.
+    let stored = match files.pop() {
+        None => None,
         Some(file) => match keep_files(&state, vec![file]).await {
-            Ok((mut stored, created)) => (stored.pop(), created),
+            Ok(mut stored) => stored.pop(),
             Err(error) => return (status_of(&error), error.to_string()).into_response(),
         },
     };
@@ -204,17 +207,10 @@ pub async fn redact_file(
         )
         .await;
     match changed {
-        Ok(Some(replaced)) => {
-            forget_files(&state, replaced.into_iter().collect()).await;
-            Redirect::to("/staff").into_response()
-        }
-        Ok(None) => {
-            forget_files(&state, created).await;
-            not_found()
-        }
+        Ok(Some(_replaced)) => Redirect::to("/staff").into_response(),
+        Ok(None) => not_found(),
         Err(error) => {
             tracing::error!(%error, "storing a redacted attachment failed");
-            forget_files(&state, created).await;
             not_saved()
         }
     }

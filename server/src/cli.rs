@@ -450,6 +450,12 @@ async fn serve(config: Config) -> Result<()> {
     let extractor = opendocket_core::attachment::worker::Extractor {
         program: std::env::current_exe().context("could not find the opendocket binary")?,
     };
+    tokio::spawn(
+        opendocket_core::attachment::worker::sweep_unreferenced_files_hourly(
+            services.store.clone(),
+            services.attachments.clone(),
+        ),
+    );
     tokio::spawn(opendocket_core::attachment::worker::extract_waiting_texts(
         services.store.clone(),
         services.attachments.clone(),
@@ -472,10 +478,7 @@ async fn serve(config: Config) -> Result<()> {
          echo 'a long passphrase' | opendocket user add --email you@agency.gov --role admin",
         config.site_addr
     );
-    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    crate::http::serve(listener, app(state), config.http, shutdown_signal()).await;
     Ok(())
 }
 

@@ -23,6 +23,12 @@ pub struct Config {
     pub api_key_limit: u32,
     /// API requests an hour for each address reading without a key (`OPENDOCKET_API_ANONYMOUS_LIMIT`).
     pub api_anonymous_limit: u32,
+    /// Connection limits and timeouts (`OPENDOCKET_HEADER_TIMEOUT_SECS`, `OPENDOCKET_BODY_TIMEOUT_SECS`,
+    /// `OPENDOCKET_MAX_CONNECTIONS`, `OPENDOCKET_SHUTDOWN_GRACE_SECS`).
+    pub http: crate::http::HttpLimits,
+    /// Comment forms with files received at once (`OPENDOCKET_MAX_UPLOADS`); beyond it the text
+    /// is answered back with a request to send the files again shortly.
+    pub max_uploads: usize,
 }
 
 /// Reads a whole number of at least 1, or `default` when unset.
@@ -87,7 +93,32 @@ impl Config {
             });
         }
         let per_hour = "a whole number of requests an hour, at least 1";
+        let defaults = crate::http::HttpLimits::default();
+        let seconds = |name: &'static str, default: std::time::Duration| {
+            positive(
+                name,
+                default.as_secs() as u32,
+                "a whole number of seconds, at least 1",
+            )
+            .map(|s| std::time::Duration::from_secs(s.into()))
+        };
+        let http = crate::http::HttpLimits {
+            header_timeout: seconds("OPENDOCKET_HEADER_TIMEOUT_SECS", defaults.header_timeout)?,
+            body_timeout: seconds("OPENDOCKET_BODY_TIMEOUT_SECS", defaults.body_timeout)?,
+            shutdown_grace: seconds("OPENDOCKET_SHUTDOWN_GRACE_SECS", defaults.shutdown_grace)?,
+            max_connections: positive(
+                "OPENDOCKET_MAX_CONNECTIONS",
+                defaults.max_connections as u32,
+                "a whole number of connections, at least 1",
+            )? as usize,
+        };
         Ok(Self {
+            max_uploads: positive(
+                "OPENDOCKET_MAX_UPLOADS",
+                8,
+                "a whole number of uploads, at least 1",
+            )? as usize,
+            http,
             public_url,
             api_key_limit: positive("OPENDOCKET_API_KEY_LIMIT", 1000, per_hour)?,
             api_anonymous_limit: positive("OPENDOCKET_API_ANONYMOUS_LIMIT", 100, per_hour)?,

@@ -7,7 +7,12 @@ use percent_encoding::percent_decode;
 pub enum FormError {
     #[error("the form contains bytes that are not valid UTF-8 text")]
     InvalidUtf8,
+    #[error("The form has more than {max} fields.")]
+    TooManyFields { max: usize },
 }
+
+/// Fields a form may have: staff forms tick up to a page of comments (100) at once.
+pub const MAX_FIELDS: usize = 1_000;
 
 fn decode(raw: &[u8]) -> Result<String, FormError> {
     let spaced: Vec<u8> = raw
@@ -20,8 +25,11 @@ fn decode(raw: &[u8]) -> Result<String, FormError> {
 
 /// The form's name/value pairs in order.
 pub fn parse_urlencoded(body: &[u8]) -> Result<Vec<(String, String)>, FormError> {
-    body.split(|&b| b == b'&')
-        .filter(|pair| !pair.is_empty())
+    let pairs = body.split(|&b| b == b'&').filter(|pair| !pair.is_empty());
+    if pairs.clone().count() > MAX_FIELDS {
+        return Err(FormError::TooManyFields { max: MAX_FIELDS });
+    }
+    pairs
         .map(|pair| {
             let (name, value) = match pair.iter().position(|&b| b == b'=') {
                 Some(i) => (&pair[..i], &pair[i + 1..]),
@@ -35,6 +43,21 @@ pub fn parse_urlencoded(body: &[u8]) -> Result<Vec<(String, String)>, FormError>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn too_many_fields_are_refused_before_decoding() {
+        let many = "a=1&".repeat(MAX_FIELDS + 1);
+        assert_eq!(
+            parse_urlencoded(many.as_bytes()),
+            Err(FormError::TooManyFields { max: MAX_FIELDS })
+        );
+        assert_eq!(
+            parse_urlencoded("a=1&".repeat(MAX_FIELDS).as_bytes())
+                .unwrap()
+                .len(),
+            MAX_FIELDS
+        );
+    }
 
     #[test]
     fn decodes_plus_and_percent_escapes() {

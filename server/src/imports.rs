@@ -34,12 +34,24 @@ pub async fn import_upload(
             String::new(),
         )
     };
-    let Some((name, bytes)) = files.into_iter().next() else {
+    let Some(crate::uploads::UploadedFile { name, file }) = files.into_iter().next() else {
         return answer(
             StatusCode::BAD_REQUEST,
             "Choose a file to import.".to_owned(),
         )
         .await;
+    };
+    // One file of at most the upload limit, sent by an admin.
+    let bytes = match file.bytes() {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            tracing::error!(%error, "could not read an uploaded import file");
+            return answer(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The file could not be read just now; nothing was imported.".to_owned(),
+            )
+            .await;
+        }
     };
     let docket = form.get("docket").cloned().unwrap_or_default();
     let zone = match DocketId::parse(&docket) {

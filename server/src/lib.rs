@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 mod downloads;
 mod form;
+pub mod http;
 mod imports;
 mod render;
 mod security;
@@ -27,6 +28,9 @@ use std::sync::{Arc, OnceLock};
 
 /// Large enough for a 5,000-character comment in any script after percent-encoding, and the other fields.
 pub(crate) const FORM_BODY_LIMIT: usize = 256 * 1024;
+/// Staff forms that carry one file (an import, a redacted version): a file at the largest upload
+/// size and the form around it. The file itself is held to the attachment limit as it arrives.
+pub(crate) const STAFF_UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -35,6 +39,8 @@ pub struct AppState {
     /// Where people reach this site, for absolute links in API answers.
     pub public_url: String,
     pub api_limits: Arc<api::ApiLimits>,
+    /// Forms with files being received at once (`OPENDOCKET_MAX_UPLOADS`).
+    pub upload_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -47,6 +53,7 @@ impl AppState {
                 config.api_key_limit,
                 config.api_anonymous_limit,
             )),
+            upload_slots: Arc::new(tokio::sync::Semaphore::new(config.max_uploads)),
         }
     }
 }
@@ -100,10 +107,14 @@ pub fn app(state: AppState) -> Router {
             campaigns::summary_downloads,
         ))
         .layer(axum::middleware::from_fn(finish_writes))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            answer_panic,
+        ))
         .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT))
         .layer(axum::middleware::map_response(
             security::add_security_headers,
         ))
+        .layer(axum::middleware::from_fn(security::add_cache_headers))
         .with_state(state)
 }
 
@@ -135,6 +146,24 @@ async fn finish_writes(
                 .into_response()
         }
     }
+}
+
+/// A handler that panicked (a bug, never an answer to input) is logged with its cause and answered
+/// as a 500, rather than dropping the connection.
+fn answer_panic(cause: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let cause = cause
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| cause.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    tracing::error!(cause, "a request handler panicked");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        [(axum::http::header::CACHE_CONTROL, "no-store")],
+        "Something went wrong on our side; please try again.",
+    )
+        .into_response()
 }
 
 async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {

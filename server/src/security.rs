@@ -1,8 +1,12 @@
 //! Security headers: a Content-Security-Policy that allows nothing from other hosts, and friends.
 
+use axum::extract::Request;
 use axum::http::header::{
-    HeaderValue, CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+    HeaderValue, CACHE_CONTROL, CONTENT_SECURITY_POLICY, COOKIE, REFERRER_POLICY,
+    X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
+use axum::http::Method;
+use axum::middleware::Next;
 use axum::response::Response;
 use leptos::nonce::use_nonce;
 use leptos::prelude::{provide_context, use_context};
@@ -23,6 +27,54 @@ pub fn page_policy(nonce: &str) -> String {
 /// For everything that is not a page (files, redirects, health checks).
 const DEFAULT_POLICY: &str =
     "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+/// How long a shared cache may keep a public read page or API answer.
+const PUBLIC_MAX_AGE: &str = "public, max-age=60";
+
+/// Sets `Cache-Control` on answers that have none: never stored when they are for staff, carry a
+/// form's one-time key (the docket page), a receipt or contact details, or answer a write; public
+/// read pages, the read API and bulk downloads may be kept briefly by shared caches, but not for
+/// someone signed in (their pages show staff links).
+pub async fn add_cache_headers(request: Request, next: Next) -> Response {
+    let policy = cache_policy(
+        request.method(),
+        request.uri().path(),
+        request.headers().contains_key(COOKIE),
+    );
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    if !headers.contains_key(CACHE_CONTROL) {
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static(policy));
+    }
+    response
+}
+
+fn cache_policy(method: &Method, path: &str, has_cookie: bool) -> &'static str {
+    if method != Method::GET && method != Method::HEAD {
+        return "no-store";
+    }
+    if path.starts_with("/pkg/") {
+        // Asset names carry no hash: check for a newer one each time (cheap with Last-Modified).
+        return "public, no-cache";
+    }
+    let parts: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
+    let public_read = matches!(
+        parts.as_slice(),
+        [] | [""]
+            | ["comments", _]
+            | [
+                "dockets",
+                _,
+                "search" | "summary" | "comments.csv" | "comments.jsonl"
+            ]
+            | ["v4", ..]
+    );
+    match (public_read, has_cookie) {
+        (true, false) => PUBLIC_MAX_AGE,
+        (true, true) => "private, no-cache",
+        (false, _) => "no-store",
+    }
+}
 
 /// Context every rendered page gets: the services, and the page's CSP with its nonce.
 pub fn provide_page_context(services: Services) {
@@ -46,4 +98,33 @@ pub async fn add_security_headers(mut response: Response) -> Response {
     headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn staff_forms_and_receipts_are_never_stored() {
+        let get = &Method::GET;
+        for path in [
+            "/staff",
+            "/staff/dockets/X/summary",
+            "/dockets/FTC-2023-0018",
+            "/receipts/ABC",
+            "/staff/attachments/1",
+            "/api/whatever",
+            "/healthz",
+        ] {
+            assert_eq!(cache_policy(get, path, false), "no-store", "{path}");
+        }
+        assert_eq!(
+            cache_policy(&Method::POST, "/v4/comments", false),
+            "no-store"
+        );
+        for path in ["/", "/comments/X-1", "/dockets/X/search", "/v4/comments"] {
+            assert_eq!(cache_policy(get, path, false), PUBLIC_MAX_AGE, "{path}");
+            assert_eq!(cache_policy(get, path, true), "private, no-cache", "{path}");
+        }
+    }
 }

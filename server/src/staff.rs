@@ -58,7 +58,9 @@ pub const STAFF_FORM_ENDPOINTS: &[StaffEndpoint] = &[
         permission: Some(Permission::ManageDockets),
         route: || {
             // The handler reads the form itself, within the attachment limits.
-            post(crate::imports::import_upload).layer(axum::extract::DefaultBodyLimit::disable())
+            post(crate::imports::import_upload).layer(axum::extract::DefaultBodyLimit::max(
+                crate::STAFF_UPLOAD_LIMIT,
+            ))
         },
     },
     StaffEndpoint {
@@ -161,7 +163,9 @@ pub const STAFF_FORM_ENDPOINTS: &[StaffEndpoint] = &[
         permission: Some(Permission::Moderate),
         route: || {
             // The handler reads the form itself, within the attachment limits.
-            post(attachments::redact_file).layer(axum::extract::DefaultBodyLimit::disable())
+            post(attachments::redact_file).layer(axum::extract::DefaultBodyLimit::max(
+                crate::STAFF_UPLOAD_LIMIT,
+            ))
         },
     },
     StaffEndpoint {
@@ -635,7 +639,7 @@ async fn audit_csv(State(state): State<AppState>, headers: HeaderMap) -> Respons
         if result.is_err() {
             break;
         }
-        result = writer.write_record([
+        let cells = [
             e.id.to_string().as_str(),
             &e.at.to_rfc3339(),
             &e.actor,
@@ -644,7 +648,9 @@ async fn audit_csv(State(state): State<AppState>, headers: HeaderMap) -> Respons
             &e.object_id,
             e.before.as_deref().unwrap_or(""),
             e.after.as_deref().unwrap_or(""),
-        ]);
+        ]
+        .map(|cell| opendocket_core::text::spreadsheet_safe(cell).into_owned());
+        result = writer.write_record(cells);
     }
     match result
         .map_err(|e| e.to_string())

@@ -3,9 +3,7 @@
 
 use crate::form::{parse_urlencoded, FormError};
 use crate::render::render_page_with;
-use crate::uploads::{
-    forget_files, keep_files, read_multipart, status_of, Received, INCOMPLETE, INVALID_UTF8,
-};
+use crate::uploads::{keep_files, read_multipart, status_of, Received, INCOMPLETE, INVALID_UTF8};
 use crate::{AppState, FORM_BODY_LIMIT};
 use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -19,7 +17,12 @@ use opendocket_core::window::format_in_zone;
 struct Rejection {
     status: StatusCode,
     submission: RejectedSubmission,
+    /// Seconds after which sending again should work.
+    retry_after: Option<u32>,
 }
+
+/// How long someone whose files were not received because of a crowd is asked to wait.
+const UPLOAD_RETRY_SECONDS: u32 = 30;
 
 impl Rejection {
     fn new(status: StatusCode, form: CommentForm, key: String, message: impl Into<String>) -> Self {
@@ -29,7 +32,11 @@ impl Rejection {
             message: Some(message.into()),
             ..Default::default()
         };
-        Self { status, submission }
+        Self {
+            status,
+            submission,
+            retry_after: None,
+        }
     }
 }
 
@@ -74,21 +81,30 @@ fn unreadable(status: StatusCode, message: &str) -> Rejection {
 }
 
 /// Reads the form, urlencoded (no files) or multipart (with files), within the size limits.
-async fn receive(state: &AppState, request: Request) -> Result<Received, Rejection> {
+/// With `keep_files` false, files sent are read and dropped.
+async fn receive(
+    state: &AppState,
+    request: Request,
+    keep_files: bool,
+) -> Result<Received, Rejection> {
     match media_type(request.headers()).as_str() {
         "application/x-www-form-urlencoded" => {
             let body = axum::body::to_bytes(request.into_body(), FORM_BODY_LIMIT)
                 .await
                 .map_err(|_| unreadable(StatusCode::PAYLOAD_TOO_LARGE, INCOMPLETE))?;
-            let pairs = parse_urlencoded(&body).map_err(|FormError::InvalidUtf8| {
-                unreadable(StatusCode::BAD_REQUEST, INVALID_UTF8)
+            let pairs = parse_urlencoded(&body).map_err(|error| match error {
+                FormError::InvalidUtf8 => unreadable(StatusCode::BAD_REQUEST, INVALID_UTF8),
+                FormError::TooManyFields { .. } => {
+                    unreadable(StatusCode::BAD_REQUEST, &format!("{error} Nothing was stored."))
+                }
             })?;
             Ok(Received {
                 pairs,
                 files: Vec::new(),
+                files_dropped: false,
             })
         }
-        "multipart/form-data" => read_multipart(state, request, "attachments")
+        "multipart/form-data" => read_multipart(state, request, "attachments", keep_files)
             .await
             .map_err(|refusal| unreadable(refusal.status, &refusal.message)),
         _ => Err(unreadable(
@@ -98,13 +114,72 @@ async fn receive(state: &AppState, request: Request) -> Result<Received, Rejecti
     }
 }
 
+/// Why a docket did not take a comment, as a status and a sentence.
+fn refusal_of(error: &SubmitError) -> (StatusCode, String) {
+    match error {
+        SubmitError::Withdrawn => (
+            StatusCode::CONFLICT,
+            "The agency withdrew this docket; it no longer takes comments. Your comment was not stored."
+                .to_owned(),
+        ),
+        SubmitError::UnknownDocket(_) => {
+            (StatusCode::NOT_FOUND, "There is no such docket.".to_owned())
+        }
+        SubmitError::NotYetOpen {
+            opens_at,
+            time_zone,
+        } => (
+            StatusCode::CONFLICT,
+            format!(
+                "This comment period opens on {}. Your comment was not stored.",
+                format_in_zone(*opens_at, *time_zone)
+            ),
+        ),
+        SubmitError::Closed {
+            closes_at,
+            time_zone,
+        } => (
+            StatusCode::CONFLICT,
+            format!(
+                "The comment period closed on {}. Your comment was not stored.",
+                format_in_zone(*closes_at, *time_zone)
+            ),
+        ),
+        SubmitError::Store(e) => {
+            let status = if e.is_unavailable() {
+                StatusCode::SERVICE_UNAVAILABLE
+            } else {
+                StatusCode::INTERNAL_SERVER_ERROR
+            };
+            tracing::error!(error = %e, "could not store a comment");
+            (status, "Your comment could not be saved just now, and nothing was stored. Please try again in a minute.".to_owned())
+        }
+    }
+}
+
 async fn accept(
     state: &AppState,
     docket_id: &DocketId,
     request: Request,
 ) -> Result<String, Rejection> {
-    let Received { pairs, files } = receive(state, request).await?;
-    let had_files = !files.is_empty();
+    let services = &state.services;
+    // A docket that takes no comments receives no files (the text is still read, to give back).
+    let admission = services
+        .store
+        .check_admission(docket_id, services.clock.now())
+        .await;
+    // Files are received only while an upload slot is free; past that the text is still read,
+    // so the person gets it back with the request to send the files again shortly.
+    let upload_slot = admission
+        .is_ok()
+        .then(|| state.upload_slots.clone().try_acquire_owned().ok())
+        .flatten();
+    let Received {
+        pairs,
+        files,
+        files_dropped,
+    } = receive(state, request, upload_slot.is_some()).await?;
+    let had_files = !files.is_empty() || files_dropped;
     let (form, raw_key) = form_from_pairs(pairs);
     let Ok(key) = IdempotencyKey::parse(&raw_key) else {
         return Err(Rejection::new(
@@ -114,6 +189,25 @@ async fn accept(
             "This form was missing its submission key, so nothing was stored. Please check your comment and submit it again.",
         ));
     };
+    if let Err(error) = admission {
+        let (status, message) = refusal_of(&error);
+        return Err(Rejection::new(
+            status,
+            form,
+            key.as_str().to_owned(),
+            message,
+        ));
+    }
+    if files_dropped {
+        let mut rejection = Rejection::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            form,
+            key.as_str().to_owned(),
+            "Many people are sending files right now, so yours were not received and nothing was stored. Your text is kept below: choose your files again under Attachments and send it in a minute.",
+        );
+        rejection.retry_after = Some(UPLOAD_RETRY_SECONDS);
+        return Err(rejection);
+    }
     let files_again = had_files
         .then_some("Your files were not kept: choose them again under Attachments.".to_owned());
     let comment = validate(&form).map_err(|errors| Rejection {
@@ -124,8 +218,9 @@ async fn accept(
             message: files_again.clone(),
             idempotency_key: key.as_str().to_owned(),
         },
+        retry_after: None,
     })?;
-    let (attachments, created) = keep_files(state, files).await.map_err(|error| {
+    let attachments = keep_files(state, files).await.map_err(|error| {
         Rejection::new(
             status_of(&error),
             form.clone(),
@@ -133,7 +228,7 @@ async fn accept(
             format!("{error} Nothing was stored; choose your files again under Attachments."),
         )
     })?;
-    let services = &state.services;
+    drop(upload_slot);
     let now = services.clock.now();
     match services
         .store
@@ -142,46 +237,9 @@ async fn accept(
     {
         Ok(receipt) => Ok(receipt.tracking_number.to_string()),
         Err(error) => {
-            forget_files(state, created).await;
-            let (status, message) = match &error {
-                SubmitError::Withdrawn => (
-                    StatusCode::CONFLICT,
-                    "The agency withdrew this docket; it no longer takes comments. Your comment was not stored."
-                        .to_owned(),
-                ),
-                SubmitError::UnknownDocket(_) => {
-                    (StatusCode::NOT_FOUND, "There is no such docket.".to_owned())
-                }
-                SubmitError::NotYetOpen {
-                    opens_at,
-                    time_zone,
-                } => (
-                    StatusCode::CONFLICT,
-                    format!(
-                        "This comment period opens on {}. Your comment was not stored.",
-                        format_in_zone(*opens_at, *time_zone)
-                    ),
-                ),
-                SubmitError::Closed {
-                    closes_at,
-                    time_zone,
-                } => (
-                    StatusCode::CONFLICT,
-                    format!(
-                        "The comment period closed on {}. Your comment was not stored.",
-                        format_in_zone(*closes_at, *time_zone)
-                    ),
-                ),
-                SubmitError::Store(e) => {
-                    let status = if e.is_unavailable() {
-                        StatusCode::SERVICE_UNAVAILABLE
-                    } else {
-                        StatusCode::INTERNAL_SERVER_ERROR
-                    };
-                    tracing::error!(error = %e, "could not store a comment");
-                    (status, "Your comment could not be saved just now, and nothing was stored. Please try again in a minute.".to_owned())
-                }
-            };
+            // Files stored for a refused comment are removed later by the sweep of unreferenced
+            // files, never here: another comment may just have referred to the same bytes.
+            let (status, message) = refusal_of(&error);
             let message = match files_again {
                 Some(again) => format!("{message} {again}"),
                 None => message,
@@ -215,13 +273,19 @@ pub async fn submit_comment(
             Redirect::to(&format!("/receipts/{tracking_number}")).into_response()
         }
         Err(rejection) => {
-            render_docket_page(
+            let mut response = render_docket_page(
                 &state,
                 docket_id.as_str(),
                 rejection.status,
                 rejection.submission,
             )
-            .await
+            .await;
+            if let Some(seconds) = rejection.retry_after {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, seconds.into());
+            }
+            response
         }
     }
 }

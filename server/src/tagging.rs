@@ -134,6 +134,22 @@ pub async fn change_tag(
         Err(refusal) => return refusal,
     };
     let store = &services.store;
+    // A published tag's name is public text: changing it needs the permission that publishes it.
+    let merged_into = form.get("into").and_then(|v| v.parse::<i64>().ok());
+    if !identity.role.can(Permission::ManageDockets) {
+        for id in std::iter::once(tag_id).chain(merged_into) {
+            match store.tag(id).await {
+                Ok(Some(tag)) if tag.published => {
+                    let message = "This tag is published: only staff who may publish tags can rename, merge or retire it.";
+                    return (StatusCode::FORBIDDEN, message).into_response();
+                }
+                Ok(_) => {}
+                Err(error) => {
+                    return refused(&state, &page, &headers, &identity, error.into()).await
+                }
+            }
+        }
+    }
     let result = match form.get("action").map(String::as_str) {
         Some("rename") => {
             match TagName::parse(form.get("name").map(String::as_str).unwrap_or("")) {
@@ -141,7 +157,7 @@ pub async fn change_tag(
                 Err(e) => Err(e.into()),
             }
         }
-        Some("merge") => match form.get("into").and_then(|v| v.parse().ok()) {
+        Some("merge") => match merged_into {
             Some(into) => store
                 .merge_tags(tag_id, into, &actor, now)
                 .await

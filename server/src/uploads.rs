@@ -5,15 +5,26 @@
 use crate::AppState;
 use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::StatusCode;
-use opendocket_core::attachment::{
-    safe_file_name, AttachmentError, NewAttachment, StoredAttachment,
-};
+use opendocket_core::attachment::files::ReceivedFile;
+use opendocket_core::attachment::{safe_file_name, AttachmentError, StoredAttachment};
 
-/// A form as sent: its text fields in order, and the files chosen under the file field.
+/// A form as sent: its text fields in order, and the files chosen under the file field (on the
+/// disk, not in memory).
 pub(crate) struct Received {
     pub pairs: Vec<(String, String)>,
-    pub files: Vec<(String, Vec<u8>)>,
+    pub files: Vec<UploadedFile>,
+    /// Files were sent but not kept because too many uploads were under way.
+    pub files_dropped: bool,
 }
+
+/// A file as sent: the name it came with and its content, received to a temporary file.
+pub(crate) struct UploadedFile {
+    pub name: String,
+    pub file: ReceivedFile,
+}
+
+/// Text fields a form may have; the comment form has about a dozen.
+pub(crate) const MAX_FORM_FIELDS: usize = 64;
 
 /// Why a form could not be read, with the status to answer.
 pub(crate) struct UploadRefusal {
@@ -47,71 +58,122 @@ pub(crate) fn status_of(error: &AttachmentError) -> StatusCode {
     }
 }
 
-/// Reads a multipart form, stopping as soon as a file passes the size limit or there are too many.
-/// Parts named `file_field` are files; a file input left empty is skipped.
+/// Reads a multipart form, stopping as soon as a file passes the size limit or there are too many
+/// files or fields. Parts named `file_field` are files, written to temporary files as they arrive
+/// (a file input left empty is skipped); with `keep_files` false they are read and dropped, so the
+/// text can still be answered with.
 pub(crate) async fn read_multipart(
     state: &AppState,
     request: Request,
     file_field: &str,
+    keep_files: bool,
 ) -> Result<Received, UploadRefusal> {
     let limits = state.services.attachment_limits;
     let incomplete = || refusal(StatusCode::BAD_REQUEST, INCOMPLETE);
+    let too_large = |message: String| {
+        refusal(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("{message} Nothing was stored."),
+        )
+    };
     let mut multipart = Multipart::from_request(request, state)
         .await
         .map_err(|_| incomplete())?;
     let mut received = Received {
         pairs: Vec::new(),
         files: Vec::new(),
+        files_dropped: false,
     };
+    let mut files_sent = 0;
     while let Some(mut field) = multipart.next_field().await.map_err(|_| incomplete())? {
         let name = field.name().unwrap_or_default().to_owned();
-        let file_name = field.file_name().map(str::to_owned);
-        let is_file = name == file_field;
-        let limit = if is_file {
-            limits.max_bytes
-        } else {
-            TEXT_FIELD_LIMIT
-        };
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field.chunk().await.map_err(|_| incomplete())? {
-            if bytes.len() + chunk.len() > limit {
-                let message = match &file_name {
-                    Some(file) if is_file => AttachmentError::TooLarge {
-                        name: safe_file_name(file),
-                        max_mb: limits.max_bytes / (1024 * 1024),
-                    }
-                    .to_string(),
-                    _ => INCOMPLETE.to_owned(),
-                };
+        if name != file_field {
+            if received.pairs.len() == MAX_FORM_FIELDS {
                 return Err(refusal(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    format!("{message} Nothing was stored."),
+                    StatusCode::BAD_REQUEST,
+                    format!(
+                        "The form has more than {MAX_FORM_FIELDS} fields, so nothing was stored."
+                    ),
                 ));
             }
-            bytes.extend_from_slice(&chunk);
-        }
-        if is_file {
-            let file_name = file_name.unwrap_or_default();
-            if file_name.is_empty() && bytes.is_empty() {
-                continue;
+            let mut bytes = Vec::new();
+            while let Some(chunk) = field.chunk().await.map_err(|_| incomplete())? {
+                if bytes.len() + chunk.len() > TEXT_FIELD_LIMIT {
+                    return Err(too_large(INCOMPLETE.to_owned()));
+                }
+                bytes.extend_from_slice(&chunk);
             }
-            if received.files.len() == limits.max_files {
-                let message = AttachmentError::TooMany {
-                    max: limits.max_files,
-                };
-                return Err(refusal(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    format!("{message} Nothing was stored."),
-                ));
-            }
-            received.files.push((file_name, bytes));
-        } else {
             let text = String::from_utf8(bytes)
                 .map_err(|_| refusal(StatusCode::BAD_REQUEST, INVALID_UTF8))?;
             received.pairs.push((name, text));
+            continue;
+        }
+        let file_name = field.file_name().unwrap_or_default().to_owned();
+        let mut incoming = None;
+        let mut size = 0;
+        while let Some(chunk) = field.chunk().await.map_err(|_| incomplete())? {
+            size += chunk.len();
+            if size > limits.max_bytes {
+                return Err(too_large(
+                    AttachmentError::TooLarge {
+                        name: safe_file_name(&file_name),
+                        max_mb: limits.max_bytes / (1024 * 1024),
+                    }
+                    .to_string(),
+                ));
+            }
+            if !keep_files {
+                continue;
+            }
+            if incoming.is_none() {
+                if files_sent == limits.max_files {
+                    let message = AttachmentError::TooMany {
+                        max: limits.max_files,
+                    };
+                    return Err(too_large(message.to_string()));
+                }
+                incoming = Some(state.services.attachments.incoming().map_err(not_stored)?);
+            }
+            if let Some(incoming) = incoming.as_mut() {
+                incoming.write(&chunk).map_err(not_stored)?;
+            }
+        }
+        if size == 0 && file_name.is_empty() {
+            continue;
+        }
+        files_sent += 1;
+        match incoming {
+            Some(incoming) => {
+                let file = tokio::task::spawn_blocking(move || incoming.finish())
+                    .await
+                    .map_err(|e| not_stored(std::io::Error::other(e)))?
+                    .map_err(not_stored)?;
+                received.files.push(UploadedFile {
+                    name: file_name,
+                    file,
+                });
+            }
+            None if keep_files => {
+                return Err(refusal(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    AttachmentError::Empty {
+                        name: safe_file_name(&file_name),
+                    }
+                    .to_string(),
+                ))
+            }
+            None => received.files_dropped = true,
         }
     }
     Ok(received)
+}
+
+fn not_stored(error: std::io::Error) -> UploadRefusal {
+    tracing::error!(%error, "could not write an uploaded file");
+    refusal(
+        StatusCode::SERVICE_UNAVAILABLE,
+        format!("{} Nothing was stored.", AttachmentError::NotStored),
+    )
 }
 
 /// A staff form sent as multipart (it carries a file): the session and `permission` are checked
@@ -126,13 +188,13 @@ pub(crate) async fn staff_multipart(
     (
         opendocket_core::accounts::StaffIdentity,
         std::collections::HashMap<String, String>,
-        Vec<(String, Vec<u8>)>,
+        Vec<UploadedFile>,
     ),
     axum::response::Response,
 > {
     use axum::response::IntoResponse;
     let identity = crate::staff::authorise_read(state, headers, Some(permission)).await?;
-    let received = read_multipart(state, request, file_field)
+    let received = read_multipart(state, request, file_field, true)
         .await
         .map_err(|refusal| (refusal.status, refusal.message).into_response())?;
     let form = received.pairs.into_iter().collect();
@@ -142,41 +204,39 @@ pub(crate) async fn staff_multipart(
     Ok((identity, form, received.files))
 }
 
-/// Checks every received file and writes the accepted ones to disk (synced) before anything is
-/// committed. A file of a kind not allowed refuses them all.
-/// Returns the files as stored, and the digests of files this request created (to remove again if
-/// what they came with is then refused).
+/// Checks every received file and stores the accepted ones (synced, under their digest) before
+/// anything is committed. A file of a kind not allowed refuses them all.
 pub(crate) async fn keep_files(
     state: &AppState,
-    files: Vec<(String, Vec<u8>)>,
-) -> Result<(Vec<StoredAttachment>, Vec<String>), AttachmentError> {
-    let limits = state.services.attachment_limits;
+    files: Vec<UploadedFile>,
+) -> Result<Vec<StoredAttachment>, AttachmentError> {
     let mut checked = Vec::with_capacity(files.len());
-    for (name, bytes) in files {
-        checked.push(NewAttachment::check(&name, bytes, &limits)?);
+    for UploadedFile { name, file } in files {
+        let file_name = safe_file_name(&name);
+        let kind = file.kind.ok_or_else(|| AttachmentError::NotAllowed {
+            name: file_name.clone(),
+        })?;
+        checked.push((file_name, kind, file));
     }
     let store = state.services.attachments.clone();
     let kept = tokio::task::spawn_blocking(move || {
         checked
             .into_iter()
-            .map(|file| {
-                let (sha256, created) = store.put(&file.bytes)?;
+            .map(|(file_name, kind, file)| {
                 let stored = StoredAttachment {
-                    file_name: file.file_name,
-                    kind: file.kind,
-                    sha256: sha256.clone(),
-                    size_bytes: file.bytes.len() as i64,
+                    file_name,
+                    kind,
+                    sha256: file.sha256.clone(),
+                    size_bytes: file.size as i64,
                 };
-                Ok((stored, created.then_some(sha256)))
+                store.keep(file)?;
+                Ok(stored)
             })
             .collect::<std::io::Result<Vec<_>>>()
     })
     .await;
     match kept {
-        Ok(Ok(kept)) => {
-            let (stored, created): (Vec<_>, Vec<_>) = kept.into_iter().unzip();
-            Ok((stored, created.into_iter().flatten().collect()))
-        }
+        Ok(Ok(kept)) => Ok(kept),
         Ok(Err(error)) => {
             tracing::error!(%error, "could not write an attachment");
             Err(AttachmentError::NotStored)
@@ -184,22 +244,6 @@ pub(crate) async fn keep_files(
         Err(error) => {
             tracing::error!(%error, "writing attachments failed");
             Err(AttachmentError::NotStored)
-        }
-    }
-}
-
-/// Removes files nothing refers to any more (written for a refused comment, or a redacted version
-/// that was replaced), unless another attachment has the same bytes.
-pub(crate) async fn forget_files(state: &AppState, digests: Vec<String>) {
-    for sha256 in digests {
-        match state.services.store.attachment_bytes_in_use(&sha256).await {
-            Ok(false) => {
-                if let Err(error) = state.services.attachments.remove(&sha256) {
-                    tracing::warn!(%error, "could not remove a file nothing refers to");
-                }
-            }
-            Ok(true) => {}
-            Err(error) => tracing::warn!(%error, "could not check whether a file is in use"),
         }
     }
 }

@@ -303,7 +303,7 @@ async fn files_that_are_not_allowed_are_refused_and_nothing_is_stored() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_comment_refused_after_its_files_were_written_leaves_none_behind() {
+async fn a_closed_docket_receives_no_files() {
     let h = harness().await;
     h.clock.set(instant(CLOSES));
     let late = submit(
@@ -312,9 +312,64 @@ async fn a_comment_refused_after_its_files_were_written_leaves_none_behind() {
     )
     .await;
     assert_eq!(late.status, StatusCode::CONFLICT, "{}", late.body);
-    assert!(late.body.contains("choose them again under Attachments"));
+    assert!(late.body.contains("The comment period closed on"));
     assert_eq!(h.comment_count().await, 0);
-    assert_eq!(stored_files(&h), 0);
+    assert_eq!(stored_files(&h), 0, "not even a temporary file was written");
+}
+
+/// Removes every stored file no attachment refers to, as the hourly sweep does after its grace.
+async fn sweep(h: &Harness) -> usize {
+    opendocket_core::attachment::worker::sweep_unreferenced_files(
+        h.store(),
+        &h.services.attachments,
+        std::time::Duration::ZERO,
+    )
+    .await
+    .unwrap()
+}
+
+/// A refused comment's files stay until the sweep, which never removes a file a committed comment
+/// refers to: here a comment with the same bytes is committed after the refused one's files were
+/// written, and both sweeps leave the shared file alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sweep_keeps_files_a_committed_comment_shares_with_a_refused_one() {
+    let h = harness().await;
+    let invalid = Multipart::default()
+        .text("idempotency_key", IdempotencyKey::generate().as_str())
+        .text("submitter_type", "individual")
+        .text("comment", "")
+        .file("attachments", "letter.pdf", PDF);
+    let (path, valid) = (
+        format!("/dockets/{DOCKET}"),
+        form("Same letter.").file("attachments", "letter.pdf", PDF),
+    );
+    let (refused, accepted) = tokio::join!(h.post_multipart(&path, &invalid), submit(&h, &valid));
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
+    assert_eq!(sweep(&h).await, 0);
+    assert_eq!(stored_files(&h), 1);
+    let file = h.count("SELECT id FROM attachments").await;
+    let moderator = h.staff_session("moderator@ftc.gov", Role::Moderator).await;
+    let download = h
+        .staff_get(&moderator, &format!("/staff/attachments/{file}"))
+        .await;
+    assert_eq!(download.status, StatusCode::OK);
+
+    // A file written for a comment that was then refused (here: written directly) goes.
+    let (orphan, _) = h
+        .services
+        .attachments
+        .put(b"a refused comment's letter")
+        .unwrap();
+    assert_eq!(stored_files(&h), 2);
+    assert_eq!(sweep(&h).await, 1);
+    assert!(h.services.attachments.read(&orphan).is_err());
+    assert_eq!(stored_files(&h), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -612,6 +667,8 @@ async fn a_moderator_gives_the_public_a_redacted_version_of_a_file() {
     let remove = Multipart::default().text("remove", "yes");
     let removed = h.staff_multipart(&moderator, &redact, remove).await;
     assert_eq!(removed.status, StatusCode::SEE_OTHER, "{}", removed.body);
+    assert_eq!(stored_files(&h), files_before + 1, "kept until the sweep");
+    assert_eq!(sweep(&h).await, 1);
     assert_eq!(
         stored_files(&h),
         files_before,

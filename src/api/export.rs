@@ -123,7 +123,14 @@ impl Rows {
     /// One row of values in column order (as an object keyed by column in JSON Lines).
     fn record(&mut self, values: Vec<String>) -> Result<(), StoreError> {
         match self.format {
-            ExportFormat::Csv => self.csv.write_record(&values).map_err(csv_error),
+            ExportFormat::Csv => self
+                .csv
+                .write_record(
+                    values
+                        .iter()
+                        .map(|v| crate::text::spreadsheet_safe(v).into_owned()),
+                )
+                .map_err(csv_error),
             ExportFormat::JsonLines => {
                 let object: Map<String, Value> = self
                     .columns

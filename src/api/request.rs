@@ -2,7 +2,7 @@
 //! each collection accepts, with regulations.gov's date formats read in its time zone.
 
 use super::{ApiError, Collection, API_TIME_ZONE};
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
 
 pub const DEFAULT_PAGE_SIZE: i64 = 25;
 pub const PAGE_SIZES: std::ops::RangeInclusive<i64> = 5..=250;
@@ -159,13 +159,20 @@ fn date_range(
             (instant, Duration::seconds(1))
         }
     };
+    // chrono reads years beyond four digits (`+262142`); the API's dates have four, and at the
+    // edge of chrono's range the arithmetic below would overflow.
+    if !(1..=9999).contains(&start.year()) {
+        return Err(ApiError::bad_request(format!(
+            "{parameter} must have a year from 0001 to 9999, not {raw:?}"
+        )));
+    }
     let local = |naive: NaiveDateTime| {
         // A time skipped by a daylight-saving change is read as the moment after it.
         zone.from_local_datetime(&naive)
             .earliest()
             .or_else(|| {
-                zone.from_local_datetime(&(naive + Duration::hours(1)))
-                    .earliest()
+                let later = naive.checked_add_signed(Duration::hours(1))?;
+                zone.from_local_datetime(&later).earliest()
             })
             .map(|t| t.with_timezone(&Utc))
             .ok_or_else(|| {
@@ -173,7 +180,11 @@ fn date_range(
             })
     };
     let from = local(start)?;
-    let to = local(start + length)?;
+    let to = local(
+        start
+            .checked_add_signed(length)
+            .unwrap_or(NaiveDateTime::MAX),
+    )?;
     Ok(match modifier {
         None => Range {
             start: Some(from),
@@ -454,6 +465,13 @@ mod tests {
         };
         assert!(refused(&[("filter[color]", "red")]).contains("filter[color] is not a filter"));
         assert!(refused(&[("filter[postedDate]", "09/01/2020")]).contains("yyyy-MM-dd"));
+        for far in ["+262142-12-31", "+10000-01-01"] {
+            assert!(refused(&[("filter[postedDate]", far)]).contains("year from 0001 to 9999"));
+        }
+        assert!(
+            refused(&[("filter[lastModifiedDate]", "+262142-12-31 23:59:59")])
+                .contains("year from 0001 to 9999")
+        );
         assert!(refused(&[("filter[lastModifiedDate]", "2020-08-10")]).contains("HH:mm:ss"));
         assert!(refused(&[("filter[postedDate][gt]", "2020-08-10")]).contains("[gt]"));
         assert!(refused(&[("filter[docketId][ge]", "X")]).contains("takes no modifier"));

@@ -65,6 +65,17 @@ impl AttachmentKind {
         }
     }
 
+    /// The name a file is offered under: the name it was sent with, its extension replaced by
+    /// this kind's, so a text file sent as `letter.hta` downloads as `letter.txt` and never opens
+    /// as a program.
+    pub fn served_name(self, name: &str) -> String {
+        let stem = match name.rsplit_once('.') {
+            Some((stem, _)) if !stem.trim().is_empty() => stem,
+            _ => name,
+        };
+        format!("{stem}.{}", self.as_str())
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Self::Pdf => "PDF",
@@ -194,28 +205,107 @@ impl NewAttachment {
     }
 }
 
-/// The kind of a file from its first bytes; `None` for anything not allowed.
+/// The kind of a file from its bytes; `None` for anything not allowed.
 pub fn sniff(bytes: &[u8]) -> Option<AttachmentKind> {
-    let by_magic = infer::get(bytes).map(|t| t.mime_type());
-    match by_magic {
-        Some("application/pdf") => Some(AttachmentKind::Pdf),
-        Some("image/jpeg") => Some(AttachmentKind::Jpeg),
-        Some("image/png") => Some(AttachmentKind::Png),
-        Some("application/rtf") => Some(AttachmentKind::Rtf),
-        Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document") => {
-            Some(AttachmentKind::Docx)
-        }
-        Some(_) => None,
-        // Plain text has no magic number: valid UTF-8 without NUL bytes or other binary controls.
-        None => std::str::from_utf8(bytes)
-            .ok()
-            .filter(|text| {
-                !text
-                    .chars()
-                    .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{c}'))
-            })
-            .map(|_| AttachmentKind::Text),
+    let mut sniffer = KindSniffer::default();
+    sniffer.push(bytes);
+    sniffer.finish()
+}
+
+/// Decides a file's kind as its bytes arrive, keeping only its first `HEAD_BYTES`: the magic
+/// numbers are at the start, and plain text (which has none) is checked piece by piece.
+#[derive(Debug, Default)]
+pub struct KindSniffer {
+    head: Vec<u8>,
+    /// Whether everything so far is UTF-8 without binary controls.
+    text: TextCheck,
+}
+
+/// Enough of a file for every kind's signature (a DOCX names its parts near the start).
+const HEAD_BYTES: usize = 64 * 1024;
+
+impl KindSniffer {
+    pub fn push(&mut self, chunk: &[u8]) {
+        let room = HEAD_BYTES.saturating_sub(self.head.len());
+        self.head.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        self.text.push(chunk);
     }
+
+    pub fn finish(self) -> Option<AttachmentKind> {
+        match infer::get(&self.head).map(|t| t.mime_type()) {
+            Some("application/pdf") => Some(AttachmentKind::Pdf),
+            Some("image/jpeg") => Some(AttachmentKind::Jpeg),
+            Some("image/png") => Some(AttachmentKind::Png),
+            Some("application/rtf") => Some(AttachmentKind::Rtf),
+            Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document") => {
+                Some(AttachmentKind::Docx)
+            }
+            Some(_) => None,
+            // Plain text has no magic number: valid UTF-8 without NUL bytes or other binary controls.
+            None => self.text.finish().then_some(AttachmentKind::Text),
+        }
+    }
+}
+
+/// UTF-8 validation across pieces: a character cut between two pieces is carried over.
+#[derive(Debug)]
+struct TextCheck {
+    ok: bool,
+    carry: Vec<u8>,
+}
+
+impl Default for TextCheck {
+    fn default() -> Self {
+        Self {
+            ok: true,
+            carry: Vec::new(),
+        }
+    }
+}
+
+impl TextCheck {
+    fn push(&mut self, chunk: &[u8]) {
+        let mut rest = chunk;
+        // First complete a character cut at the end of the previous piece (at most 3 bytes more).
+        while self.ok && !self.carry.is_empty() {
+            let Some((&byte, after)) = rest.split_first() else {
+                return;
+            };
+            rest = after;
+            self.carry.push(byte);
+            match std::str::from_utf8(&self.carry) {
+                Ok(text) => {
+                    self.ok = is_plain(text);
+                    self.carry.clear();
+                }
+                Err(e) if e.error_len().is_none() => {}
+                Err(_) => self.ok = false,
+            }
+        }
+        if !self.ok {
+            return;
+        }
+        match std::str::from_utf8(rest) {
+            Ok(text) => self.ok = is_plain(text),
+            Err(e) if e.error_len().is_none() => {
+                let (valid, cut) = rest.split_at(e.valid_up_to());
+                self.ok = std::str::from_utf8(valid).is_ok_and(is_plain);
+                self.carry.extend_from_slice(cut);
+            }
+            Err(_) => self.ok = false,
+        }
+    }
+
+    fn finish(self) -> bool {
+        self.ok && self.carry.is_empty()
+    }
+}
+
+/// Text without NUL bytes or other binary controls.
+fn is_plain(text: &str) -> bool {
+    !text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{c}'))
 }
 
 /// A file name safe to show and to offer in a download: the last path part, without control
@@ -291,6 +381,40 @@ mod tests {
         );
         let empty = NewAttachment::check("empty.txt", Vec::new(), &limits).unwrap_err();
         assert_eq!(empty.to_string(), "empty.txt is empty.");
+    }
+
+    #[test]
+    fn kinds_are_the_same_whatever_the_pieces() {
+        let text = "Plain words, ünïcode €, 𝄞.\n".repeat(50);
+        let bytes = text.as_bytes();
+        for size in [1, 2, 3, 5, 7, 64, 100_000] {
+            let mut sniffer = KindSniffer::default();
+            bytes.chunks(size).for_each(|c| sniffer.push(c));
+            assert_eq!(
+                sniffer.finish(),
+                Some(AttachmentKind::Text),
+                "pieces of {size}"
+            );
+            let mut cut = KindSniffer::default();
+            bytes[..bytes.len() - 2]
+                .chunks(size)
+                .for_each(|c| cut.push(c));
+            cut.push(&[0xF0]);
+            assert_eq!(cut.finish(), None, "a cut character at the end is not text");
+            let mut pdf = KindSniffer::default();
+            PDF.chunks(size).for_each(|c| pdf.push(c));
+            assert_eq!(pdf.finish(), Some(AttachmentKind::Pdf), "pieces of {size}");
+        }
+    }
+
+    #[test]
+    fn served_names_end_with_the_detected_kind() {
+        assert_eq!(AttachmentKind::Text.served_name("letter.hta"), "letter.txt");
+        assert_eq!(AttachmentKind::Text.served_name("page.html"), "page.txt");
+        assert_eq!(AttachmentKind::Text.served_name("a.b.svg"), "a.b.txt");
+        assert_eq!(AttachmentKind::Pdf.served_name("Letter.PDF"), "Letter.pdf");
+        assert_eq!(AttachmentKind::Jpeg.served_name("scan"), "scan.jpg");
+        assert_eq!(AttachmentKind::Png.served_name(".hidden"), ".hidden.png");
     }
 
     #[test]

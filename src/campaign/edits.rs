@@ -3,15 +3,20 @@
 
 use super::normalise::{plain_text, words_of_plain};
 use super::PersonalEdits;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Word overlap (of the two sentences' word sets) from which a sentence counts as a reworded
 /// template sentence rather than a new one.
 const REWORDED_OVERLAP: f64 = 0.5;
+/// Sentences of a letter and of a copy compared at most. Each copy sentence not found as such is
+/// compared with every letter sentence, so the cost is at most this number squared; form letters
+/// have a few dozen sentences, and anything past this is counted as added.
+pub const MAX_SENTENCES: usize = 400;
 
 struct Sentence {
     text: String,
     words: Vec<String>,
+    set: HashSet<String>,
 }
 
 /// Sentences of a plain text: split after `.`, `!` or `?` followed by a space, and at line breaks.
@@ -41,35 +46,43 @@ fn push_sentence(out: &mut Vec<Sentence>, current: &mut String) {
     current.clear();
     let words = words_of_plain(&text);
     if !words.is_empty() {
-        out.push(Sentence { text, words });
+        let set = words.iter().cloned().collect();
+        out.push(Sentence { text, words, set });
     }
 }
 
-fn overlap(a: &[String], b: &[String]) -> f64 {
-    let a: HashSet<&String> = a.iter().collect();
-    let b: HashSet<&String> = b.iter().collect();
-    let union = a.union(&b).count();
+fn overlap(a: &HashSet<String>, b: &HashSet<String>) -> f64 {
+    let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let shared = small.iter().filter(|w| large.contains(*w)).count();
+    let union = a.len() + b.len() - shared;
     if union == 0 {
         return 0.0;
     }
-    a.intersection(&b).count() as f64 / union as f64
+    shared as f64 / union as f64
 }
 
-/// What `comment` adds to or changes in `template` (both as received).
+/// What `comment` adds to or changes in `template` (both as received). Exact sentences are found
+/// by hash; only the first `MAX_SENTENCES` of each side are compared word by word.
 pub fn personal_edits(template: &str, comment: &str) -> PersonalEdits {
     let template = sentences(&plain_text(template));
+    let compared = &template[..template.len().min(MAX_SENTENCES)];
     let comment = sentences(&plain_text(comment));
+    let mut exact: HashMap<&[String], usize> = HashMap::with_capacity(template.len());
+    for (i, t) in template.iter().enumerate().rev() {
+        exact.insert(t.words.as_slice(), i);
+    }
     let mut used = vec![false; template.len()];
     let mut edits = PersonalEdits::default();
-    for sentence in &comment {
-        if let Some(i) = template.iter().position(|t| t.words == sentence.words) {
+    for (n, sentence) in comment.iter().enumerate() {
+        if let Some(&i) = exact.get(sentence.words.as_slice()) {
             used[i] = true;
             continue;
         }
-        let best = template
+        let best = compared
             .iter()
             .enumerate()
-            .map(|(i, t)| (i, overlap(&t.words, &sentence.words)))
+            .filter(|_| n < MAX_SENTENCES)
+            .map(|(i, t)| (i, overlap(&t.set, &sentence.set)))
             .max_by(|a, b| a.1.total_cmp(&b.1));
         match best {
             Some((i, score)) if score >= REWORDED_OVERLAP => {
@@ -143,6 +156,20 @@ mod tests {
         );
         assert_eq!(edits.added, ["Sincerely, Ann Lee"]);
         assert!(!edits.is_substantial());
+    }
+
+    #[test]
+    fn thousands_of_sentences_are_compared_only_up_to_the_cap() {
+        let letter: String = (0..5_000)
+            .map(|i| format!("Line {i} of the letter.\n"))
+            .collect();
+        let copy: String = (0..5_000)
+            .map(|i| format!("Other words number {i} here.\n"))
+            .collect();
+        let edits = personal_edits(&letter, &copy);
+        assert_eq!(edits.added.len(), 5_000);
+        assert_eq!(edits.left_out.len(), 5_000);
+        assert_eq!(personal_edits(&letter, &letter).added.len(), 0);
     }
 
     #[test]

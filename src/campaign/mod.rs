@@ -30,6 +30,10 @@ pub const JOIN_SIMILARITY: f64 = 0.5;
 /// A comment that joins a campaign less similar than this is remembered as another example of the
 /// campaign, so copies that drift further from the first letter are still found.
 pub const SEED_BELOW: f64 = 0.8;
+/// Campaign detection reads at most this many characters of a comment: its typed text, then its
+/// files' text. Form letters are a few thousand characters; this keeps a 20 MB attachment from
+/// costing more than a long letter.
+pub const MAX_DETECTION_CHARS: usize = 100_000;
 /// Words added to a form letter from which the edit counts as substantial.
 pub const SUBSTANTIAL_WORDS: usize = 10;
 

@@ -20,28 +20,46 @@ pub fn plain_text(raw: &str) -> String {
 }
 
 /// Replaces `<tag …>` and `</tag>` with a space; a `<` that does not start a tag stays.
+/// Linear in the text: the position of the next `>` is found once and reused until passed, so a
+/// text of many `<` and no `>` is not scanned to its end once per `<`.
 fn strip_tags(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find('<') {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 1..];
-        let starts_tag = after
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '/' || c == '!');
-        match (starts_tag, after.find('>')) {
-            (true, Some(end)) => {
+    let bytes = text.as_bytes();
+    let mut copied_from = 0;
+    let mut pos = 0;
+    // `None` once no `>` is left after `next_close_from`.
+    let mut next_close: Option<usize> = None;
+    let mut next_close_from = 0;
+    while let Some(offset) = bytes[pos..].iter().position(|&c| c == b'<') {
+        let start = pos + offset;
+        let starts_tag = bytes
+            .get(start + 1)
+            .is_some_and(|&c| c.is_ascii_alphabetic() || c == b'/' || c == b'!');
+        if !starts_tag {
+            pos = start + 1;
+            continue;
+        }
+        if next_close_from <= start + 1 && next_close.is_none_or(|close| close <= start) {
+            next_close = bytes[start + 1..]
+                .iter()
+                .position(|&c| c == b'>')
+                .map(|i| start + 1 + i);
+            next_close_from = match next_close {
+                Some(close) => close,
+                None => bytes.len(),
+            };
+        }
+        match next_close.filter(|&close| close > start) {
+            Some(close) => {
+                out.push_str(&text[copied_from..start]);
                 out.push(' ');
-                rest = &after[end + 1..];
+                pos = close + 1;
+                copied_from = pos;
             }
-            _ => {
-                out.push('<');
-                rest = after;
-            }
+            None => break,
         }
     }
-    out.push_str(rest);
+    out.push_str(&text[copied_from..]);
     out
 }
 
@@ -109,6 +127,15 @@ mod tests {
             normalised_words("Health &amp;amp; privacy&#39;s sake"),
             normalised_words("health & privacy's sake")
         );
+    }
+
+    #[test]
+    fn many_open_brackets_without_a_close_are_text() {
+        let hostile = "<a".repeat(50_000);
+        assert_eq!(plain_text(&hostile), hostile);
+        assert_eq!(plain_text("<b>x<c"), " x<c");
+        assert_eq!(plain_text("<<b>"), "< ");
+        assert_eq!(plain_text("a<b c>d<e f>g"), "a d g");
     }
 
     #[test]

@@ -4,7 +4,8 @@
 use super::edits::personal_edits;
 use super::signature::{Signature, BANDS};
 use super::{
-    best_match, Campaign, CampaignError, CampaignMember, Candidate, SEED_BELOW, SUBSTANTIAL_WORDS,
+    best_match, Campaign, CampaignError, CampaignMember, Candidate, MAX_DETECTION_CHARS,
+    SEED_BELOW, SUBSTANTIAL_WORDS,
 };
 use crate::accounts::{audit, Actor, AuditRecord};
 use crate::moderation::{Decision, ModerationError, WithholdReason};
@@ -44,6 +45,39 @@ pub enum CampaignChoice {
 
 type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
+/// How many times a placement is prepared outside the lock before it is finished under it.
+const PLACEMENT_ATTEMPTS: usize = 3;
+
+enum Prepared {
+    /// Placed already (by another server, or earlier): its campaign.
+    Done(Option<i64>),
+    Pending(Box<Placement>),
+}
+
+/// A comment's placement worked out outside the write lock.
+struct Placement {
+    docket_id: String,
+    body: String,
+    /// `None` when the comment is too short or was taken out of campaigns.
+    signature: Option<Signature>,
+    choice: Option<LetterChoice>,
+    /// What the comment adds to `choice`'s letter.
+    added_words: Option<i64>,
+}
+
+/// The comment a new comment resembles most, and the letter it would be compared with.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct LetterChoice {
+    best: Option<Candidate>,
+    /// The campaign's letter, or the matched comment itself when it starts a campaign.
+    letter: Option<i64>,
+}
+
+/// `column` cut to the characters campaign detection reads.
+fn capped(column: &str) -> String {
+    format!("substr({column}, 1, {MAX_DETECTION_CHARS})")
+}
+
 const CAMPAIGN_SELECT: &str = "SELECT k.id, k.docket_id, k.representative_id, r.body AS letter,
         COUNT(c.id) AS received,
         SUM(CASE WHEN c.status = 'posted' THEN 1 ELSE 0 END) AS posted,
@@ -78,20 +112,111 @@ fn campaign_from_row(row: &AnyRow) -> Result<Campaign, StoreError> {
 impl Store {
     /// Places a comment that has just arrived in the campaign of the letter it copies, if any.
     /// Returns its campaign. Doing it again changes nothing; several servers may race on it.
+    ///
+    /// The text work (normalising, fingerprinting, comparing with the letter) is done first, on a
+    /// blocking thread and outside any transaction; the write transaction then only re-checks the
+    /// choice under the lock and writes. If another placement changed the choice meanwhile, the
+    /// work is done again (at most `PLACEMENT_ATTEMPTS` times, then under the lock, where it is
+    /// still bounded by `MAX_DETECTION_CHARS`).
     pub async fn assign_campaign(
         &self,
         comment_id: i64,
         now: DateTime<Utc>,
     ) -> Result<Option<i64>, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let row = sqlx::query(
-            "SELECT docket_id, body, campaign_checked, campaign_id, campaign_excluded FROM comments WHERE id = $1",
-        )
+        for attempt in 1..=PLACEMENT_ATTEMPTS {
+            let prepared = match self.prepare_placement(comment_id).await? {
+                Prepared::Done(campaign) => return Ok(campaign),
+                Prepared::Pending(prepared) => prepared,
+            };
+            let last = attempt == PLACEMENT_ATTEMPTS;
+            if let Some(campaign) = self
+                .commit_placement(comment_id, *prepared, last, now)
+                .await?
+            {
+                return Ok(campaign);
+            }
+        }
+        Err(StoreError::Corrupt(format!(
+            "comment {comment_id} could not be placed in {PLACEMENT_ATTEMPTS} attempts"
+        )))
+    }
+
+    /// Reads the comment and its best match without holding any lock, and does the text work.
+    async fn prepare_placement(&self, comment_id: i64) -> Result<Prepared, StoreError> {
+        let mut read = self.pool().begin().await?;
+        let row = sqlx::query(&format!(
+            "SELECT docket_id, {} AS body, campaign_checked, campaign_id, campaign_excluded
+             FROM comments WHERE id = $1",
+            capped("body")
+        ))
         .bind(comment_id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut *read)
         .await?
         .ok_or_else(|| StoreError::Corrupt(format!("comment {comment_id} vanished")))?;
+        if row.try_get::<i64, _>("campaign_checked")? != 0 {
+            return Ok(Prepared::Done(row.try_get("campaign_id")?));
+        }
         let docket_id: String = row.try_get("docket_id")?;
+        let excluded = row.try_get::<i64, _>("campaign_excluded")? != 0;
+        let body = with_attachment_text(&mut read, comment_id, row.try_get("body")?).await?;
+        let (body, signature) = tokio::task::spawn_blocking(move || {
+            let signature = Signature::of(&body).filter(|_| !excluded);
+            (body, signature)
+        })
+        .await
+        .map_err(|e| StoreError::Corrupt(format!("campaign fingerprint failed: {e}")))?;
+        let (choice, added_words) = match &signature {
+            Some(signature) => {
+                let choice = choose_letter(&mut read, &docket_id, comment_id, signature).await?;
+                let added = match choice.letter {
+                    Some(letter_id) => {
+                        let letter = detection_text(&mut read, letter_id).await?;
+                        let body = body.clone();
+                        Some(
+                            tokio::task::spawn_blocking(move || {
+                                personal_edits(&letter, &body).added_words as i64
+                            })
+                            .await
+                            .map_err(|e| {
+                                StoreError::Corrupt(format!(
+                                    "comparing with the letter failed: {e}"
+                                ))
+                            })?,
+                        )
+                    }
+                    None => None,
+                };
+                (Some(choice), added)
+            }
+            None => (None, None),
+        };
+        read.rollback().await?;
+        Ok(Prepared::Pending(Box::new(Placement {
+            docket_id,
+            body,
+            signature,
+            choice,
+            added_words,
+        })))
+    }
+
+    /// Writes a prepared placement in a short transaction if its choice still holds. `None` when
+    /// it no longer does and `last` is false (the caller prepares again).
+    async fn commit_placement(
+        &self,
+        comment_id: i64,
+        prepared: Placement,
+        last: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Option<i64>>, StoreError> {
+        let Placement {
+            docket_id,
+            body,
+            signature,
+            choice,
+            added_words,
+        } = prepared;
+        let mut tx = self.begin_write().await?;
         if self.backend() == Backend::Postgres {
             // One placement at a time per docket, so two copies arriving together on two
             // servers see each other (SQLite's write lock does this already).
@@ -99,55 +224,61 @@ impl Store {
                 .bind(format!("campaigns/{docket_id}"))
                 .fetch_one(&mut *tx)
                 .await?;
-            let checked = sqlx::query("SELECT campaign_checked FROM comments WHERE id = $1")
-                .bind(comment_id)
-                .fetch_one(&mut *tx)
-                .await?;
-            if checked.try_get::<i64, _>(0)? != 0 {
-                tx.rollback().await?;
-                return Ok(row.try_get("campaign_id")?);
-            }
-        } else if row.try_get::<i64, _>("campaign_checked")? != 0 {
-            tx.rollback().await?;
-            return Ok(row.try_get("campaign_id")?);
         }
-        let body = with_attachment_text(&mut tx, comment_id, row.try_get("body")?).await?;
-        let excluded = row.try_get::<i64, _>("campaign_excluded")? != 0;
-        let Some(signature) = Signature::of(&body).filter(|_| !excluded) else {
+        let row = sqlx::query("SELECT campaign_checked, campaign_id FROM comments WHERE id = $1")
+            .bind(comment_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if row.try_get::<i64, _>("campaign_checked")? != 0 {
+            tx.rollback().await?;
+            return Ok(Some(row.try_get("campaign_id")?));
+        }
+        let Some(signature) = signature else {
             sqlx::query("UPDATE comments SET campaign_checked = 1 WHERE id = $1")
                 .bind(comment_id)
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await?;
-            return Ok(None);
+            return Ok(Some(None));
         };
-        let exact = sqlx::query(
-            "SELECT id, campaign_id FROM comments
-             WHERE docket_id = $1 AND text_hash = $2 AND campaign_excluded = 0 AND id <> $3
-             ORDER BY id LIMIT 1",
-        )
-        .bind(&docket_id)
-        .bind(signature.exact as i64)
-        .bind(comment_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let best = match exact {
-            Some(row) => Some(Candidate {
-                comment_id: row.try_get("id")?,
-                campaign_id: row.try_get("campaign_id")?,
-                similarity: 1.0,
-            }),
-            None => best_match(similar_examples(&mut tx, &docket_id, &signature).await?),
+        let current = choose_letter(&mut tx, &docket_id, comment_id, &signature).await?;
+        let mut added_words = match (choice, added_words) {
+            (Some(choice), added) if choice == current => added,
+            _ if !last => {
+                tx.rollback().await?;
+                return Ok(None);
+            }
+            _ => match current.letter {
+                Some(letter_id) => {
+                    let letter = detection_text(&mut tx, letter_id).await?;
+                    Some(personal_edits(&letter, &body).added_words as i64)
+                }
+                None => None,
+            },
         };
-        let campaign = match best {
+        let campaign = match current.best {
             Some(best) => Some(match best.campaign_id {
                 Some(campaign) => campaign,
+                // This comment arrived first but is placed second (its text came from a file
+                // read later): it is the letter, and the other copy is compared with it. Rare,
+                // and bounded by `MAX_DETECTION_CHARS`, so done under the lock.
+                None if comment_id < best.comment_id => {
+                    let other = detection_text(&mut tx, best.comment_id).await?;
+                    let campaign = insert_campaign(&mut tx, &docket_id, comment_id, now).await?;
+                    sqlx::query(
+                        "UPDATE comments SET campaign_id = $1, added_words = $2 WHERE id = $3",
+                    )
+                    .bind(campaign)
+                    .bind(personal_edits(&body, &other).added_words as i64)
+                    .bind(best.comment_id)
+                    .execute(&mut *tx)
+                    .await?;
+                    record_change(&mut tx, best.comment_id, ChangeKind::Campaign, now).await?;
+                    added_words = Some(0);
+                    campaign
+                }
                 None => start_campaign(&mut tx, &docket_id, best.comment_id, now).await?,
             }),
-            None => None,
-        };
-        let added_words = match campaign {
-            Some(campaign) => Some(added_words(&mut tx, campaign, &body).await?),
             None => None,
         };
         sqlx::query(
@@ -156,18 +287,18 @@ impl Store {
         )
         .bind(signature.exact as i64)
         .bind(campaign)
-        .bind(added_words)
+        .bind(campaign.and(added_words))
         .bind(comment_id)
         .execute(&mut *tx)
         .await?;
-        if best.is_none_or(|b| b.similarity < SEED_BELOW) {
+        if current.best.is_none_or(|b| b.similarity < SEED_BELOW) {
             remember_example(&mut tx, &docket_id, comment_id, &signature).await?;
         }
         if campaign.is_some() {
             record_change(&mut tx, comment_id, ChangeKind::Campaign, now).await?;
         }
         tx.commit().await?;
-        Ok(campaign)
+        Ok(Some(campaign))
     }
 
     /// Places comments that were stored but not yet looked at (a server stopped in between, or
@@ -665,42 +796,102 @@ async fn start_campaign(
 }
 
 /// A comment's text as campaign detection reads it: the text typed, then the text of its
-/// attached files (form letters often arrive as a PDF behind "See attached").
+/// attached files (form letters often arrive as a PDF behind "See attached"), at most
+/// `MAX_DETECTION_CHARS` characters in all, so a 20 MB file is never read whole.
 async fn with_attachment_text(
     tx: &mut Tx,
     comment_id: i64,
     body: String,
 ) -> Result<String, StoreError> {
-    let rows = sqlx::query(
-        "SELECT extracted_text FROM attachments
+    let mut text = body;
+    truncate_chars(&mut text, MAX_DETECTION_CHARS);
+    let rows = sqlx::query(&format!(
+        "SELECT {} AS extracted_text FROM attachments
          WHERE comment_id = $1 AND extraction = 'done' ORDER BY position",
-    )
+        capped("extracted_text")
+    ))
     .bind(comment_id)
     .fetch_all(&mut **tx)
     .await?;
-    let mut text = body;
     for row in rows {
+        let used = text.chars().count();
+        if used >= MAX_DETECTION_CHARS {
+            break;
+        }
         if let Some(extracted) = row.try_get::<Option<String>, _>("extracted_text")? {
             text.push_str("\n\n");
-            text.push_str(&extracted);
+            text.extend(extracted.chars().take(MAX_DETECTION_CHARS - used));
         }
     }
     Ok(text)
 }
 
-async fn letter_of(tx: &mut Tx, campaign_id: i64) -> Result<String, StoreError> {
-    let row = sqlx::query(
-        "SELECT r.id, r.body FROM campaigns k JOIN comments r ON r.id = k.representative_id WHERE k.id = $1",
-    )
-    .bind(campaign_id)
-    .fetch_one(&mut **tx)
-    .await?;
-    with_attachment_text(tx, row.try_get("id")?, row.try_get("body")?).await
+fn truncate_chars(text: &mut String, max: usize) {
+    if let Some((cut, _)) = text.char_indices().nth(max) {
+        text.truncate(cut);
+    }
 }
 
-async fn added_words(tx: &mut Tx, campaign_id: i64, body: &str) -> Result<i64, StoreError> {
-    let letter = letter_of(tx, campaign_id).await?;
-    Ok(personal_edits(&letter, body).added_words as i64)
+/// A comment's detection text by id.
+async fn detection_text(tx: &mut Tx, comment_id: i64) -> Result<String, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {} AS body FROM comments WHERE id = $1",
+        capped("body")
+    ))
+    .bind(comment_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    with_attachment_text(tx, comment_id, row.try_get("body")?).await
+}
+
+async fn letter_of(tx: &mut Tx, campaign_id: i64) -> Result<String, StoreError> {
+    let row = sqlx::query("SELECT representative_id FROM campaigns WHERE id = $1")
+        .bind(campaign_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    detection_text(tx, row.try_get("representative_id")?).await
+}
+
+/// The comment the signature resembles most on the docket (an exact copy first) and its letter.
+async fn choose_letter(
+    tx: &mut Tx,
+    docket_id: &str,
+    comment_id: i64,
+    signature: &Signature,
+) -> Result<LetterChoice, StoreError> {
+    let exact = sqlx::query(
+        "SELECT id, campaign_id FROM comments
+         WHERE docket_id = $1 AND text_hash = $2 AND campaign_excluded = 0 AND id <> $3
+         ORDER BY id LIMIT 1",
+    )
+    .bind(docket_id)
+    .bind(signature.exact as i64)
+    .bind(comment_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let best = match exact {
+        Some(row) => Some(Candidate {
+            comment_id: row.try_get("id")?,
+            campaign_id: row.try_get("campaign_id")?,
+            similarity: 1.0,
+        }),
+        None => best_match(similar_examples(tx, docket_id, signature).await?),
+    };
+    let letter = match best {
+        Some(Candidate {
+            campaign_id: Some(campaign),
+            ..
+        }) => Some(
+            sqlx::query("SELECT representative_id FROM campaigns WHERE id = $1")
+                .bind(campaign)
+                .fetch_one(&mut **tx)
+                .await?
+                .try_get("representative_id")?,
+        ),
+        Some(best) => Some(best.comment_id),
+        None => None,
+    };
+    Ok(LetterChoice { best, letter })
 }
 
 /// Checks the campaign is on the docket and not merged away; returns how many comments it has.

@@ -9,6 +9,11 @@ use thiserror::Error;
 pub const MAX_QUERY_CHARS: usize = 1_000;
 /// A prefix needs this many characters before the `*`, so `a*` cannot expand to half the dictionary.
 pub const MIN_PREFIX_CHARS: usize = 2;
+/// How deeply parentheses and NOT may nest. The parsed query and the index's query are trees built
+/// and walked recursively, so an unlimited depth would let one query exhaust a thread's stack.
+pub const MAX_QUERY_DEPTH: usize = 10;
+/// How many words, phrases and values one query may hold.
+pub const MAX_QUERY_TERMS: usize = 64;
 
 /// What a query may name before a colon.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -204,6 +209,10 @@ pub enum QueryError {
     },
     #[error("{prefix}* is too short: give at least {min} letters before the *.")]
     PrefixTooShort { prefix: String, min: usize },
+    #[error("The search nests parentheses and NOT more than {max} deep; simplify it.")]
+    TooDeep { max: usize },
+    #[error("The search has more than {max} words, phrases and values; use fewer.")]
+    TooManyTerms { max: usize },
     #[error("Searching by {field} is for staff only; on this page search the text, name, organization or type.")]
     NotPublic { field: String },
 }
@@ -303,6 +312,7 @@ fn tokenize(input: &str) -> Result<Vec<Token>, QueryError> {
 struct Parser {
     tokens: Vec<Token>,
     pos: usize,
+    depth: usize,
 }
 
 impl Parser {
@@ -314,6 +324,22 @@ impl Parser {
         let t = self.tokens.get(self.pos).cloned();
         self.pos += 1;
         t
+    }
+
+    /// Runs `f` one nesting level deeper, refusing past `MAX_QUERY_DEPTH`.
+    fn nested(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> Result<Query, QueryError>,
+    ) -> Result<Query, QueryError> {
+        if self.depth >= MAX_QUERY_DEPTH {
+            return Err(QueryError::TooDeep {
+                max: MAX_QUERY_DEPTH,
+            });
+        }
+        self.depth += 1;
+        let result = f(self);
+        self.depth -= 1;
+        result
     }
 
     fn or(&mut self) -> Result<Query, QueryError> {
@@ -374,7 +400,8 @@ impl Parser {
                 ) {
                     return Err(dangling(op, "the right"));
                 }
-                Ok(Query::Not(Box::new(self.unary()?)))
+                let inner = self.nested(|p| p.unary())?;
+                Ok(Query::Not(Box::new(inner)))
             }
             _ => self.primary(),
         }
@@ -387,7 +414,7 @@ impl Parser {
                     self.next();
                     return Ok(Query::All);
                 }
-                let inner = self.or()?;
+                let inner = self.nested(|p| p.or())?;
                 match self.next() {
                     Some(Token::Close) => Ok(inner),
                     _ => Err(QueryError::UnclosedParenthesis),
@@ -529,7 +556,20 @@ pub fn parse_query(input: &str) -> Result<Query, QueryError> {
     if tokens.is_empty() {
         return Ok(Query::All);
     }
-    let mut parser = Parser { tokens, pos: 0 };
+    let terms = tokens
+        .iter()
+        .filter(|t| matches!(t, Token::Word(_) | Token::Quoted(_)))
+        .count();
+    if terms > MAX_QUERY_TERMS {
+        return Err(QueryError::TooManyTerms {
+            max: MAX_QUERY_TERMS,
+        });
+    }
+    let mut parser = Parser {
+        tokens,
+        pos: 0,
+        depth: 0,
+    };
     let query = parser.or()?;
     match parser.next() {
         None => Ok(query),
@@ -708,6 +748,38 @@ mod tests {
                 len: 10_000
             })
         );
+    }
+
+    #[test]
+    fn hostile_nesting_and_term_counts_are_refused_with_a_sentence() {
+        let minus = format!("{}a", "-".repeat(998));
+        assert_eq!(
+            parse_query(&minus),
+            Err(QueryError::TooDeep {
+                max: MAX_QUERY_DEPTH
+            })
+        );
+        let nots = format!("{}privacy", "NOT ".repeat(248));
+        assert_eq!(
+            parse_query(&nots),
+            Err(QueryError::TooDeep {
+                max: MAX_QUERY_DEPTH
+            })
+        );
+        let parens = format!("{}a{}", "(".repeat(400), ")".repeat(400));
+        assert!(matches!(
+            parse_query(&parens),
+            Err(QueryError::TooDeep { .. })
+        ));
+        assert!(parse_query(&format!("{}a", "-".repeat(MAX_QUERY_DEPTH))).is_ok());
+        let many = "a ".repeat(MAX_QUERY_TERMS + 1);
+        assert_eq!(
+            parse_query(&many),
+            Err(QueryError::TooManyTerms {
+                max: MAX_QUERY_TERMS
+            })
+        );
+        assert!(parse_query(&"a ".repeat(MAX_QUERY_TERMS)).is_ok());
     }
 
     #[test]

@@ -71,21 +71,19 @@ impl Store {
         } else {
             "c.body"
         };
+        // Places and organizations are typed by submitters: the public version counts only posted
+        // comments, so nothing typed in a withheld comment is published.
+        let posted_only = if public {
+            "AND c.status = 'posted'"
+        } else {
+            ""
+        };
         let by_state = self
-            .breakdown(id, "c.state_province_region", "", TOP)
+            .breakdown(id, "c.state_province_region", posted_only, TOP)
             .await?;
-        let by_country = self.breakdown(id, "c.country", "", TOP).await?;
+        let by_country = self.breakdown(id, "c.country", posted_only, TOP).await?;
         let organizations = self
-            .breakdown(
-                id,
-                "c.organization",
-                if public {
-                    "AND c.status = 'posted'"
-                } else {
-                    ""
-                },
-                TOP,
-            )
+            .breakdown(id, "c.organization", posted_only, TOP)
             .await?;
         let mut tags = Vec::new();
         for tag in self.tags(id).await? {
