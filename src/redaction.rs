@@ -107,6 +107,16 @@ pub fn encode(redactions: &[Redaction]) -> String {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        #[test]
+        fn finding_and_redacting_never_panic(text in "\\PC{0,300}", phrase in "\\PC{0,5}") {
+            if let Ok(found) = find_phrase(&text, &phrase) {
+                let redacted = apply(&text, &found).unwrap();
+                proptest::prop_assert!(redacted.contains("[redacted]"));
+            }
+        }
+    }
+
     #[test]
     fn replaces_spans_with_the_marker() {
         let text = "Call me at 202-555-0143 or write to ada@example.org.";

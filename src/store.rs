@@ -270,6 +270,15 @@ impl Store {
                         conn.execute("PRAGMA synchronous = FULL").await?;
                         conn.execute("PRAGMA foreign_keys = ON").await?;
                         conn.execute("PRAGMA busy_timeout = 5000").await?;
+                    } else {
+                        // A stuck writer is cut off and logged by the server rather than blocking
+                        // everyone: no statement runs past a minute, no lock (advisory locks
+                        // included) is waited for past 10 seconds, and a transaction left idle
+                        // for a minute is ended.
+                        conn.execute("SET statement_timeout = '60s'").await?;
+                        conn.execute("SET lock_timeout = '10s'").await?;
+                        conn.execute("SET idle_in_transaction_session_timeout = '60s'")
+                            .await?;
                     }
                     Ok(())
                 })

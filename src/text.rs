@@ -119,6 +119,14 @@ mod tests {
 
     use super::*;
 
+    proptest::proptest! {
+        #[test]
+        fn excerpts_never_panic_and_stay_short(text in "\\PC{0,500}", max in 0usize..100) {
+            let excerpt = one_line_excerpt(&text, max);
+            proptest::prop_assert!(excerpt.chars().count() <= max.max(1) + 1);
+        }
+    }
+
     #[test]
     fn spreadsheet_formulas_are_neutralised() {
         for formula in ["=HYPERLINK(\"x\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {

@@ -44,6 +44,13 @@ pub fn parse_urlencoded(body: &[u8]) -> Result<Vec<(String, String)>, FormError>
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        #[test]
+        fn form_bodies_never_panic(body in proptest::collection::vec(proptest::num::u8::ANY, 0..2000)) {
+            let _ = parse_urlencoded(&body);
+        }
+    }
+
     #[test]
     fn too_many_fields_are_refused_before_decoding() {
         let many = "a=1&".repeat(MAX_FIELDS + 1);

@@ -175,3 +175,33 @@ async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn a_handler_that_panics_is_answered_with_a_500_and_the_connection_kept() {
+        let router = Router::new()
+            .route(
+                "/boom",
+                get(|| async { "x".parse::<u8>().expect("a bug").to_string() }),
+            )
+            .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+                answer_panic,
+            ));
+        let request = axum::http::Request::get("/boom")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let response = router.oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            response
+                .headers()
+                .get(axum::http::header::CACHE_CONTROL)
+                .unwrap(),
+            "no-store"
+        );
+    }
+}

@@ -32,13 +32,21 @@ enum Bind {
 struct Conditions {
     clauses: Vec<String>,
     binds: Vec<Bind>,
+    /// Ids the search index matched, written to the connection's `SEARCH_IDS` table for the
+    /// clauses to name, rather than into the SQL text.
+    search_ids: Option<Vec<i64>>,
 }
+
+/// A temporary table (one per connection) holding a request's search matches.
+const SEARCH_IDS: &str = "api_search_ids";
+/// Ids written per INSERT.
+const SEARCH_IDS_BATCH: usize = 500;
 
 impl Conditions {
     fn new(always: &str) -> Self {
         Self {
             clauses: vec![always.to_owned()],
-            binds: Vec::new(),
+            ..Default::default()
         }
     }
 
@@ -103,11 +111,18 @@ impl Conditions {
         order: String,
         request: &ListRequest,
     ) -> Result<(Vec<AnyRow>, i64), StoreError> {
-        let pool = services.store.pool();
+        let mut connection = services.store.pool().acquire().await?;
+        if let Some(ids) = &self.search_ids {
+            fill_search_ids(&mut connection, ids).await?;
+        }
         let where_sql = self.sql();
         let Table { from, narrow, key } = table;
         let count_sql = format!("SELECT COUNT(*) AS n FROM {narrow} WHERE {where_sql}");
-        let total: i64 = self.query(&count_sql).fetch_one(pool).await?.try_get("n")?;
+        let total: i64 = self
+            .query(&count_sql)
+            .fetch_one(&mut *connection)
+            .await?
+            .try_get("n")?;
         let offset = (request.page_number - 1).saturating_mul(request.page_size);
         // The page's keys are found first (from an index alone where one fits), then only
         // those rows are read: a deep page costs index steps, not whole rows.
@@ -117,9 +132,46 @@ impl Conditions {
              ORDER BY {order}",
             request.page_size
         );
-        let rows = self.query(&rows_sql).fetch_all(pool).await?;
+        let rows = self.query(&rows_sql).fetch_all(&mut *connection).await?;
+        if self.search_ids.is_some() {
+            sqlx::query(&format!("DELETE FROM {SEARCH_IDS}"))
+                .execute(&mut *connection)
+                .await?;
+        }
         Ok((rows, total))
     }
+}
+
+/// Writes `ids` to this connection's temporary search table (emptied first: a request that
+/// stopped half-way may have left ids behind). Temporary tables are the connection's own, so
+/// concurrent requests never see each other's, and no write lock on the database is taken.
+async fn fill_search_ids(
+    connection: &mut sqlx::pool::PoolConnection<sqlx::Any>,
+    ids: &[i64],
+) -> Result<(), StoreError> {
+    sqlx::query(&format!(
+        "CREATE TEMPORARY TABLE IF NOT EXISTS {SEARCH_IDS} (id BIGINT PRIMARY KEY)"
+    ))
+    .execute(&mut **connection)
+    .await?;
+    sqlx::query(&format!("DELETE FROM {SEARCH_IDS}"))
+        .execute(&mut **connection)
+        .await?;
+    for batch in ids.chunks(SEARCH_IDS_BATCH) {
+        let sql = format!(
+            "INSERT INTO {SEARCH_IDS} (id) VALUES {} ON CONFLICT DO NOTHING",
+            (1..=batch.len())
+                .map(|i| format!("(${i})"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for id in batch {
+            query = query.bind(*id);
+        }
+        query.execute(&mut **connection).await?;
+    }
+    Ok(())
 }
 
 /// Where a listing reads from: `from` for the rows shown, `narrow` (only the tables the
@@ -278,15 +330,9 @@ pub async fn list_comments(
             Ok(ids) => ids,
             Err(error) => return Ok(Err(error)),
         };
-        // The ids come from the index as integers, so they are written into the SQL directly.
-        let listed: Vec<String> = ids.iter().map(i64::to_string).collect();
-        let by_id = if listed.is_empty() {
-            "1 = 0".to_owned()
-        } else {
-            format!("c.id IN ({})", listed.join(","))
-        };
+        conditions.search_ids = Some(ids);
         conditions.add(
-            &format!("({by_id} OR c.public_id = ?)"),
+            &format!("(c.id IN (SELECT id FROM {SEARCH_IDS}) OR c.public_id = ?)"),
             Bind::Text(term.clone()),
         );
     }

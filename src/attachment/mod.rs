@@ -88,6 +88,9 @@ impl AttachmentKind {
     }
 }
 
+/// How much of a file's text pages show; the rest is read in the file itself.
+pub const SHOWN_TEXT_CHARS: usize = 2_000;
+
 /// An attachment as pages list it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttachmentInfo {
@@ -97,8 +100,11 @@ pub struct AttachmentInfo {
     pub size_bytes: i64,
     /// A moderator withheld this file from the public.
     pub withheld: bool,
-    /// The file's text once extracted (for moderators), or why it could not be read.
+    /// The start of the file's text once extracted (for moderators), at most
+    /// `SHOWN_TEXT_CHARS` characters, or why it could not be read.
     pub text: Option<String>,
+    /// The text goes on beyond what `text` holds: the rest is in the file.
+    pub text_cut: bool,
     pub text_problem: Option<String>,
     /// The redacted version staff made, which the public gets instead.
     pub redacted: Option<RedactedFile>,

@@ -1,7 +1,7 @@
 //! Attachments in the database: stored with their comment in one transaction, listed per comment,
 //! and looked up (with the comment's status) before a file is served.
 
-use super::{AttachmentInfo, AttachmentKind, AttachmentVersion, RedactedFile};
+use super::{AttachmentInfo, AttachmentKind, AttachmentVersion, RedactedFile, SHOWN_TEXT_CHARS};
 use crate::accounts::{audit, Actor, AuditRecord};
 use crate::store::{placeholders, record_change, ChangeKind, Store, StoreError};
 use chrono::{DateTime, Utc};
@@ -59,9 +59,11 @@ fn kind_from(raw: &str) -> Result<AttachmentKind, StoreError> {
         .ok_or_else(|| StoreError::Corrupt(format!("attachment kind {raw:?}")))
 }
 
-/// The columns `info_from_row` reads, prefixed with the attachments table's alias.
+/// The columns `info_from_row` reads, prefixed with the attachments table's alias. A file's text
+/// is read only as far as pages show it (one character more, to know it was cut).
 const INFO_COLUMNS: &str = "a.id, a.comment_id, a.file_name, a.kind, a.size_bytes, a.withheld,
-    a.extracted_text, a.extraction_error, a.redacted_kind, a.redacted_size_bytes, a.redacted_error";
+    substr(a.extracted_text, 1, 2001) AS extracted_text, a.extraction_error, a.redacted_kind,
+    a.redacted_size_bytes, a.redacted_error";
 
 fn info_from_row(row: &AnyRow) -> Result<AttachmentInfo, StoreError> {
     let kind: String = row.try_get("kind")?;
@@ -73,13 +75,24 @@ fn info_from_row(row: &AnyRow) -> Result<AttachmentInfo, StoreError> {
         }),
         None => None,
     };
+    let mut text: Option<String> = row.try_get("extracted_text")?;
+    let text_cut =
+        text.as_mut()
+            .is_some_and(|text| match text.char_indices().nth(SHOWN_TEXT_CHARS) {
+                Some((cut, _)) => {
+                    text.truncate(cut);
+                    true
+                }
+                None => false,
+            });
     Ok(AttachmentInfo {
         id: row.try_get("id")?,
         file_name: row.try_get("file_name")?,
         kind: kind_from(&kind)?,
         size_bytes: row.try_get("size_bytes")?,
         withheld: row.try_get::<i64, _>("withheld")? != 0,
-        text: row.try_get("extracted_text")?,
+        text,
+        text_cut,
         text_problem: row.try_get("extraction_error")?,
         redacted,
     })
@@ -103,6 +116,7 @@ pub fn public_info(info: AttachmentInfo) -> AttachmentInfo {
         size_bytes,
         withheld: false,
         text: None,
+        text_cut: false,
         text_problem: None,
         redacted: None,
     }
@@ -380,15 +394,30 @@ impl Store {
         &self,
         comment_ids: &[i64],
     ) -> Result<HashMap<i64, (String, String)>, StoreError> {
+        self.attachment_texts_up_to(comment_ids, None).await
+    }
+
+    /// `attachment_texts`, each file's text read only up to `max_chars` when given.
+    async fn attachment_texts_up_to(
+        &self,
+        comment_ids: &[i64],
+        max_chars: Option<usize>,
+    ) -> Result<HashMap<i64, (String, String)>, StoreError> {
         let mut out: HashMap<i64, (String, String)> = HashMap::new();
         if comment_ids.is_empty() {
             return Ok(out);
         }
+        let text = |column: &str| match max_chars {
+            Some(max) => format!("substr({column}, 1, {max}) AS {column}"),
+            None => column.to_owned(),
+        };
         let sql = format!(
-            "SELECT comment_id, extracted_text, withheld, redacted_sha256, redacted_text
+            "SELECT comment_id, {}, withheld, redacted_sha256, {}
              FROM attachments
              WHERE (extraction = 'done' OR redacted_extraction = 'done') AND comment_id IN ({})
              ORDER BY comment_id, position",
+            text("extracted_text"),
+            text("redacted_text"),
             placeholders(1, comment_ids.len())
         );
         let mut query = sqlx::query(&sql);
@@ -420,13 +449,16 @@ impl Store {
 
     /// Each comment's text followed by the text of its attached files (only what the public may
     /// search when `public`): a letter sent as a PDF behind "See attached" reads as the letter.
+    /// Each file is read as far as campaign detection reads (`MAX_DETECTION_CHARS`).
     pub async fn with_file_texts(
         &self,
         texts: Vec<(i64, String)>,
         public: bool,
     ) -> Result<Vec<(i64, String)>, StoreError> {
         let ids: Vec<i64> = texts.iter().map(|(id, _)| *id).collect();
-        let mut files = self.attachment_texts(&ids).await?;
+        let mut files = self
+            .attachment_texts_up_to(&ids, Some(crate::campaign::MAX_DETECTION_CHARS))
+            .await?;
         Ok(texts
             .into_iter()
             .map(|(id, text)| {
@@ -471,5 +503,18 @@ impl Store {
             })
         })
         .transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_read_one_character_more_of_a_text_than_they_show() {
+        assert!(INFO_COLUMNS.contains(&format!(
+            "substr(a.extracted_text, 1, {})",
+            SHOWN_TEXT_CHARS + 1
+        )));
     }
 }

@@ -110,6 +110,13 @@ pub fn personal_edits(template: &str, comment: &str) -> PersonalEdits {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        #[test]
+        fn edits_never_panic(letter in "(\\PC|\\.|\n|!){0,500}", copy in "(\\PC|\\.|\n|!){0,500}") {
+            let _ = personal_edits(&letter, &copy);
+        }
+    }
+
     const TEMPLATE: &str = "I support the proposed order. Health data must never be sold.\n\n\
         Please make the ban permanent. Thank you for protecting patients.";
 

@@ -98,6 +98,18 @@ pub fn normalised_words(raw: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        #[test]
+        fn normalising_never_panics(input in "(<|>|&|;|#|a|b|/|!|é| |amp|lt){0,2000}") {
+            let _ = normalised_words(&input);
+        }
+
+        #[test]
+        fn normalising_any_text_never_panics(input in "\\PC{0,2000}") {
+            let _ = normalised_words(&input);
+        }
+    }
+
     #[test]
     fn decodes_nested_entities_and_removes_tags() {
         assert_eq!(

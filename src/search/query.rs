@@ -593,6 +593,19 @@ pub fn parse_public_query(input: &str) -> Result<Query, QueryError> {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        #[test]
+        fn the_parser_never_panics_on_any_text(input in "\\PC{0,1200}") {
+            let _ = parse_query(&input);
+            let _ = parse_public_query(&input);
+        }
+
+        #[test]
+        fn the_parser_never_panics_on_operators(input in "(-|NOT |AND |OR |\\(|\\)|\"|a|tag:|\\*| ){0,600}") {
+            let _ = parse_query(&input);
+        }
+    }
+
     fn text(value: &str) -> Query {
         Query::Term {
             field: SearchField::Text,

@@ -7,6 +7,11 @@ use serde::{Deserialize, Serialize};
 pub const RESULTS_PER_PAGE: usize = 20;
 /// Pages beyond this are not offered; narrow the search instead.
 pub const MAX_PAGE: u32 = 500;
+/// Facet values a search may carry; further ones are ignored. Each facet link on a results page
+/// repeats them all, so the page grows with this number squared.
+pub const MAX_FACETS: usize = 20;
+/// The longest facet value kept (the longest real ones, country names, are well below).
+pub const MAX_FACET_VALUE_CHARS: usize = 100;
 
 /// The facet filters a URL may carry, by parameter name.
 pub const FACET_KEYS: [&str; 8] = [
@@ -30,16 +35,20 @@ impl SearchParams {
             page: 1,
             ..Default::default()
         };
+        let mut seen = std::collections::HashSet::new();
         for (key, value) in pairs {
             match key {
                 "q" => params.q = value.to_owned(),
                 "docket" => params.docket = value.trim().to_uppercase(),
                 "sort" => params.sort = value.to_owned(),
                 "page" => params.page = value.trim().parse().unwrap_or(1).clamp(1, MAX_PAGE),
-                key if FACET_KEYS.contains(&key) && !value.trim().is_empty() => {
-                    let pair = (key.to_owned(), value.trim().to_owned());
-                    if !params.facets.contains(&pair) {
-                        params.facets.push(pair);
+                key if FACET_KEYS.contains(&key) => {
+                    let value = value.trim();
+                    let keep = !value.is_empty()
+                        && params.facets.len() < MAX_FACETS
+                        && value.chars().count() <= MAX_FACET_VALUE_CHARS;
+                    if keep && seen.insert((key, value)) {
+                        params.facets.push((key.to_owned(), value.to_owned()));
                     }
                 }
                 _ => {}
@@ -218,5 +227,17 @@ mod tests {
             SearchParams::from_query_string(&params.to_query_string()),
             params
         );
+    }
+
+    #[test]
+    fn facets_are_capped_and_deduplicated() {
+        let values: Vec<String> = (0..50_000).map(|i| format!("S{}", i % 1_000)).collect();
+        let params = SearchParams::from_pairs(values.iter().map(|v| ("state", v.as_str())));
+        assert_eq!(params.facets.len(), MAX_FACETS);
+        assert_eq!(params.facets[1], ("state".to_owned(), "S1".to_owned()));
+        let long = "x".repeat(MAX_FACET_VALUE_CHARS + 1);
+        assert!(SearchParams::from_pairs([("state", long.as_str())])
+            .facets
+            .is_empty());
     }
 }

@@ -672,6 +672,12 @@ fn AttachmentForModerator(
                 <details class="attachment-text">
                     <summary>"Text of the file"</summary>
                     <div class="comment-copy">{text}</div>
+                    {a.text_cut.then(|| view! {
+                        <p class="meta">"… The text goes on: "
+                            <a href=format!("/staff/attachments/{id}") download>"open the file"</a>
+                            " to read the rest."
+                        </p>
+                    })}
                 </details>
             })}
             {can_moderate.then(|| view! {

@@ -27,6 +27,8 @@ pub struct Harness {
     pub clock: FakeClock,
     pub services: Services,
     pub router: axum::Router,
+    /// The router's upload slots, for tests that fill them.
+    pub upload_slots: Arc<tokio::sync::Semaphore>,
 }
 
 pub struct Page {
@@ -52,6 +54,10 @@ impl Page {
 
     pub fn has_comment_form(&self) -> bool {
         self.body.contains("name=\"idempotency_key\"")
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 }
 
@@ -113,16 +119,16 @@ impl Harness {
             .unwrap();
         let files = AttachmentFiles::new(dir.path().join("attachments"));
         let services = Services::new(store, shared, search, files);
-        let router = app(AppState::new(
-            &Config::from_env().unwrap(),
-            services.clone(),
-        ));
+        let state = AppState::new(&Config::from_env().unwrap(), services.clone());
+        let upload_slots = state.upload_slots.clone();
+        let router = app(state);
         Self {
             dir,
             database_url,
             clock,
             services,
             router,
+            upload_slots,
         }
     }
 
@@ -500,11 +506,21 @@ impl HttpReply {
 pub struct ServerProcess {
     pub addr: std::net::SocketAddr,
     pub log: std::path::PathBuf,
-    child: std::process::Child,
+    pub child: std::process::Child,
 }
 
 impl ServerProcess {
     pub fn start(database_url: &str, dir: &std::path::Path, name: &str) -> Self {
+        Self::start_with(database_url, dir, name, &[])
+    }
+
+    /// Starts a server with extra environment variables (such as limits to test).
+    pub fn start_with(
+        database_url: &str,
+        dir: &std::path::Path,
+        name: &str,
+        env: &[(&str, &str)],
+    ) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -521,6 +537,7 @@ impl ServerProcess {
             .env("OPENDOCKET_DEMO_DOCKET", "off")
             .env("LEPTOS_SITE_ADDR", addr.to_string())
             .env("RUST_LOG", "info")
+            .envs(env.iter().copied())
             .stdout(std::process::Stdio::null())
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
