@@ -6,7 +6,7 @@ mod campaigns;
 pub mod cli;
 pub mod config;
 mod downloads;
-mod form;
+pub mod form;
 pub mod http;
 mod imports;
 mod render;

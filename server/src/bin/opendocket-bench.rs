@@ -2,6 +2,8 @@
 //! variation, indexes them with tantivy (the production index code) and with SQLite FTS5, runs the
 //! same staff query mix on both, and prints a table. Not a test: it reports what it measures.
 
+#[path = "bench/adversarial.rs"]
+mod adversarial;
 #[path = "bench/api.rs"]
 mod api;
 #[path = "bench/campaigns.rs"]
@@ -52,7 +54,8 @@ struct Args {
     #[arg(long, default_value_t = 20)]
     rounds: usize,
     /// What to measure, comma-separated: tantivy, fts5, campaigns, api (the v4 API and the bulk
-    /// download on the docket the campaign benchmark stores).
+    /// download on the docket the campaign benchmark stores), adversarial (hostile input at n and
+    /// 4n, and a server's memory under concurrent uploads; not in the default set).
     #[arg(
         long,
         value_delimiter = ',',
@@ -531,6 +534,12 @@ fn summarise(
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = Args::parse();
+    if args.engines.iter().any(|e| e == "adversarial") {
+        adversarial::report().await?;
+        if args.engines.len() == 1 {
+            return Ok(());
+        }
+    }
     let corpus = args.corpus.clone().unwrap_or_else(|| {
         let full = PathBuf::from(FULL_CORPUS);
         if full.exists() {
