@@ -65,7 +65,7 @@ mod tests {
         );
         assert_eq!(
             docket.window.closes_at,
-            DateTime::parse_from_rfc3339("2023-04-14T03:59:59Z").unwrap()
+            DateTime::parse_from_rfc3339("2023-04-14T04:00:00Z").unwrap()
         );
         assert!(docket.document.body_markdown.contains("$7.8 million"));
     }

@@ -99,7 +99,7 @@ pub struct DocketDraft {
     pub time_zone: String,
     /// An RFC 3339 instant, or a local time (`2023-03-14T09:00`) on the agency's clock.
     pub opens_at: String,
-    /// `YYYY-MM-DD`; the window closes at 23:59:59 that day. Empty: 30 days.
+    /// `YYYY-MM-DD`; the window takes comments through that whole day. Empty: 30 days.
     pub due_date: String,
     /// An exact closing instant, instead of a due date.
     pub closes_at: String,
@@ -330,7 +330,7 @@ mod tests {
         );
         assert_eq!(
             docket.window.closes_at.to_rfc3339(),
-            "2023-04-14T03:59:59+00:00"
+            "2023-04-14T04:00:00+00:00"
         );
         assert_eq!(
             docket.document.title, "BetterHelp",

@@ -22,27 +22,41 @@ pub fn parse_time_zone(name: &str) -> Result<Tz, WindowError> {
         .map_err(|_| WindowError::UnknownTimeZone(name.to_owned()))
 }
 
-/// The instant a window with this due date closes: 23:59:59 on the due date in the agency's zone.
+/// The instant a window with this due date closes: 00:00:00 of the next day on the agency's clock,
+/// exclusive, so every instant of the due date (23:59:59.5 included) is on time. Pages show the
+/// deadline as the last second of the due date (`format_deadline`).
 ///
-/// If that local time falls in a daylight-saving gap (no zone in use today does this at
-/// 23:59:59, but the tz database allows it) the offset in force the day before is used.
+/// If midnight falls in a daylight-saving gap (clocks jump forward at midnight) the window closes
+/// at the first instant after the gap; if midnight happens twice (clocks go back at midnight) at
+/// the later one, which gives the public the whole due date.
 pub fn closing_instant(due_date: NaiveDate, zone: Tz) -> DateTime<Utc> {
-    let last_second = NaiveTime::from_hms_opt(23, 59, 59).expect("23:59:59 is a valid time");
-    let local = due_date.and_time(last_second);
-    match zone.from_local_datetime(&local) {
+    let next_day = due_date.succ_opt().unwrap_or(due_date);
+    let midnight = next_day.and_time(NaiveTime::MIN);
+    match zone.from_local_datetime(&midnight) {
         LocalResult::Single(t) => t.with_timezone(&Utc),
-        // Ambiguous only when clocks go back at midnight: take the later instant, the one
-        // that gives the public the full day.
         LocalResult::Ambiguous(_, later) => later.with_timezone(&Utc),
         LocalResult::None => {
-            // Checked: a due date at the end of chrono's range must not overflow.
-            let day_before = local
-                .checked_sub_signed(chrono::Duration::days(1))
-                .unwrap_or(local);
-            let offset = chrono::Offset::fix(zone.from_utc_datetime(&day_before).offset());
-            local.checked_sub_offset(offset).unwrap_or(local).and_utc()
+            // The gap is at most a few hours: the first whole minute that exists after it.
+            (1..=24 * 60)
+                .filter_map(|m| midnight.checked_add_signed(chrono::Duration::minutes(m)))
+                .find_map(|t| zone.from_local_datetime(&t).earliest())
+                .map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc))
         }
     }
+}
+
+/// A closing instant as pages show the deadline: the last second before it, such as
+/// `April 13, 2023, 11:59:59 PM EDT` for a window closing at midnight.
+pub fn format_deadline(closes_at: DateTime<Utc>, zone: Tz) -> String {
+    format_in_zone(last_second(closes_at), zone)
+}
+
+/// The last whole second before a window closes: the deadline as people (and regulations.gov's
+/// `commentEndDate`) state it.
+pub fn last_second(closes_at: DateTime<Utc>) -> DateTime<Utc> {
+    closes_at
+        .checked_sub_signed(chrono::Duration::seconds(1))
+        .unwrap_or(closes_at)
 }
 
 /// The default due date for a window opening at `opens_at`: 30 days later on the agency's calendar.
@@ -156,19 +170,26 @@ mod tests {
     const NEW_YORK: Tz = chrono_tz::America::New_York;
 
     #[test]
-    fn closes_at_last_second_of_due_date_in_daylight_time() {
+    fn closes_at_the_end_of_the_due_date_in_daylight_time() {
         // BetterHelp: due April 13, 2023; New York is on EDT (UTC-4).
+        let closes = closing_instant(date("2023-04-13"), NEW_YORK);
+        assert_eq!(closes, utc("2023-04-14T04:00:00Z"));
         assert_eq!(
-            closing_instant(date("2023-04-13"), NEW_YORK),
-            utc("2023-04-14T03:59:59Z")
+            format_deadline(closes, NEW_YORK),
+            "April 13, 2023, 11:59:59 PM EDT"
         );
+        // Half a second before midnight is still the due date.
+        let w = CommentWindow::new(utc("2023-03-14T12:00:00Z"), closes, false).unwrap();
+        let last_half_second = utc("2023-04-14T03:59:59.500Z");
+        assert_eq!(w.admission_at(last_half_second), Admission::OnTime);
+        assert_eq!(w.admission_at(closes), Admission::Closed);
     }
 
     #[test]
     fn closes_at_last_second_of_due_date_in_standard_time() {
         assert_eq!(
             closing_instant(date("2023-01-13"), NEW_YORK),
-            utc("2023-01-14T04:59:59Z")
+            utc("2023-01-14T05:00:00Z")
         );
     }
 
@@ -179,15 +200,9 @@ mod tests {
         let due = default_due_date(opens, NEW_YORK);
         assert_eq!(due, date("2023-03-31"));
         let closes = closing_instant(due, NEW_YORK);
-        assert_eq!(closes, utc("2023-04-01T03:59:59Z"));
+        assert_eq!(closes, utc("2023-04-01T04:00:00Z"));
         // 30 calendar days, one hour shorter than 30 × 24 h because of the DST change.
-        assert_eq!(
-            closes - opens,
-            Duration::days(30)
-                + Duration::hours(13)
-                + Duration::minutes(59)
-                + Duration::seconds(59)
-        );
+        assert_eq!(closes - opens, Duration::days(30) + Duration::hours(14));
     }
 
     #[test]
@@ -195,7 +210,7 @@ mod tests {
         let opens = utc("2023-10-20T16:00:00Z");
         let due = default_due_date(opens, NEW_YORK);
         assert_eq!(due, date("2023-11-19"));
-        assert_eq!(closing_instant(due, NEW_YORK), utc("2023-11-20T04:59:59Z"));
+        assert_eq!(closing_instant(due, NEW_YORK), utc("2023-11-20T05:00:00Z"));
     }
 
     #[test]
@@ -276,10 +291,22 @@ mod tests {
     }
 
     #[test]
-    fn gap_at_midnight_falls_back_to_previous_offset() {
-        // Samoa skipped December 30, 2011 entirely, so 23:59:59 that day never happened there.
+    fn a_skipped_due_date_closes_when_the_next_day_begins() {
+        // Samoa skipped December 30, 2011 entirely; December 31 began at 10:00 UTC.
         let apia = chrono_tz::Pacific::Apia;
         let closes = closing_instant(date("2011-12-30"), apia);
-        assert_eq!(closes, utc("2011-12-31T09:59:59Z"));
+        assert_eq!(closes, utc("2011-12-30T10:00:00Z"));
+    }
+
+    #[test]
+    fn midnight_in_a_daylight_saving_gap_closes_after_the_gap() {
+        // São Paulo moved its clocks from 00:00 to 01:00 on November 4, 2018.
+        let sao_paulo = chrono_tz::America::Sao_Paulo;
+        let closes = closing_instant(date("2018-11-03"), sao_paulo);
+        assert_eq!(closes, utc("2018-11-04T03:00:00Z"));
+        assert_eq!(
+            format_deadline(closes, sao_paulo),
+            "November 3, 2018, 11:59:59 PM -03"
+        );
     }
 }

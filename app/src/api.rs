@@ -58,11 +58,11 @@ pub async fn load_docket(id: String, page: i64) -> Result<Option<DocketView>, Ap
         .await?
         .into_iter()
         .map(|(from, to)| {
-            use opendocket_core::window::format_in_zone;
+            use opendocket_core::window::format_deadline;
             format!(
                 "Extended from {} to {}",
-                format_in_zone(from, zone),
-                format_in_zone(to, zone)
+                format_deadline(from, zone),
+                format_deadline(to, zone)
             )
         })
         .collect();

@@ -281,7 +281,7 @@ pub struct DocketsView {
 #[server]
 pub async fn staff_dockets() -> Result<DocketsView, AppError> {
     use opendocket_core::staff::Permission;
-    use opendocket_core::window::{format_in_zone, WindowState};
+    use opendocket_core::window::{format_deadline, WindowState};
     let (services, identity) = guard::require(Permission::ManageDockets).await?;
     let now = services.clock.now();
     let dockets = services.store.list_dockets().await?;
@@ -295,7 +295,7 @@ pub async fn staff_dockets() -> Result<DocketsView, AppError> {
                     id: d.id.to_string(),
                     title: d.title.clone(),
                     state: state.as_str().to_owned(),
-                    closes_at: format_in_zone(d.window.closes_at, d.agency.time_zone),
+                    closes_at: format_deadline(d.window.closes_at, d.agency.time_zone),
                     extendable: state != WindowState::Closed,
                     withdrawn: d.withdrawn_at.is_some(),
                     schedulable: state == WindowState::Scheduled,

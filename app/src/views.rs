@@ -111,7 +111,9 @@ mod build {
     use opendocket_core::markdown::render_markdown;
     use opendocket_core::moderation::{DocketCounts, PublicComment};
     use opendocket_core::store::{DocketRecord, Receipt};
-    use opendocket_core::window::{format_date_in_zone, format_in_zone, Admission};
+    use opendocket_core::window::{
+        format_date_in_zone, format_deadline, format_in_zone, Admission,
+    };
 
     impl DocketCard {
         pub fn from_record(record: &DocketRecord, now: DateTime<Utc>) -> Self {
@@ -123,7 +125,7 @@ mod build {
                 state: record.window.state_at(now),
                 withdrawn: record.withdrawn_at.is_some(),
                 opens_at: format_in_zone(record.window.opens_at, zone),
-                closes_at: format_in_zone(record.window.closes_at, zone),
+                closes_at: format_deadline(record.window.closes_at, zone),
             }
         }
     }
@@ -198,7 +200,7 @@ mod build {
                     && matches!(admission, Admission::OnTime | Admission::Late),
                 accepting_late: admission == Admission::Late,
                 opens_at: format_in_zone(record.window.opens_at, zone),
-                closes_at: format_in_zone(record.window.closes_at, zone),
+                closes_at: format_deadline(record.window.closes_at, zone),
                 closes_at_ms: record.window.closes_at.timestamp_millis(),
                 rendered_at_ms: now.timestamp_millis(),
                 idempotency_key: IdempotencyKey::generate().as_str().to_owned(),

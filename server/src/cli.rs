@@ -17,7 +17,7 @@ use opendocket_core::search::{rebuild_index, SearchError, SearchService};
 use opendocket_core::services::Services;
 use opendocket_core::staff::{Role, StaffError};
 use opendocket_core::store::{DocketRecord, Store};
-use opendocket_core::window::format_in_zone;
+use opendocket_core::window::{format_deadline, format_in_zone};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -546,7 +546,7 @@ fn describe(record: &DocketRecord, now: DateTime<Utc>) -> String {
         doc = record.document.id,
         opens = format_in_zone(w.opens_at, zone),
         opens_utc = w.opens_at.to_rfc3339(),
-        closes = format_in_zone(w.closes_at, zone),
+        closes = format_deadline(w.closes_at, zone),
         closes_utc = w.closes_at.to_rfc3339(),
         late = if w.allow_late { "accepted, marked late" } else { "refused" },
         state = w.state_at(now).as_str(),
@@ -579,7 +579,7 @@ async fn docket(config: Config, command: DocketCommand) -> Result<()> {
                     "{:<20} {:<9} closes {:<36} {}",
                     record.id.as_str(),
                     record.window.state_at(now).as_str(),
-                    format_in_zone(record.window.closes_at, record.agency.time_zone),
+                    format_deadline(record.window.closes_at, record.agency.time_zone),
                     record.title
                 );
             }

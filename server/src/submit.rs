@@ -12,7 +12,7 @@ use opendocket_app::views::RejectedSubmission;
 use opendocket_core::comment::{validate, CommentForm, IdempotencyKey};
 use opendocket_core::docket::DocketId;
 use opendocket_core::store::SubmitError;
-use opendocket_core::window::format_in_zone;
+use opendocket_core::window::{format_deadline, format_in_zone};
 
 struct Rejection {
     status: StatusCode,
@@ -142,7 +142,7 @@ fn refusal_of(error: &SubmitError) -> (StatusCode, String) {
             StatusCode::CONFLICT,
             format!(
                 "The comment period closed on {}. Your comment was not stored.",
-                format_in_zone(*closes_at, *time_zone)
+                format_deadline(*closes_at, *time_zone)
             ),
         ),
         SubmitError::Store(e) => {

@@ -754,7 +754,7 @@ async fn organisations_post_comments_that_go_through_moderation() {
     assert!(refused.json["errors"][0]["detail"]
         .as_str()
         .unwrap()
-        .contains("closed 2023-04-14T03:59:59Z"));
+        .contains("closed 2023-04-14T04:00:00Z"));
     assert_eq!(h.comment_count().await, 1, "nothing half-written");
 }
 

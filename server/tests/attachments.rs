@@ -11,7 +11,7 @@ use opendocket_core::staff::Role;
 use std::path::Path;
 
 const DOCKET: &str = "FTC-2023-0018";
-const CLOSES: &str = "2023-04-14T03:59:59Z";
+const CLOSES: &str = "2023-04-14T04:00:00Z";
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n\
     2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 const PROGRAM: &[u8] = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00program";

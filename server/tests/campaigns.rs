@@ -12,7 +12,7 @@ use opendocket_core::staff::Role;
 use std::time::Duration as StdDuration;
 
 const DOCKET: &str = "FTC-2023-0018";
-const CLOSES: &str = "2023-04-14T03:59:59Z";
+const CLOSES: &str = "2023-04-14T04:00:00Z";
 
 const LETTER_A: &str = "Dear Commission, I support the proposed order against BetterHelp. People who \
     seek therapy online must be able to trust that their health information stays private.\n\n\

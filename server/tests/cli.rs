@@ -55,7 +55,7 @@ fn create_list_and_show_a_docket_from_flags_and_a_document_file() {
     assert!(created.status.success(), "{}", stderr(&created));
     let out = stdout(&created);
     assert!(
-        out.contains("closes:    April 13, 2023, 11:59:59 PM EDT (2023-04-14T03:59:59+00:00)"),
+        out.contains("closes:    April 13, 2023, 11:59:59 PM EDT (2023-04-14T04:00:00+00:00)"),
         "{out}"
     );
     assert!(out.contains("late:      refused"), "{out}");

@@ -11,8 +11,8 @@ use opendocket_core::scheduler::apply_due_transitions;
 
 const DOCKET: &str = "FTC-2023-0018";
 const OPENS: &str = "2023-03-14T13:00:00Z";
-/// April 13, 2023, 23:59:59 in New York.
-const CLOSES: &str = "2023-04-14T03:59:59Z";
+/// The first instant after April 13, 2023 in New York (the window closes then).
+const CLOSES: &str = "2023-04-14T04:00:00Z";
 
 async fn open_docket(allow_late: bool) -> Harness {
     let h = Harness::new(instant("2023-03-20T15:00:00Z")).await;
@@ -442,14 +442,14 @@ async fn home_lists_open_upcoming_and_closed_dockets() {
     h.create_docket(
         "FTC-2023-0002",
         instant("2023-04-01T13:00:00Z"),
-        instant("2023-05-01T03:59:59Z"),
+        instant("2023-05-01T04:00:00Z"),
         false,
     )
     .await;
     h.create_docket(
         "FTC-2023-0003",
         instant("2023-01-01T13:00:00Z"),
-        instant("2023-02-01T04:59:59Z"),
+        instant("2023-02-01T05:00:00Z"),
         false,
     )
     .await;
@@ -543,7 +543,7 @@ async fn the_demo_docket_is_created_once_per_installation() {
     h.create_docket(
         "FTC-2022-0001",
         instant("2022-01-03T14:00:00Z"),
-        instant("2022-02-03T04:59:59Z"),
+        instant("2022-02-03T05:00:00Z"),
         false,
     )
     .await;

@@ -24,7 +24,7 @@ async fn harness() -> Harness {
     h.create_docket(
         DOCKET,
         instant("2015-08-10T04:00:00Z"),
-        instant("2015-09-24T03:59:59Z"),
+        instant("2015-09-24T04:00:00Z"),
         false,
     )
     .await;

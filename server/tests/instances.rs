@@ -11,7 +11,7 @@ use opendocket_core::comment::IdempotencyKey;
 use opendocket_core::store::ChangeKind;
 
 const OPENS: &str = "2023-03-14T13:00:00Z";
-const CLOSES: &str = "2023-04-14T03:59:59Z";
+const CLOSES: &str = "2023-04-14T04:00:00Z";
 
 fn anonymous(key: &str, comment: &str) -> String {
     encode_form(&[

@@ -19,7 +19,7 @@ async fn docket_with_comments(texts: &[&str]) -> Harness {
     h.create_docket(
         DOCKET,
         instant("2023-03-14T13:00:00Z"),
-        instant("2023-04-14T03:59:59Z"),
+        instant("2023-04-14T04:00:00Z"),
         false,
     )
     .await;
@@ -1208,7 +1208,7 @@ async fn admins_move_the_opening_of_a_scheduled_window() {
     h.create_docket(
         DOCKET,
         instant("2023-03-14T13:00:00Z"),
-        instant("2023-04-14T03:59:59Z"),
+        instant("2023-04-14T04:00:00Z"),
         false,
     )
     .await;

@@ -553,7 +553,7 @@ fn document_from_row(row: &AnyRow, now: DateTime<Utc>) -> Result<ApiDocument, St
         posted_at: from_millis(row.try_get("published_at")?)?,
         last_modified_at: millis(row, "last_modified_at")?,
         comment_start: opens_at,
-        comment_end: closes_at,
+        comment_end: crate::window::last_second(closes_at),
         allow_late: row.try_get::<i64, _>("allow_late")? != 0,
         open_for_comment: withdrawn_at.is_none() && opens_at <= now && now < closes_at,
         withdrawn: withdrawn_at.is_some(),

@@ -238,7 +238,7 @@ impl Harness {
         h.create_docket(
             id,
             instant("2023-03-14T13:00:00Z"),
-            instant("2023-04-14T03:59:59Z"),
+            instant("2023-04-14T04:00:00Z"),
             false,
         )
         .await;

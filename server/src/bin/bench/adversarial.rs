@@ -95,7 +95,9 @@ fn families() -> Vec<Family> {
 
 pub async fn report() -> Result<()> {
     println!();
-    println!("Hostile input: time at n and at 4n (a ratio near 4 is linear; capped inputs stop growing)");
+    println!(
+        "Hostile input: time at n and at 4n (a ratio near 4 is linear; capped inputs stop growing)"
+    );
     println!(
         "{:<42} {:>10} {:>11} {:>11} {:>11} {:>6}",
         "input", "unit", "n", "time n", "time 4n", "ratio"
@@ -150,7 +152,10 @@ async fn measure_uploads(pid: u32, addr: &str) -> Result<()> {
                 break page;
             }
         }
-        anyhow::ensure!(started.elapsed() < Duration::from_secs(30), "the server did not start");
+        anyhow::ensure!(
+            started.elapsed() < Duration::from_secs(30),
+            "the server did not start"
+        );
         std::thread::sleep(Duration::from_millis(100));
     };
     let _ = docket_page;
@@ -168,7 +173,11 @@ async fn measure_uploads(pid: u32, addr: &str) -> Result<()> {
     }
     let mut statuses = Vec::new();
     for sender in senders {
-        statuses.push(sender.join().map_err(|_| anyhow::anyhow!("a sender panicked"))??);
+        statuses.push(
+            sender
+                .join()
+                .map_err(|_| anyhow::anyhow!("a sender panicked"))??,
+        );
     }
     println!();
     println!("Five concurrent comments with 20 × 10 MB files each (the release server):");
@@ -208,7 +217,9 @@ fn send_upload(addr: &str, sender: usize) -> Result<String> {
     const FILE_BYTES: usize = 10 * 1024 * 1024;
     let key = format!("{:032x}", 0xbe0c_0000_u128 + sender as u128);
     let text_part = |name: &str, value: &str| {
-        format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+        format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        )
     };
     let head = [
         text_part("idempotency_key", &key),
@@ -223,7 +234,9 @@ fn send_upload(addr: &str, sender: usize) -> Result<String> {
     };
     let tail = format!("--{BOUNDARY}--\r\n");
     let length = head.len()
-        + (0..20).map(|i| file_head(i).len() + FILE_BYTES + 2).sum::<usize>()
+        + (0..20)
+            .map(|i| file_head(i).len() + FILE_BYTES + 2)
+            .sum::<usize>()
         + tail.len();
     let mut stream = std::net::TcpStream::connect(addr)?;
     write!(
