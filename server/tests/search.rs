@@ -237,7 +237,7 @@ async fn the_index_catches_up_after_a_crash_and_rebuilds_when_lost() {
         sort: Default::default(),
         offset: 0,
         limit: 10,
-        day_offset_ms: 0,
+        day_zone: chrono_tz::UTC,
     };
     assert_eq!(restarted.search(spec("outage")).await.unwrap().total, 1);
     let posted = restarted.search(spec("status:posted")).await.unwrap();

@@ -385,7 +385,7 @@ async fn matching_comments(
         sort: Sort::Oldest,
         offset: 0,
         limit: 0,
-        day_offset_ms: 0,
+        day_zone: chrono_tz::UTC,
     };
     services.search.all_ids(spec).await.map_err(|error| {
         tracing::error!(%error, "an API search failed");

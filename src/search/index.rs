@@ -183,8 +183,9 @@ pub struct SearchSpec {
     pub sort: Sort,
     pub offset: usize,
     pub limit: usize,
-    /// Offset of the agency's zone from UTC, in milliseconds, for the received-day histogram.
-    pub day_offset_ms: i64,
+    /// The agency's zone, whose calendar days the received-day histogram counts (each day with
+    /// the offset in force that day).
+    pub day_zone: chrono_tz::Tz,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -196,7 +197,8 @@ pub struct FacetCounts {
     pub campaign: Vec<(i64, u64)>,
     pub state: Vec<(String, u64)>,
     pub country: Vec<(String, u64)>,
-    /// Comments per received day: (start of the day in ms, count), oldest first.
+    /// Comments per received day on the agency's calendar: (the date as UTC midnight in ms,
+    /// count), oldest first.
     pub received_days: Vec<(i64, u64)>,
 }
 
@@ -210,7 +212,6 @@ pub struct SearchHits {
 
 /// How many values of a long facet (states, countries, tags) are returned.
 const FACET_VALUES: usize = 12;
-const DAY_MS: i64 = 86_400_000;
 
 pub struct SearchIndex {
     index: Index,
@@ -590,7 +591,7 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         let limit = spec.limit.max(1);
         let facets_collector = FacetCollector {
-            day_offset_ms: spec.day_offset_ms,
+            day_zone: spec.day_zone,
         };
         match spec.sort {
             Sort::Relevance => {
@@ -806,7 +807,16 @@ impl SegmentCollector for SegmentIds {
 
 /// Counts matches per facet value, reading the fast fields of each match.
 struct FacetCollector {
-    day_offset_ms: i64,
+    day_zone: chrono_tz::Tz,
+}
+
+/// The agency-calendar day (days since 0001-01-01) an instant falls on.
+fn local_day(ms: i64, zone: chrono_tz::Tz) -> i64 {
+    use chrono::{Datelike, TimeZone};
+    chrono::Utc
+        .timestamp_millis_opt(ms)
+        .single()
+        .map_or(0, |t| i64::from(t.with_timezone(&zone).num_days_from_ce()))
 }
 
 #[derive(Default)]
@@ -896,7 +906,7 @@ struct SegmentFacets {
     /// Counts per day from `first_day` on.
     first_day: i64,
     day_counts: Vec<u64>,
-    day_offset_ms: i64,
+    day_zone: chrono_tz::Tz,
     counts: RawFacets,
     /// Reused buffers for reading a block of matches at once.
     u64_buffer: Vec<Option<u64>>,
@@ -913,7 +923,7 @@ impl Collector for FacetCollector {
     ) -> tantivy::Result<SegmentFacets> {
         let fast = reader.fast_fields();
         let received = fast.i64("received")?;
-        let day_of = |ms: i64| (ms + self.day_offset_ms).div_euclid(DAY_MS);
+        let day_of = |ms: i64| local_day(ms, self.day_zone);
         let (first_day, last_day) = (day_of(received.min_value()), day_of(received.max_value()));
         let days = (last_day - first_day + 1).clamp(1, 100_000) as usize;
         let state = fast.str("state")?;
@@ -932,7 +942,7 @@ impl Collector for FacetCollector {
             country,
             first_day,
             day_counts: vec![0; days],
-            day_offset_ms: self.day_offset_ms,
+            day_zone: self.day_zone,
             counts: RawFacets::default(),
             u64_buffer: Vec::new(),
             i64_buffer: Vec::new(),
@@ -997,7 +1007,7 @@ impl SegmentCollector for SegmentFacets {
         self.received.first_vals(docs, &mut self.i64_buffer);
         let last = self.day_counts.len() as i64 - 1;
         for ms in self.i64_buffer.iter().flatten() {
-            let day = (ms + self.day_offset_ms).div_euclid(DAY_MS) - self.first_day;
+            let day = local_day(*ms, self.day_zone) - self.first_day;
             self.day_counts[day.clamp(0, last) as usize] += 1;
         }
         for doc in docs {
@@ -1032,7 +1042,11 @@ impl SegmentCollector for SegmentFacets {
             .filter(|(_, n)| **n > 0)
             .map(|(i, n)| {
                 (
-                    (self.first_day + i as i64) * DAY_MS - self.day_offset_ms,
+                    chrono::NaiveDate::from_num_days_from_ce_opt(
+                        (self.first_day + i as i64) as i32,
+                    )
+                    .and_then(|day| day.and_hms_opt(0, 0, 0))
+                    .map_or(0, |t| t.and_utc().timestamp_millis()),
                     *n,
                 )
             })
@@ -1045,6 +1059,34 @@ impl SegmentCollector for SegmentFacets {
 mod tests {
     use super::*;
     use crate::search::query::{parse_public_query, parse_query};
+
+    #[test]
+    fn days_are_counted_on_the_agencys_calendar_of_that_day() {
+        let new_york = chrono_tz::America::New_York;
+        let ms = |s: &str| {
+            chrono::DateTime::parse_from_rfc3339(s)
+                .unwrap()
+                .timestamp_millis()
+        };
+        let day = |y, m, d| {
+            use chrono::Datelike;
+            i64::from(
+                chrono::NaiveDate::from_ymd_opt(y, m, d)
+                    .unwrap()
+                    .num_days_from_ce(),
+            )
+        };
+        // 00:30 EDT on March 13 is 23:30 on March 12 at winter's offset.
+        assert_eq!(
+            local_day(ms("2023-03-13T04:30:00Z"), new_york),
+            day(2023, 3, 13)
+        );
+        // 23:30 EST on January 5.
+        assert_eq!(
+            local_day(ms("2023-01-06T04:30:00Z"), new_york),
+            day(2023, 1, 5)
+        );
+    }
 
     fn comment(id: i64, status: CommentStatus, body: &str) -> IndexedComment {
         IndexedComment {
@@ -1088,7 +1130,7 @@ mod tests {
             sort: Sort::Oldest,
             offset: 0,
             limit: 10,
-            day_offset_ms: 0,
+            day_zone: chrono_tz::UTC,
         }
     }
 

@@ -12,12 +12,10 @@ use crate::moderation::CommentStatus;
 use crate::services::Services;
 use crate::store::{from_millis, StoreError};
 use crate::window::format_in_zone;
-use chrono::{NaiveDate, Offset, TimeZone, Utc};
+use chrono::{NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use sqlx::Row;
 use std::collections::HashMap;
-
-const DAY_MS: i64 = 86_400_000;
 
 /// A search ready to hand to the index, or the sentence saying why it cannot run.
 pub struct PreparedSearch {
@@ -31,6 +29,14 @@ fn refuse(message: impl Into<String>) -> Result<PreparedSearch, String> {
 
 /// Checks a search's parameters and turns them into what the index needs. `Ok(Err(sentence))`
 /// is a search someone typed wrong.
+/// A day on the agency's clock as UTC milliseconds [start, end), with the offset in force on it:
+/// a day with a daylight-saving change is 23 or 25 hours long.
+fn local_day_range(day: NaiveDate, zone: chrono_tz::Tz) -> (i64, i64) {
+    let start = crate::window::closing_instant(day.pred_opt().unwrap_or(day), zone);
+    let end = crate::window::closing_instant(day, zone);
+    (start.timestamp_millis(), end.timestamp_millis())
+}
+
 pub async fn prepare(
     services: &Services,
     params: &SearchParams,
@@ -58,11 +64,6 @@ pub async fn prepare(
     } else if scope == Scope::Public {
         return Ok(refuse("Choose a docket to search."));
     }
-    let day_offset_ms = i64::from(
-        zone.offset_from_utc_datetime(&services.clock.now().naive_utc())
-            .fix()
-            .local_minus_utc(),
-    ) * 1000;
     for (key, value) in &params.facets {
         let staff_only = !matches!(key.as_str(), "type" | "day");
         if scope == Scope::Public && staff_only {
@@ -93,13 +94,7 @@ pub async fn prepare(
                 _ => return Ok(refuse("late is yes or no.")),
             },
             "day" => match NaiveDate::parse_from_str(value, "%Y-%m-%d") {
-                Ok(day) => {
-                    let start = day
-                        .and_hms_opt(0, 0, 0)
-                        .map(|t| t.and_utc().timestamp_millis() - day_offset_ms)
-                        .unwrap_or_default();
-                    filters.received = Some((start, start + DAY_MS));
-                }
+                Ok(day) => filters.received = Some(local_day_range(day, zone)),
                 Err(_) => return Ok(refuse(format!("{value:?} is not a day like 2023-03-14."))),
             },
             _ => {}
@@ -122,7 +117,7 @@ pub async fn prepare(
             sort,
             offset: (params.page.max(1) as usize - 1) * RESULTS_PER_PAGE,
             limit: RESULTS_PER_PAGE,
-            day_offset_ms,
+            day_zone: zone,
         },
         zone,
     }))
@@ -404,10 +399,8 @@ pub async fn run_search(
             .received_days
             .iter()
             .filter_map(|(start, n)| {
-                let day = Utc
-                    .timestamp_millis_opt(start + spec.day_offset_ms)
-                    .single()?
-                    .date_naive();
+                // Each day is counted on the agency's calendar and keyed by its date.
+                let day = Utc.timestamp_millis_opt(*start).single()?.date_naive();
                 Some((
                     day.format("%Y-%m-%d").to_string(),
                     day.format("%b %-d, %Y").to_string(),
@@ -426,6 +419,27 @@ pub async fn run_search(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_day_filter_uses_that_days_offset() {
+        let new_york = chrono_tz::America::New_York;
+        let ms = |s: &str| {
+            chrono::DateTime::parse_from_rfc3339(s)
+                .unwrap()
+                .timestamp_millis()
+        };
+        let spring_forward = NaiveDate::from_ymd_opt(2023, 3, 12).unwrap();
+        assert_eq!(
+            local_day_range(spring_forward, new_york),
+            (ms("2023-03-12T05:00:00Z"), ms("2023-03-13T04:00:00Z")),
+            "a 23-hour day"
+        );
+        let summer = NaiveDate::from_ymd_opt(2023, 7, 4).unwrap();
+        assert_eq!(
+            local_day_range(summer, new_york),
+            (ms("2023-07-04T04:00:00Z"), ms("2023-07-05T04:00:00Z"))
+        );
+    }
 
     #[test]
     fn places_read_well() {

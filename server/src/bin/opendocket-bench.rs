@@ -435,7 +435,7 @@ fn tantivy_spec(q: &MixQuery) -> Result<SearchSpec> {
         sort: q.sort,
         offset: 0,
         limit: 20,
-        day_offset_ms: -4 * 3_600_000,
+        day_zone: chrono_tz::America::New_York,
     })
 }
 
