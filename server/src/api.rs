@@ -451,6 +451,12 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/v4/comments/{id}/attachments", get(comment_attachments))
         .route("/v4/attachments/{id}", get(attachment))
         .route("/v4/{*rest}", get(unknown))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            |cause: Box<dyn std::any::Any + Send + 'static>| {
+                crate::log_panic(cause.as_ref());
+                error(ApiError::internal())
+            },
+        ))
         .layer(axum::middleware::from_fn_with_state(state, gate))
         .layer(cross_origin())
 }

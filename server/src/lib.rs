@@ -148,16 +148,20 @@ async fn finish_writes(
     }
 }
 
-/// A handler that panicked (a bug, never an answer to input) is logged with its cause and answered
-/// as a 500, rather than dropping the connection.
-fn answer_panic(cause: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
-    use axum::response::IntoResponse;
+/// Logs a handler's panic (a bug, never an answer to input) with its cause.
+pub(crate) fn log_panic(cause: &(dyn std::any::Any + Send + 'static)) {
     let cause = cause
         .downcast_ref::<String>()
         .map(String::as_str)
         .or_else(|| cause.downcast_ref::<&str>().copied())
         .unwrap_or("(no message)");
     tracing::error!(cause, "a request handler panicked");
+}
+
+/// A handler that panicked is logged and answered as a 500, rather than dropping the connection.
+fn answer_panic(cause: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    log_panic(cause.as_ref());
     (
         StatusCode::INTERNAL_SERVER_ERROR,
         [(axum::http::header::CACHE_CONTROL, "no-store")],

@@ -585,3 +585,84 @@ fn slow_headers_are_cut_off_without_slowing_anyone_else() {
         .count();
     assert_eq!(closed, 200, "every slow connection was closed");
 }
+
+/// Text extraction runs several files at once: a file whose reading takes long holds one worker,
+/// and a file sent after it is read meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_slow_file_never_holds_up_the_others() {
+    use std::os::unix::fs::PermissionsExt;
+    let h = harness().await;
+    // An extractor that takes 30 seconds over any file saying SLOW, as a hostile PDF might.
+    let program = h.dir.path().join("slow-extractor.sh");
+    std::fs::write(
+        &program,
+        "#!/bin/sh\nif grep -q SLOW \"$4\"; then sleep 30; fi\ncat \"$4\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+    for (name, text) in [
+        ("slow.txt", "SLOW to read.\n"),
+        ("quick.txt", "Quick to read.\n"),
+    ] {
+        let sent = h
+            .post_multipart(
+                &format!("/dockets/{DOCKET}"),
+                &form("See attached.").file("attachments", name, text.as_bytes()),
+            )
+            .await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER);
+    }
+    let worker = tokio::spawn(opendocket_core::attachment::worker::extract_waiting_texts(
+        h.store().clone(),
+        h.services.attachments.clone(),
+        opendocket_core::attachment::worker::Extractor { program },
+        h.services.clock.clone(),
+    ));
+    let quick_done =
+        "SELECT COUNT(*) FROM attachments WHERE file_name = 'quick.txt' AND extraction = 'done'";
+    let started = std::time::Instant::now();
+    while h.count(quick_done).await == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the quick file waited"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        h.count("SELECT COUNT(*) FROM attachments WHERE file_name = 'slow.txt' AND extraction = 'waiting'")
+            .await,
+        1,
+        "the slow file is still being read"
+    );
+    worker.abort();
+}
+
+/// The staff routes that take a file hold it to the upload limit as it arrives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_uploads_have_limits_too() {
+    let h = harness().await;
+    let admin = h.staff_session("admin@ftc.gov", Role::Admin).await;
+    let big = vec![b'a'; 10 * 1024 * 1024 + 1];
+    let import = Multipart::default()
+        .text("docket", DOCKET)
+        .file("file", "comments.jsonl", &big);
+    let refused = h.staff_multipart(&admin, "/staff/import", import).await;
+    assert_eq!(refused.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(
+        refused.body.contains("larger than 10 MB"),
+        "{}",
+        refused.body
+    );
+    h.submit_comment(DOCKET, "anonymous", "", "", "With a file below.")
+        .await;
+    let redact = Multipart::default().file("redacted", "letter.txt", &big);
+    let refused = h
+        .staff_multipart(&admin, "/staff/attachments/1/redacted", redact)
+        .await;
+    assert_eq!(refused.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(
+        h.count("SELECT COUNT(*) FROM comments").await,
+        1,
+        "nothing was imported"
+    );
+}

@@ -69,6 +69,15 @@ impl ApiError {
         }
     }
 
+    /// A bug on our side (a handler that panicked), said without its details.
+    pub fn internal() -> Self {
+        Self {
+            status: 500,
+            title: "Internal Server Error",
+            detail: "Something went wrong on our side; please try again.".to_owned(),
+        }
+    }
+
     pub fn unavailable() -> Self {
         Self {
             status: 503,
