@@ -1,5 +1,5 @@
 // Shared steps: commenting through the real form, watching every request the page makes, and the CLI.
-import { expect, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 
@@ -44,6 +44,8 @@ export async function ready(page: Page, javaScriptEnabled: boolean) {
 /** Submits a comment through the public form: anonymous, or for an organization. */
 export async function comment(page: Page, text: string, organization?: string) {
   await page.goto(`/dockets/${DEMO}`);
+  // With JavaScript, wait until the app has taken over the form before typing into it.
+  await ready(page, test.info().project.use.javaScriptEnabled !== false);
   if (organization) {
     await page.getByRole('radio', { name: 'Organization' }).check();
     await page.getByRole('textbox', { name: 'Organization' }).fill(organization);

@@ -37,7 +37,7 @@ pub struct HttpLimits {
 impl Default for HttpLimits {
     fn default() -> Self {
         Self {
-            header_timeout: Duration::from_secs(10),
+            header_timeout: Duration::from_secs(30),
             body_timeout: Duration::from_secs(300),
             max_connections: 1024,
             shutdown_grace: Duration::from_secs(30),
