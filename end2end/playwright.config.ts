@@ -11,8 +11,8 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   fullyParallel: false,
   workers: 1,
-  // In CI a failed test runs once more: the first run on a fresh machine has twice left a hydrated page
-  // un-hydrated (see the README's "Known problem"); a test that fails twice still fails the run.
+  // In CI a failed test runs once more: late in a full run a hydrated page sometimes stays un-hydrated (see the
+  // README's "Known problem"); a test that fails twice still fails the run.
   retries: process.env.CI ? 1 : 0,
   reporter: [['list']],
   globalSetup: './global-setup.ts',
