@@ -18,6 +18,7 @@ export default defineConfig({
   globalSetup: './global-setup.ts',
   use: {
     baseURL,
+    trace: 'retain-on-failure',
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       args: [
