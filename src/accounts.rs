@@ -15,6 +15,19 @@ pub const LOCK_OUT: Duration = Duration::minutes(15);
 /// How long a staff session lasts from sign-in.
 pub const SESSION_LIFETIME: Duration = Duration::hours(12);
 
+/// The cookie that carries a staff session token.
+pub const SESSION_COOKIE: &str = "opendocket_session";
+
+/// The session token in a `Cookie` header's value, if there is one.
+pub fn session_token(cookie_header: &str) -> Option<&str> {
+    cookie_header
+        .split(';')
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.trim())
+        .filter(|value| !value.is_empty())
+}
+
 #[derive(Debug, Error)]
 pub enum AccountError {
     #[error(transparent)]

@@ -4,9 +4,6 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// The cookie that carries a staff session token.
-pub const SESSION_COOKIE: &str = "opendocket_session";
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueueEntry {
     pub id: i64,
@@ -41,39 +38,12 @@ pub struct StaffNotice {
     pub email: String,
 }
 
-/// The session token from a request's cookies.
-pub fn session_token(cookie_header: &str) -> Option<&str> {
-    cookie_header
-        .split(';')
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, value)| value.trim())
-        .filter(|value| !value.is_empty())
-}
-
 #[cfg(feature = "ssr")]
 pub mod guard {
     use super::*;
     use opendocket_core::accounts::StaffIdentity;
     use opendocket_core::services::Services;
     use opendocket_core::staff::Permission;
-
-    /// The staff member behind a request's cookie, if the session is valid.
-    pub async fn identity_from_headers(
-        services: &Services,
-        headers: &http::HeaderMap,
-    ) -> Result<Option<StaffIdentity>, opendocket_core::store::StoreError> {
-        let token = headers
-            .get_all(http::header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find_map(session_token)
-            .map(str::to_owned);
-        match token {
-            Some(token) => services.store.identity(&token, services.clock.now()).await,
-            None => Ok(None),
-        }
-    }
 
     /// Every staff server function starts here: 401 without a session, 403 without the permission
     /// (`None`: any signed-in staff member).
@@ -83,7 +53,8 @@ pub mod guard {
         let permission = permission.into();
         let services = crate::api::services()?;
         let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
-        match identity_from_headers(&services, &parts.headers).await? {
+        // The server's session layer looked the session up once and left the identity here.
+        match parts.extensions.get::<StaffIdentity>().cloned() {
             None => {
                 crate::pages::set_status(401);
                 Err(AppError::SignInRequired)

@@ -1,29 +1,26 @@
 //! The OpenDocket server: the router that tests drive with `oneshot`, form handling, security headers and the CLI.
 
-mod api;
-mod attachments;
-mod campaigns;
 pub mod cli;
 pub mod config;
-mod downloads;
+mod file_response;
 pub mod form;
 pub mod http;
-mod imports;
+mod public;
 mod render;
 mod security;
 pub mod staff;
-mod submit;
-mod tagging;
+mod streaming;
 mod uploads;
 
 use axum::extract::{DefaultBodyLimit, FromRef, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use opendocket_app::{shell, App};
 use opendocket_core::services::Services;
+use public::v4_api as api;
 use std::sync::{Arc, OnceLock};
 
 /// Large enough for a 5,000-character comment in any script after percent-encoding, and the other fields.
@@ -86,15 +83,8 @@ pub fn app(state: AppState) -> Router {
     let leptos_options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(healthz))
-        .route("/attachments/{id}", get(attachments::public_file))
-        .route("/staff/attachments/{id}", get(attachments::staff_file))
-        .route(
-            "/dockets/{id}",
-            post(submit::submit_comment).layer(DefaultBodyLimit::max(upload_limit(&state))),
-        )
-        .merge(staff::routes())
-        .merge(api::routes(state.clone()))
-        .merge(downloads::routes())
+        .merge(public::routes(&state))
+        .merge(staff::routes(&state))
         .leptos_routes_with_context(&state, routes, page_context.clone(), move || {
             shell(leptos_options.clone())
         })
@@ -104,7 +94,7 @@ pub fn app(state: AppState) -> Router {
         >(page_context, shell))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            campaigns::summary_downloads,
+            staff::resolve_session,
         ))
         .layer(axum::middleware::from_fn(finish_writes))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
@@ -116,12 +106,6 @@ pub fn app(state: AppState) -> Router {
         ))
         .layer(axum::middleware::from_fn(security::add_cache_headers))
         .with_state(state)
-}
-
-/// The comment form with every file at its largest, and room for the text fields.
-fn upload_limit(state: &AppState) -> usize {
-    let limits = state.services.attachment_limits;
-    limits.max_files * limits.max_bytes + 1024 * 1024
 }
 
 /// Runs every POST to completion even if the browser gives up on it (a double click cancels the

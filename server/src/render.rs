@@ -4,16 +4,17 @@
 use crate::security::provide_page_context;
 use crate::AppState;
 use axum::body::Body;
-use axum::http::{header, HeaderMap, Request, StatusCode};
+use axum::http::{Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use leptos::prelude::provide_context;
+use opendocket_core::accounts::StaffIdentity;
 
-/// Renders `path` as a GET would, with `context` available to its components. The request's
-/// cookies are passed on so staff pages still see the session.
+/// Renders `path` as a GET would, with `context` available to its components. A staff page is
+/// rendered for `identity`, the staff member whose form was refused.
 pub async fn render_page_with<T>(
     state: &AppState,
     path: &str,
-    headers: &HeaderMap,
+    identity: Option<StaffIdentity>,
     status: StatusCode,
     context: T,
 ) -> Response
@@ -33,8 +34,8 @@ where
         Ok(request) => request,
         Err(_) => return StatusCode::NOT_FOUND.into_response(),
     };
-    for cookie in headers.get_all(header::COOKIE) {
-        request.headers_mut().append(header::COOKIE, cookie.clone());
+    if let Some(identity) = identity {
+        request.extensions_mut().insert(identity);
     }
     let mut response = render(request).await;
     if response.status().is_success() {

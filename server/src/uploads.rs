@@ -176,34 +176,6 @@ fn not_stored(error: std::io::Error) -> UploadRefusal {
     )
 }
 
-/// A staff form sent as multipart (it carries a file): the session and `permission` are checked
-/// before the body is read, the CSRF token after. The form's fields and files, or the refusal.
-pub(crate) async fn staff_multipart(
-    state: &AppState,
-    headers: &axum::http::HeaderMap,
-    request: Request,
-    file_field: &str,
-    permission: opendocket_core::staff::Permission,
-) -> Result<
-    (
-        opendocket_core::accounts::StaffIdentity,
-        std::collections::HashMap<String, String>,
-        Vec<UploadedFile>,
-    ),
-    axum::response::Response,
-> {
-    use axum::response::IntoResponse;
-    let identity = crate::staff::authorise_read(state, headers, Some(permission)).await?;
-    let received = read_multipart(state, request, file_field, true)
-        .await
-        .map_err(|refusal| (refusal.status, refusal.message).into_response())?;
-    let form = received.pairs.into_iter().collect();
-    if let Some(refusal) = crate::staff::check_csrf(&identity, &form) {
-        return Err(refusal);
-    }
-    Ok((identity, form, received.files))
-}
-
 /// Checks every received file and stores the accepted ones (synced, under their digest) before
 /// anything is committed. A file of a kind not allowed refuses them all.
 pub(crate) async fn keep_files(

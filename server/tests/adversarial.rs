@@ -293,7 +293,7 @@ async fn spreadsheet_formulas_in_comments_are_neutralised_in_every_csv() {
     let summary = h
         .staff_get(
             &admin,
-            &format!("/staff/dockets/{DOCKET}/summary?format=csv"),
+            &format!("/staff/dockets/{DOCKET}/summary/download?format=csv"),
         )
         .await;
     let audit = h.staff_get(&admin, "/staff/audit.csv").await;

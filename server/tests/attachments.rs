@@ -532,7 +532,7 @@ async fn form_letters_sent_as_pdfs_form_a_campaign_once_read() {
     let summary = h
         .staff_get(
             &analyst,
-            &format!("/staff/dockets/{DOCKET}/summary?format=markdown"),
+            &format!("/staff/dockets/{DOCKET}/summary/download?format=markdown"),
         )
         .await;
     assert!(

@@ -478,7 +478,7 @@ async fn a_whole_campaign_is_moderated_at_once() {
 async fn download(h: &Harness, session: &StaffSession, format: &str) -> common::Page {
     h.staff_get(
         session,
-        &format!("/staff/dockets/{DOCKET}/summary?format={format}"),
+        &format!("/staff/dockets/{DOCKET}/summary/download?format={format}"),
     )
     .await
 }
@@ -610,13 +610,15 @@ async fn summary_numbers_are_the_database_counts() {
         StatusCode::BAD_REQUEST
     );
     let anonymous = h
-        .get(&format!("/staff/dockets/{DOCKET}/summary?format=json"))
+        .get(&format!(
+            "/staff/dockets/{DOCKET}/summary/download?format=json"
+        ))
         .await;
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
     assert_eq!(
         h.staff_get(
             &analyst,
-            "/staff/dockets/NOPE-2023-0001/summary?format=json"
+            "/staff/dockets/NOPE-2023-0001/summary/download?format=json"
         )
         .await
         .status,

@@ -4,13 +4,14 @@
 mod common;
 
 use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
+use axum::http::{header, Method, Request, StatusCode};
 use chrono::Duration;
 use common::{encode_form, instant, Harness, StaffSession};
 use opendocket_core::accounts::Actor;
 use opendocket_core::comment::IdempotencyKey;
 use opendocket_core::moderation::{CommentStatus, Decision, ModerationError, WithholdReason};
 use opendocket_core::staff::Role;
+use opendocket_server::staff::Access;
 
 const DOCKET: &str = "FTC-2023-0018";
 
@@ -166,6 +167,20 @@ async fn wrong_passwords_are_refused_and_repeated_ones_lock_the_account() {
     assert_eq!(after.status, StatusCode::SEE_OTHER);
 }
 
+async fn send_as(
+    h: &Harness,
+    method: &Method,
+    path: &str,
+    session: Option<&StaffSession>,
+    body: String,
+) -> StatusCode {
+    match (method, session) {
+        (&Method::GET, Some(session)) => h.staff_get(session, path).await.status,
+        (&Method::GET, None) => h.get(path).await.status,
+        (_, session) => h.staff_post(session, path, body).await.status,
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_staff_endpoint_refuses_anonymous_requests_and_too_weak_roles() {
     let h = docket_with_comments(&["A comment."]).await;
@@ -208,49 +223,47 @@ async fn every_staff_endpoint_refuses_anonymous_requests_and_too_weak_roles() {
     }
 
     let (comment_id, version) = queue_ids(&h).await[0];
-    for endpoint in opendocket_server::staff::STAFF_FORM_ENDPOINTS {
-        let (path, permission) = (
-            endpoint.path.replace("{id}", &comment_id.to_string()),
-            &endpoint.permission,
-        );
-        let body = decision(&analyst, version, "post", "spam", "");
-        let anonymous = h.staff_post(None, &path, body.clone()).await;
+    let routes = opendocket_server::staff::STAFF_ROUTES;
+    assert!(routes.iter().any(|r| r.method == Method::GET));
+    for route in routes {
+        // Access is checked before the route's ids are looked at.
+        let path = route.path.replace("{id}", &comment_id.to_string());
+        let method = &route.method;
+        let body = |session: &StaffSession| decision(session, version, "post", "spam", "");
+        let needed = match route.access {
+            Access::Anyone => {
+                assert_eq!(
+                    route.path, "/staff/login",
+                    "only signing in is open to anyone"
+                );
+                continue;
+            }
+            Access::SignedIn => None,
+            Access::Needs(permission) => Some(permission),
+        };
         assert_eq!(
-            anonymous.status,
+            send_as(&h, method, &path, None, body(&analyst)).await,
             StatusCode::UNAUTHORIZED,
-            "POST {path} without a session"
+            "{method} {path} without a session"
         );
-        if let Some(permission) = permission {
+        if let Some(permission) = needed {
             // The weakest role without the permission: analysts tag, moderators do not.
-            let (role, session) = if Role::Analyst.can(*permission) {
+            let (role, session) = if Role::Analyst.can(permission) {
                 (Role::Moderator, &moderator)
             } else {
                 (Role::Analyst, &analyst)
             };
-            assert!(!role.can(*permission));
-            let body = decision(session, version, "post", "spam", "");
-            let weak = h.staff_post(Some(session), &path, body).await;
+            if role.can(permission) {
+                // Every role may read comments: there is no weaker role to try.
+                continue;
+            }
             assert_eq!(
-                weak.status,
+                send_as(&h, method, &path, Some(session), body(session)).await,
                 StatusCode::FORBIDDEN,
-                "POST {path} as {}",
+                "{method} {path} as {}",
                 role.as_str()
             );
         }
-    }
-    for endpoint in opendocket_server::staff::STAFF_DOWNLOADS {
-        let (path, permission) = (endpoint.path, endpoint.permission.as_ref().unwrap());
-        assert_eq!(
-            h.get(path).await.status,
-            StatusCode::UNAUTHORIZED,
-            "GET {path} without a session"
-        );
-        assert!(!Role::Analyst.can(*permission));
-        assert_eq!(
-            h.staff_get(&analyst, path).await.status,
-            StatusCode::FORBIDDEN,
-            "GET {path} as an analyst"
-        );
     }
     for path in ["/staff/users", "/staff/audit"] {
         assert_eq!(
@@ -1264,5 +1277,30 @@ async fn admins_move_the_opening_of_a_scheduled_window() {
     assert_eq!(
         actions.iter().filter(|a| *a == "docket.schedule").count(),
         1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_staff_form_that_is_not_utf8_is_refused_as_such_and_changes_nothing() {
+    let h = docket_with_comments(&["A comment."]).await;
+    let moderator = h.staff_session("moderator@ftc.gov", Role::Moderator).await;
+    let (id, version) = queue_ids(&h).await[0];
+    let body = format!(
+        "{}&note=%FF%FE",
+        decision(&moderator, version, "withhold", "other", "")
+    );
+    let refused = h
+        .staff_post(
+            Some(&moderator),
+            &format!("/staff/comments/{id}/decision"),
+            body,
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    assert!(refused.body.contains("not valid UTF-8"), "{}", refused.body);
+    assert_eq!(
+        queue_ids(&h).await,
+        vec![(id, version)],
+        "nothing was decided"
     );
 }

@@ -341,9 +341,9 @@ fn Summary(view: SummaryView) -> impl IntoView {
             <aside class="summary-actions">
                 <h2>"Download"</h2>
                 <ul class="summary-downloads">
-                    <li><a href=format!("{base}?format=markdown") download>"Markdown"</a></li>
-                    <li><a href=format!("{base}?format=json") download>"JSON"</a></li>
-                    <li><a href=format!("{base}?format=csv") download>"CSV, one row per comment"</a></li>
+                    <li><a href=format!("{base}/download?format=markdown") download>"Markdown"</a></li>
+                    <li><a href=format!("{base}/download?format=json") download>"JSON"</a></li>
+                    <li><a href=format!("{base}/download?format=csv") download>"CSV, one row per comment"</a></li>
                     <li><a href=format!("{}/comments.jsonl", base.trim_end_matches("/summary")) download>"JSON Lines, one comment per line"</a></li>
                 </ul>
                 <p>"To make a PDF, print this page."</p>
@@ -351,8 +351,8 @@ fn Summary(view: SummaryView) -> impl IntoView {
                     <h2>"Kept summaries"</h2>
                     <ul class="saved-summaries">
                         {saved.into_iter().map(|(id, label)| view! {
-                            <li>{label} " · " <a href=format!("{base}?format=markdown&saved={id}") download>"Markdown"</a>
-                                " · " <a href=format!("{base}?format=json&saved={id}") download>"JSON"</a></li>
+                            <li>{label} " · " <a href=format!("{base}/download?format=markdown&saved={id}") download>"Markdown"</a>
+                                " · " <a href=format!("{base}/download?format=json&saved={id}") download>"JSON"</a></li>
                         }).collect_view()}
                     </ul>
                 })}

@@ -1,0 +1,180 @@
+//! Moderation forms: one decision on a comment, and one decision for every comment ticked in the
+//! queue.
+
+use super::extract::{CsrfForm, Fields, StaffForm, StaffSession};
+use super::refusal::{page_notice, Refusal};
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use opendocket_core::accounts::Actor;
+use opendocket_core::moderation::{Decision, ModerationError, WithholdReason};
+
+fn withhold(fields: &Fields) -> Option<Decision> {
+    Some(Decision::Withhold {
+        reason: WithholdReason::parse(fields.get("reason")?)?,
+        note: fields
+            .get("note")
+            .map(|n| n.trim().to_owned())
+            .filter(|n| !n.is_empty()),
+    })
+}
+
+pub struct DecisionForm {
+    version: i64,
+    decision: Decision,
+}
+
+impl StaffForm for DecisionForm {
+    fn parse(fields: &Fields) -> Result<Self, Refusal> {
+        let decision = match fields.get("decision") {
+            Some("post") => Some(Decision::Post {
+                redact: fields
+                    .get("redact")
+                    .map(|r| r.split('|').map(str::to_owned).collect())
+                    .unwrap_or_default(),
+            }),
+            Some("restore") => Some(Decision::Restore),
+            Some("withhold") => withhold(fields),
+            _ => None,
+        };
+        match (fields.number("version"), decision) {
+            (Some(version), Some(decision)) => Ok(Self { version, decision }),
+            _ => Err(Refusal::bad_request(
+                "The decision form was incomplete; reload the queue and try again.",
+            )),
+        }
+    }
+}
+
+fn refused(comment_id: i64, error: ModerationError) -> Refusal {
+    match error {
+        ModerationError::NotFound => Refusal::not_found(format!("There is no comment {comment_id}.")),
+        ModerationError::Stale { current, by } => Refusal::new(
+            StatusCode::CONFLICT,
+            format!(
+                "Comment {comment_id} was already changed by {}: it is now {}. Nothing was changed.",
+                by.as_deref().unwrap_or("someone else"),
+                current.as_str()
+            ),
+        ),
+        ModerationError::Redaction(e) => Refusal::unprocessable(format!(
+            "Comment {comment_id} was not posted: {e}. Nothing was changed."
+        )),
+        ModerationError::NoteRequired => Refusal::unprocessable(format!(
+            "Comment {comment_id}: withholding for another reason needs a note saying why. Nothing was changed."
+        )),
+        ModerationError::Store(error) => Refusal::unavailable(
+            "The decision could not be saved; nothing was changed. Try again.",
+            error,
+        ),
+    }
+    .on("/staff")
+}
+
+pub async fn decide(
+    State(state): State<AppState>,
+    Path(comment_id): Path<String>,
+    StaffSession(identity): StaffSession,
+    CsrfForm(form): CsrfForm<DecisionForm>,
+) -> Result<Redirect, Refusal> {
+    let Ok(comment_id) = comment_id.parse::<i64>() else {
+        return Err(Refusal::bad_request(
+            "The decision form was incomplete; reload the queue and try again.",
+        ));
+    };
+    let services = &state.services;
+    services
+        .store
+        .moderate(
+            comment_id,
+            form.version,
+            &form.decision,
+            &Actor::of(&identity),
+            services.clock.now(),
+        )
+        .await
+        .map_err(|error| refused(comment_id, error))?;
+    Ok(Redirect::to("/staff"))
+}
+
+pub struct BulkDecisionForm {
+    /// `selected` = `ID:VERSION`, once per ticked comment.
+    selected: Vec<(i64, i64)>,
+    decision: Option<Decision>,
+}
+
+impl StaffForm for BulkDecisionForm {
+    fn parse(fields: &Fields) -> Result<Self, Refusal> {
+        let selected = fields
+            .all("selected")
+            .filter_map(|value| {
+                let (id, version) = value.split_once(':')?;
+                Some((id.parse().ok()?, version.parse().ok()?))
+            })
+            .collect();
+        let decision = match fields.get("decision") {
+            Some("post") => Some(Decision::Post { redact: Vec::new() }),
+            Some("withhold") => withhold(fields),
+            _ => None,
+        };
+        Ok(Self { selected, decision })
+    }
+}
+
+pub async fn decide_bulk(
+    State(state): State<AppState>,
+    StaffSession(identity): StaffSession,
+    CsrfForm(form): CsrfForm<BulkDecisionForm>,
+) -> Result<Response, Refusal> {
+    let selected = form.selected;
+    let decision = match (form.decision, selected.is_empty()) {
+        (_, true) => {
+            return Err(Refusal::unprocessable(
+                "Tick the comments to decide on first; nothing was changed.",
+            )
+            .on("/staff"))
+        }
+        (None, false) => {
+            return Err(Refusal::bad_request(
+                "The bulk decision form was incomplete; nothing was changed.",
+            )
+            .on("/staff"))
+        }
+        (Some(decision), false) => decision,
+    };
+    let services = &state.services;
+    let actor = Actor::of(&identity);
+    let (mut done, mut stale, mut failed) = (0, 0, Vec::new());
+    for (id, version) in &selected {
+        match services
+            .store
+            .moderate(*id, *version, &decision, &actor, services.clock.now())
+            .await
+        {
+            Ok(_) => done += 1,
+            Err(ModerationError::Stale { .. } | ModerationError::NotFound) => stale += 1,
+            Err(e) => failed.push(format!("comment {id}: {e}")),
+        }
+    }
+    let verb = if matches!(decision, Decision::Post { .. }) {
+        "Posted"
+    } else {
+        "Withheld"
+    };
+    let mut message = format!("{verb} {done} of {} selected comments.", selected.len());
+    if stale > 0 {
+        message.push_str(&format!(
+            " {stale} had already been decided by someone else and were left as they were."
+        ));
+    }
+    if !failed.is_empty() {
+        message.push_str(&format!(" Not changed: {}.", failed.join("; ")));
+    }
+    let status = if failed.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(page_notice(status, message, "/staff").into_response())
+}

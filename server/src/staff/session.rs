@@ -1,0 +1,221 @@
+//! Staff sessions: the layer that looks a request's session up once and leaves the identity in
+//! the request, the access check each staff route gets from the route table, and signing in,
+//! signing out and changing one's password.
+
+use super::extract::{CsrfForm, Fields, StaffForm, StaffSession};
+use super::refusal::{page_notice, Refusal};
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use opendocket_core::accounts::{
+    session_token, SignInError, StaffIdentity, SESSION_COOKIE, SESSION_LIFETIME,
+};
+use opendocket_core::staff::Permission;
+
+/// Who may use a staff route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone: signing in.
+    Anyone,
+    /// Any signed-in staff member.
+    SignedIn,
+    /// Staff whose role grants the permission.
+    Needs(Permission),
+}
+
+/// The session token a request's cookie carries, kept beside the identity for signing out.
+#[derive(Debug, Clone)]
+pub struct SessionToken(pub String);
+
+fn token_of(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(session_token)
+        .map(str::to_owned)
+}
+
+/// Looks the session cookie up once per request and puts the `StaffIdentity` (and the token) in
+/// the request for handlers, pages and server functions. A request without the cookie costs
+/// nothing; an unknown or expired token leaves the request anonymous.
+pub async fn resolve_session(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    // Only the layer may say who is signed in.
+    request.extensions_mut().remove::<StaffIdentity>();
+    if let Some(token) = token_of(request.headers()) {
+        let services = &state.services;
+        match services.store.identity(&token, services.clock.now()).await {
+            Ok(Some(identity)) => {
+                request.extensions_mut().insert(identity);
+                request.extensions_mut().insert(SessionToken(token));
+            }
+            Ok(None) => {}
+            Err(error) => {
+                return Refusal::unavailable(
+                    "The database is unreachable; try again in a minute.",
+                    error,
+                )
+                .into_response()
+            }
+        }
+    }
+    next.run(request).await
+}
+
+/// The check a staff route gets from its row in the route table, before its handler runs.
+pub async fn require_access(access: Access, request: Request, next: Next) -> Response {
+    let identity = request.extensions().get::<StaffIdentity>();
+    match (access, identity) {
+        (Access::Anyone, _) => {}
+        (_, None) => return Refusal::sign_in_first().into_response(),
+        (Access::Needs(permission), Some(identity)) if !identity.role.can(permission) => {
+            return Refusal::new(
+                StatusCode::FORBIDDEN,
+                "Your account does not have permission to do this.",
+            )
+            .into_response()
+        }
+        (Access::SignedIn | Access::Needs(_), Some(_)) => {}
+    }
+    next.run(request).await
+}
+
+fn is_https(headers: &HeaderMap) -> bool {
+    headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("https"))
+}
+
+fn session_cookie(token: &str, max_age_seconds: i64, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_seconds}{secure}"
+    ))
+    .expect("hex tokens make valid cookie values")
+}
+
+pub async fn sign_in(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Refusal> {
+    let form = Fields::parse(&body)?;
+    let email = form.text("email");
+    let services = &state.services;
+    let signed_in = services
+        .store
+        .sign_in(
+            &email,
+            form.get("password").unwrap_or(""),
+            services.clock.now(),
+        )
+        .await;
+    let refusal = match signed_in {
+        Ok(token) => {
+            let mut response = Redirect::to("/staff").into_response();
+            let cookie = session_cookie(&token, SESSION_LIFETIME.num_seconds(), is_https(&headers));
+            response.headers_mut().insert(header::SET_COOKIE, cookie);
+            return Ok(response);
+        }
+        Err(SignInError::WrongCredentials | SignInError::Invalid(_)) => Refusal::new(
+            StatusCode::UNAUTHORIZED,
+            "The email address or password is not right.",
+        ),
+        Err(SignInError::Locked(until)) => Refusal::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "Too many wrong passwords: this account is locked until {} UTC.",
+                until.format("%Y-%m-%d %H:%M")
+            ),
+        ),
+        Err(SignInError::Store(error)) => Refusal::unavailable(
+            "Signing in is not possible just now. Please try again in a minute.",
+            error,
+        ),
+    };
+    Err(refusal.on("/staff/login").with_email(email))
+}
+
+pub async fn sign_out(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    token: Option<axum::Extension<SessionToken>>,
+    CsrfForm(_): CsrfForm<Fields>,
+) -> Result<Response, Refusal> {
+    if let Some(axum::Extension(SessionToken(token))) = token {
+        state
+            .services
+            .store
+            .sign_out(&token)
+            .await
+            .map_err(|error| Refusal::unavailable("Signing out failed; try again.", error))?;
+    }
+    let mut response = Redirect::to("/staff/login").into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        session_cookie("", 0, is_https(&headers)),
+    );
+    Ok(response)
+}
+
+pub struct PasswordForm {
+    current: String,
+    new: String,
+}
+
+impl StaffForm for PasswordForm {
+    fn parse(fields: &Fields) -> Result<Self, Refusal> {
+        Ok(Self {
+            current: fields.text("current_password"),
+            new: fields.text("new_password"),
+        })
+    }
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    StaffSession(identity): StaffSession,
+    axum::Extension(SessionToken(token)): axum::Extension<SessionToken>,
+    CsrfForm(form): CsrfForm<PasswordForm>,
+) -> Result<Response, Refusal> {
+    let services = &state.services;
+    let changed = services
+        .store
+        .change_password(
+            &identity,
+            &token,
+            &form.current,
+            &form.new,
+            services.clock.now(),
+        )
+        .await;
+    let refusal = match changed {
+        Ok(()) => {
+            let message = "Your password was changed; your other sessions were signed out.";
+            return Ok(page_notice(StatusCode::OK, message, "/staff/password"));
+        }
+        Err(SignInError::WrongCredentials) => {
+            Refusal::unprocessable("The current password is not right; nothing was changed.")
+        }
+        Err(SignInError::Invalid(e)) => {
+            Refusal::unprocessable(format!("The new password was refused: {e}."))
+        }
+        Err(SignInError::Locked(_)) => Refusal::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "This account is locked; try again later.",
+        ),
+        Err(SignInError::Store(error)) => Refusal::unavailable(
+            "The password could not be changed; try again in a minute.",
+            error,
+        ),
+    };
+    Err(refusal.on("/staff/password"))
+}
