@@ -1,4 +1,5 @@
-//! Reusable pieces of the public pages.
+//! Reusable pieces of the pages.
 
 pub mod comment_form;
 pub mod countdown;
+pub mod staff_form;

@@ -5,6 +5,7 @@ use crate::campaigns::{
     published_summary, staff_campaign, staff_campaigns, staff_summary, CampaignRow, CampaignView,
     CampaignsView, MemberRow, SummaryView,
 };
+use crate::components::staff_form::StaffForm;
 use crate::pages::staff::StaffBar;
 use crate::pages::{page_data, page_number};
 use leptos::prelude::*;
@@ -178,17 +179,15 @@ fn CampaignPage(view: CampaignView) -> impl IntoView {
         </p>
         <CampaignFacts campaign/>
         {(can_moderate && pending > 0).then(|| view! {
-            <form method="post" action=action("moderate") class="campaign-moderate">
-                <input type="hidden" name="csrf_token" value=csrf.clone()/>
+            <StaffForm csrf=csrf.clone() action=action("moderate") class="campaign-moderate">
                 <p>{format!("Decide the {} waiting copies at once:", count(pending))}</p>
                 <button type="submit" name="choice" value="every">"Post every copy"</button>
                 " "
                 <button type="submit" name="choice" value="representative">"Post the letter once, with the count"</button>
-            </form>
+            </StaffForm>
         })}
         {(can_change && !others.is_empty()).then(|| view! {
-            <form method="post" action=action("merge") class="campaign-merge">
-                <input type="hidden" name="csrf_token" value=csrf.clone()/>
+            <StaffForm csrf=csrf.clone() action=action("merge") class="campaign-merge">
                 <label>"Merge this campaign into "
                     <select name="into">
                         {others.into_iter().map(|(other, n)| view! {
@@ -197,7 +196,7 @@ fn CampaignPage(view: CampaignView) -> impl IntoView {
                     </select>
                 </label>
                 <button type="submit">"Merge"</button>
-            </form>
+            </StaffForm>
         })}
         <h2>"Copies"</h2>
         <p>
@@ -207,12 +206,11 @@ fn CampaignPage(view: CampaignView) -> impl IntoView {
                 view! { <a href=format!("{base}?substantial=yes")>"Show only copies with substantial additions"</a> }.into_any()
             }}
         </p>
-        <form method="post" action=action("split") id="split-form">
-            <input type="hidden" name="csrf_token" value=csrf.clone()/>
+        <StaffForm csrf=csrf.clone() action=action("split") id="split-form">
             {can_change.then(|| view! {
                 <button type="submit">"Move the ticked copies to a new campaign"</button>
             })}
-        </form>
+        </StaffForm>
         <ol class="campaign-members">
             {members.into_iter().map(|m| view! {
                 <Member member=m can_change csrf=csrf.clone() leave=action("leave")/>
@@ -271,11 +269,10 @@ fn Member(member: MemberRow, can_change: bool, csrf: String, leave: String) -> i
                 </div>
             })}
             {(can_change && !is_letter).then(|| view! {
-                <form method="post" action=leave>
-                    <input type="hidden" name="csrf_token" value=csrf/>
+                <StaffForm csrf=csrf action=leave>
                     <input type="hidden" name="comment" value=id.to_string()/>
                     <button type="submit">"Not part of this campaign"</button>
-                </form>
+                </StaffForm>
             })}
         </li>
     }
@@ -357,11 +354,10 @@ fn Summary(view: SummaryView) -> impl IntoView {
                     </ul>
                 })}
                 {can_publish.then(|| view! {
-                    <form method="post" action=base.clone()>
-                        <input type="hidden" name="csrf_token" value=csrf.clone()/>
+                    <StaffForm csrf=csrf.clone() action=base.clone()>
                         <p>"Publishing keeps the public version of this summary as it is now and links it from the docket page. The public version quotes only posted comments, as posted."</p>
                         <button type="submit">"Publish the summary"</button>
-                    </form>
+                    </StaffForm>
                 })}
             </aside>
         })}

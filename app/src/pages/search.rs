@@ -1,6 +1,7 @@
 //! Search pages: staff search with facets and tagging, a docket's tag vocabulary, and the public
 //! search of a docket's posted comments. Every search lives in the URL.
 
+use crate::components::staff_form::StaffForm;
 use crate::pages::staff::{staff_page, StaffBar};
 use crate::pages::{page_data, set_status};
 use crate::search::{
@@ -237,8 +238,7 @@ fn StaffResults(
 #[component]
 fn BulkTagForm(tags: Vec<Tag>, csrf: String, search: String, total: usize) -> impl IntoView {
     view! {
-        <form class="bulk-tag" method="post" action="/staff/search/tag">
-            <input type="hidden" name="csrf_token" value=csrf/>
+        <StaffForm csrf=csrf class="bulk-tag" action="/staff/search/tag">
             <input type="hidden" name="search" value=search/>
             <label for="bulk-tag-id">"Tag every match with"</label>
             <select id="bulk-tag-id" name="tag_id">
@@ -248,7 +248,7 @@ fn BulkTagForm(tags: Vec<Tag>, csrf: String, search: String, total: usize) -> im
             <label for="bulk-tag-name" class="visually-hidden">"New tag name"</label>
             <input type="text" id="bulk-tag-name" name="new_tag" maxlength="60" placeholder="new tag name"/>
             <button type="submit">{format!("Tag all {} matches", thousands(total as u64))}</button>
-        </form>
+        </StaffForm>
     }
 }
 
@@ -287,30 +287,29 @@ fn StaffHit(
                 {hit.tags.into_iter().map(|(id, name)| {
                     let removable = tags.is_some();
                     let label = format!("Remove tag {name}");
+                    let back = chip_back.clone();
                     view! {
                         <li class="tag-chip">
                             {name.clone()}
                             {removable.then(|| view! {
-                                <form method="post" action=chip_action.clone()>
-                                    <input type="hidden" name="csrf_token" value=chip_csrf.clone()/>
-                                    <input type="hidden" name="back" value=chip_back.clone()/>
+                                <StaffForm csrf=chip_csrf.clone() action=chip_action.clone()>
+                                    <input type="hidden" name="back" value=back/>
                                     <input type="hidden" name="tag_id" value=id.to_string()/>
                                     <button type="submit" name="action" value="remove" aria-label=label>"×"</button>
-                                </form>
+                                </StaffForm>
                             })}
                         </li>
                     }
                 }).collect_view()}
             </ul>
             {tags.filter(|t| !t.is_empty()).map(|tags| view! {
-                <form class="tag-one" method="post" action=action>
-                    <input type="hidden" name="csrf_token" value=csrf/>
+                <StaffForm csrf=csrf class="tag-one" action=action>
                     <input type="hidden" name="back" value=back/>
                     <select name="tag_id" aria-label="Tag">
                         {tags.into_iter().map(|t| view! { <option value=t.id.to_string()>{t.name}</option> }).collect_view()}
                     </select>
                     <button type="submit" name="action" value="add">"Tag"</button>
-                </form>
+                </StaffForm>
             })}
         </li>
     }
@@ -349,12 +348,11 @@ fn Tags(view: TagsView) -> impl IntoView {
         <h1>{format!("Tags of {docket_id}")}</h1>
         <p>{docket_title} " · " <a href=search_href.clone()>"Search this docket"</a></p>
         {can_tag.then(|| view! {
-            <form class="new-tag" method="post" action=format!("/staff/dockets/{docket_id}/tags")>
-                <input type="hidden" name="csrf_token" value=csrf.clone()/>
+            <StaffForm csrf=csrf.clone() class="new-tag" action=format!("/staff/dockets/{docket_id}/tags")>
                 <label for="new-tag-name">"New tag"</label>
                 <input type="text" id="new-tag-name" name="name" maxlength="60"/>
                 <button type="submit">"Add tag"</button>
-            </form>
+            </StaffForm>
         })}
         {tags.is_empty().then(|| view! { <p>"No tags yet."</p> })}
         <ul class="tag-list">
@@ -363,6 +361,7 @@ fn Tags(view: TagsView) -> impl IntoView {
                 let csrf = csrf.clone();
                 let targets: Vec<Tag> = active.iter().filter(|t| t.id != tag.id).cloned().collect();
                 let count_href = format!("{search_href}&tag={}", tag.id);
+                let current_name = tag.name.clone();
                 view! {
                     <li class="tag-row" data-tag=tag.name.clone()>
                         <strong>{tag.name.clone()}</strong> " "
@@ -370,40 +369,36 @@ fn Tags(view: TagsView) -> impl IntoView {
                         {tag.retired.then_some(" · retired")}
                         {tag.published.then_some(" · published")}
                         {can_tag.then(|| view! {
-                            <form method="post" action=action.clone()>
-                                <input type="hidden" name="csrf_token" value=csrf.clone()/>
-                                <label>"Rename to " <input type="text" name="name" maxlength="60" value=tag.name.clone()/></label>
+                            <StaffForm csrf=csrf.clone() action=action.clone()>
+                                <label>"Rename to " <input type="text" name="name" maxlength="60" value=current_name/></label>
                                 <button type="submit" name="action" value="rename">"Rename"</button>
-                            </form>
+                            </StaffForm>
                             {(!targets.is_empty()).then(|| view! {
-                                <form method="post" action=action.clone()>
-                                    <input type="hidden" name="csrf_token" value=csrf.clone()/>
+                                <StaffForm csrf=csrf.clone() action=action.clone()>
                                     <label>"Merge into "
                                         <select name="into">
                                             {targets.into_iter().map(|t| view! { <option value=t.id.to_string()>{t.name}</option> }).collect_view()}
                                         </select>
                                     </label>
                                     <button type="submit" name="action" value="merge">"Merge"</button>
-                                </form>
+                                </StaffForm>
                             })}
-                            <form method="post" action=action.clone()>
-                                <input type="hidden" name="csrf_token" value=csrf.clone()/>
+                            <StaffForm csrf=csrf.clone() action=action.clone()>
                                 {if tag.retired {
                                     view! { <button type="submit" name="action" value="unretire">"Bring back"</button> }.into_any()
                                 } else {
                                     view! { <button type="submit" name="action" value="retire">"Retire"</button> }.into_any()
                                 }}
-                            </form>
+                            </StaffForm>
                         })}
                         {can_publish.then(|| view! {
-                            <form method="post" action=format!("{action}/publish")>
-                                <input type="hidden" name="csrf_token" value=csrf.clone()/>
+                            <StaffForm csrf=csrf.clone() action=format!("{action}/publish")>
                                 {if tag.published {
                                     view! { <button type="submit" name="publish" value="no">"Unpublish"</button> }.into_any()
                                 } else {
                                     view! { <button type="submit" name="publish" value="yes">"Publish"</button> }.into_any()
                                 }}
-                            </form>
+                            </StaffForm>
                         })}
                     </li>
                 }.into_any()

@@ -1,6 +1,7 @@
 //! Staff pages: signing in, the moderation queue, dockets, accounts and the audit log.
 
 use crate::components::comment_form::textarea_text as escape_for_textarea;
+use crate::components::staff_form::StaffForm;
 use crate::error::AppError;
 use crate::pages::LoadError;
 use crate::staff::{
@@ -75,10 +76,9 @@ pub(crate) fn StaffBar(header: StaffHeader) -> impl IntoView {
             {header.can_read_audit.then(|| view! { <a href="/staff/audit">"Audit log"</a> })}
             <a href="/staff/password">"Password"</a>
             <span class="meta">{format!("Signed in as {} ({})", header.email, header.role)}</span>
-            <form method="post" action="/staff/logout">
-                <input type="hidden" name="csrf_token" value=header.csrf_token.clone()/>
+            <StaffForm csrf=header.csrf_token.clone() action="/staff/logout">
                 <button type="submit">"Sign out"</button>
-            </form>
+            </StaffForm>
         </nav>
         {notice.map(|n| view! { <p class="form-message" role="alert" id="form-message">{n.message}</p> })}
     }
@@ -125,10 +125,9 @@ fn ApiKeys(keys: crate::staff::ApiKeysView) -> impl IntoView {
                     <td>{match key.revoked {
                         Some(when) => format!("revoked {when}").into_any(),
                         None => view! {
-                            <form method="post" action=format!("/staff/api-keys/{}/revoke", key.id) class="inline">
-                                <input type="hidden" name="csrf_token" value=csrf/>
+                            <StaffForm csrf=csrf action=format!("/staff/api-keys/{}/revoke", key.id) class="inline">
                                 <button type="submit">"Revoke"</button>
-                            </form>
+                            </StaffForm>
                         }.into_any(),
                     }}</td>
                 </tr>
@@ -144,8 +143,7 @@ fn ApiKeys(keys: crate::staff::ApiKeysView) -> impl IntoView {
             <tbody>{rows}</tbody>
         </table>
         <h2>"Make a key"</h2>
-        <form class="add-key" method="post" action="/staff/api-keys">
-            <input type="hidden" name="csrf_token" value=csrf/>
+        <StaffForm csrf=csrf class="add-key" action="/staff/api-keys">
             <div class="field">
                 <label for="key-name">"Who uses it"</label>
                 <input type="text" id="key-name" name="name" maxlength="100" required/>
@@ -155,7 +153,7 @@ fn ApiKeys(keys: crate::staff::ApiKeysView) -> impl IntoView {
                 <input type="number" id="key-limit" name="limit" min="1" max="1000000"/>
             </div>
             <button type="submit" class="primary">"Make key"</button>
-        </form>
+        </StaffForm>
     }
 }
 
@@ -176,8 +174,7 @@ fn Import(dockets: DocketsView) -> impl IntoView {
         <StaffBar header=dockets.header/>
         <h1>"Import comments"</h1>
         <p>"A regulations.gov v4 comment (.json), a file of them one per line (.jsonl, as this site's JSON Lines download), or paper comments typed into a spreadsheet (.csv with the columns Submitter Type, First Name, Last Name, Organization Name, City, State/Province, Country, Received Date, Comment). Comments from regulations.gov arrive posted, as published; paper comments wait in the moderation queue. Importing the same file again adds nothing. For whole directories or files over 10 MB use "<code>"opendocket import"</code>"."</p>
-        <form class="import" method="post" action="/staff/import" enctype="multipart/form-data">
-            <input type="hidden" name="csrf_token" value=csrf/>
+        <StaffForm csrf=csrf class="import" action="/staff/import" multipart=true>
             <div class="field">
                 <label for="import-docket">"Docket"</label>
                 <select id="import-docket" name="docket">
@@ -191,7 +188,7 @@ fn Import(dockets: DocketsView) -> impl IntoView {
                 <input type="file" id="import-file" name="file" accept=".json,.jsonl,.csv" required/>
             </div>
             <button type="submit" class="primary">"Import"</button>
-        </form>
+        </StaffForm>
     }
 }
 
@@ -210,6 +207,7 @@ fn Dockets(dockets: DocketsView) -> impl IntoView {
         .map(|d| {
             let csrf = csrf.clone();
             let (csrf_late, csrf_withdraw, csrf_schedule) = (csrf.clone(), csrf.clone(), csrf.clone());
+            let schedule_id = d.id.clone();
             let (verb, path) = if d.extendable {
                 ("Extend", "extend")
             } else {
@@ -231,31 +229,27 @@ fn Dockets(dockets: DocketsView) -> impl IntoView {
                     d.closes_at,
                     if d.allow_late { "accepted" } else { "refused" },
                 )}</p>
-                    <form method="post" action=action class="extend">
-                        <input type="hidden" name="csrf_token" value=csrf/>
+                    <StaffForm csrf=csrf action=action class="extend">
                         <label for=date_label_for>"New due date"</label>
                         <input type="date" id=date_id name="due_date"/>
                         <button type="submit">{verb}</button>
-                    </form>
+                    </StaffForm>
                     {d.schedulable.then(|| view! {
-                        <form method="post" action=format!("/staff/dockets/{}/schedule", d.id) class="extend">
-                            <input type="hidden" name="csrf_token" value=csrf_schedule/>
-                            <label for=format!("opens-{}", d.id)>"New opening time"</label>
-                            <input type="datetime-local" id=format!("opens-{}", d.id) name="opens_at"/>
+                        <StaffForm csrf=csrf_schedule action=format!("/staff/dockets/{schedule_id}/schedule") class="extend">
+                            <label for=format!("opens-{schedule_id}")>"New opening time"</label>
+                            <input type="datetime-local" id=format!("opens-{schedule_id}") name="opens_at"/>
                             <button type="submit">"Reschedule"</button>
-                        </form>
+                        </StaffForm>
                     })}
-                    <form method="post" action=format!("/staff/dockets/{}/late-policy", d.id) class="late-policy">
-                        <input type="hidden" name="csrf_token" value=csrf_late/>
+                    <StaffForm csrf=csrf_late action=format!("/staff/dockets/{}/late-policy", d.id) class="late-policy">
                         <input type="hidden" name="allow_late" value=if d.allow_late { "off" } else { "on" }/>
                         <button type="submit">{if d.allow_late { "Refuse late comments" } else { "Accept late comments" }}</button>
-                    </form>
+                    </StaffForm>
                     {(!d.withdrawn).then(|| view! {
-                        <form method="post" action=format!("/staff/dockets/{}/withdraw", d.id) class="withdraw">
-                            <input type="hidden" name="csrf_token" value=csrf_withdraw/>
+                        <StaffForm csrf=csrf_withdraw action=format!("/staff/dockets/{}/withdraw", d.id) class="withdraw">
                             <label><input type="checkbox" name="confirm" value="yes"/> " I mean it"</label>
                             <button type="submit">"Withdraw docket"</button>
-                        </form>
+                        </StaffForm>
                     })}
                 </li>
             }
@@ -266,8 +260,7 @@ fn Dockets(dockets: DocketsView) -> impl IntoView {
         <h1>"Dockets"</h1>
         <ul class="docket-rows">{rows}</ul>
         <h2>"Create a docket"</h2>
-        <form class="create-docket" method="post" action="/staff/dockets">
-            <input type="hidden" name="csrf_token" value=csrf/>
+        <StaffForm csrf=csrf class="create-docket" action="/staff/dockets">
             <DraftField name="id" label="Docket id (such as FTC-2024-0001)"/>
             <DraftField name="title" label="Title"/>
             <DraftField name="agency_name" label="Agency"/>
@@ -286,7 +279,7 @@ fn Dockets(dockets: DocketsView) -> impl IntoView {
                 <textarea id="body_markdown" name="body_markdown" rows="10"></textarea>
             </div>
             <button type="submit" class="primary">"Create docket"</button>
-        </form>
+        </StaffForm>
     }
 }
 
@@ -330,11 +323,10 @@ fn Decided(decided: DecidedView) -> impl IntoView {
                         <div class="comment-copy">{e.body.clone()}</div>
                         <AttachmentsForModerator attachments=e.attachments.clone() can_moderate csrf=csrf.clone()/>
                         {can_moderate.then(|| view! {
-                            <form method="post" action=format!("/staff/comments/{}/decision", e.id)>
-                                <input type="hidden" name="csrf_token" value=csrf/>
+                            <StaffForm csrf=csrf action=format!("/staff/comments/{}/decision", e.id)>
                                 <input type="hidden" name="version" value=e.version.to_string()/>
                                 <button type="submit" name="decision" value="restore">"Return to queue"</button>
-                            </form>
+                            </StaffForm>
                         })}
                     </li>
                 }
@@ -366,15 +358,14 @@ fn DocketEdit(docket: DocketEditView) -> impl IntoView {
     view! {
         <StaffBar header=docket.header/>
         <h1>{format!("Edit {}", docket.id)}</h1>
-        <form class="edit-docket" method="post" action=action>
-            <input type="hidden" name="csrf_token" value=csrf/>
+        <StaffForm csrf=csrf class="edit-docket" action=action>
             <div class="field"><label for="title">"Title"</label><input type="text" id="title" name="title" value=docket.title/></div>
             <div class="field"><label for="document_title">"Document title"</label><input type="text" id="document_title" name="document_title" value=docket.document_title/></div>
             <div class="field"><label for="federal_register">"Federal Register citation (optional)"</label><input type="text" id="federal_register" name="federal_register" value=docket.federal_register/></div>
             <div class="field"><label for="summary">"Summary"</label><textarea id="summary" name="summary" rows="3">{escape_for_textarea(&docket.summary)}</textarea></div>
             <div class="field"><label for="body_markdown">"Document text (Markdown)"</label><textarea id="body_markdown" name="body_markdown" rows="16">{escape_for_textarea(&docket.body_markdown)}</textarea></div>
             <button type="submit" class="primary">"Save changes"</button>
-        </form>
+        </StaffForm>
     }
 }
 
@@ -394,8 +385,7 @@ fn PasswordForm(header: StaffHeader) -> impl IntoView {
     view! {
         <StaffBar header/>
         <h1>"Change your password"</h1>
-        <form class="password" method="post" action="/staff/password">
-            <input type="hidden" name="csrf_token" value=csrf/>
+        <StaffForm csrf=csrf class="password" action="/staff/password">
             <div class="field">
                 <label for="current_password">"Current password"</label>
                 <input type="password" id="current_password" name="current_password" autocomplete="current-password"/>
@@ -405,7 +395,7 @@ fn PasswordForm(header: StaffHeader) -> impl IntoView {
                 <input type="password" id="new_password" name="new_password" autocomplete="new-password"/>
             </div>
             <button type="submit" class="primary">"Change password"</button>
-        </form>
+        </StaffForm>
     }
 }
 
@@ -436,8 +426,7 @@ fn Users(users: UsersView) -> impl IntoView {
             {users.users.into_iter().map(|(email, role)| view! { <li>{format!("{email} — {role}")}</li> }).collect_view()}
         </ul>
         <h2>"Add an account"</h2>
-        <form class="add-user" method="post" action="/staff/users">
-            <input type="hidden" name="csrf_token" value=csrf/>
+        <StaffForm csrf=csrf class="add-user" action="/staff/users">
             <div class="field">
                 <label for="new-email">"Email"</label>
                 <input type="email" id="new-email" name="email" autocomplete="off"/>
@@ -455,7 +444,7 @@ fn Users(users: UsersView) -> impl IntoView {
                 <input type="password" id="new-password" name="password" autocomplete="new-password"/>
             </div>
             <button type="submit" class="primary">"Add account"</button>
-        </form>
+        </StaffForm>
     }
 }
 
@@ -468,8 +457,7 @@ fn Queue(queue: QueueView) -> impl IntoView {
         <h1>"Moderation queue"</h1>
         <QueueKeyboard/>
         {can_moderate.then(|| view! {
-            <form id="bulk" class="bulk" method="post" action="/staff/comments/bulk">
-                <input type="hidden" name="csrf_token" value=csrf.clone()/>
+            <StaffForm csrf=csrf.clone() id="bulk" class="bulk" action="/staff/comments/bulk">
                 <span>"With the ticked comments: "</span>
                 <button type="submit" name="decision" value="post">"Post selected"</button>
                 <label>"Reason "
@@ -480,7 +468,7 @@ fn Queue(queue: QueueView) -> impl IntoView {
                     </select>
                 </label>
                 <button type="submit" name="decision" value="withhold">"Withhold selected"</button>
-            </form>
+            </StaffForm>
         })}
         <p id="pending-total">{queue.pending_total} " comments awaiting a decision, oldest first."</p>
         <ol class="queue">
@@ -524,8 +512,7 @@ fn QueueItem(entry: QueueEntry, csrf: String, can_moderate: bool) -> impl IntoVi
             <div class="comment-copy">{entry.body.clone()}</div>
             <AttachmentsForModerator attachments=entry.attachments.clone() can_moderate csrf=csrf.clone()/>
             {can_moderate.then(|| view! {
-                <form class="decision" method="post" action=action>
-                    <input type="hidden" name="csrf_token" value=csrf/>
+                <StaffForm csrf=csrf class="decision" action=action>
                     <input type="hidden" name="version" value=entry.version.to_string()/>
                     <label>"Redact when posting (exact text; separate several with |) "
                         <input type="text" name="redact"/>
@@ -540,7 +527,7 @@ fn QueueItem(entry: QueueEntry, csrf: String, can_moderate: bool) -> impl IntoVi
                     </label>
                     <label>"Note " <input type="text" name="note"/></label>
                     <button type="submit" name="decision" value="withhold">"Withhold"</button>
-                </form>
+                </StaffForm>
             })}
         </li>
     }
@@ -681,12 +668,10 @@ fn AttachmentForModerator(
                 </details>
             })}
             {can_moderate.then(|| view! {
-                <form method="post" action=format!("/staff/attachments/{id}/withhold") class="inline">
-                    <input type="hidden" name="csrf_token" value=csrf.clone()/>
+                <StaffForm csrf=csrf.clone() action=format!("/staff/attachments/{id}/withhold") class="inline">
                     <button type="submit" name="withhold" value=value>{button}</button>
-                </form>
-                <form method="post" action=format!("/staff/attachments/{id}/redacted") enctype="multipart/form-data" class="inline redact-file">
-                    <input type="hidden" name="csrf_token" value=csrf.clone()/>
+                </StaffForm>
+                <StaffForm csrf=csrf.clone() action=format!("/staff/attachments/{id}/redacted") multipart=true class="inline redact-file">
                     <label>"Redacted version "
                         <input type="file" name="redacted" accept=".pdf,.docx,.rtf,.txt,.jpg,.jpeg,.png"/>
                     </label>
@@ -694,7 +679,7 @@ fn AttachmentForModerator(
                     {has_redacted.then(|| view! {
                         <button type="submit" name="remove" value="yes">"Remove the redacted version"</button>
                     })}
-                </form>
+                </StaffForm>
             })}
         </li>
     }
