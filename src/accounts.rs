@@ -4,6 +4,7 @@ use crate::staff::{
     check_new_password, hash_password, random_token, token_digest, verify_against_nothing,
     verify_password, Role, StaffEmail, StaffError,
 };
+pub use crate::store::audit::{audit, Actor, AuditEntry, AuditRecord};
 use crate::store::{from_millis, to_millis, Store, StoreError};
 use chrono::{DateTime, Duration, Utc};
 use sqlx::Row;
@@ -72,18 +73,6 @@ pub struct StaffIdentity {
     pub csrf_token: String,
 }
 
-/// Who did something, for the audit log: a staff member, or the command line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Actor {
-    Staff {
-        user_id: i64,
-        email: String,
-    },
-    CommandLine,
-    /// OpenDocket itself, such as creating the demo docket on the first start.
-    System,
-}
-
 impl Actor {
     pub fn of(identity: &StaffIdentity) -> Self {
         Actor::Staff {
@@ -91,67 +80,6 @@ impl Actor {
             email: identity.email.clone(),
         }
     }
-
-    pub fn id(&self) -> Option<i64> {
-        match self {
-            Actor::Staff { user_id, .. } => Some(*user_id),
-            Actor::CommandLine | Actor::System => None,
-        }
-    }
-
-    fn label(&self) -> &str {
-        match self {
-            Actor::Staff { email, .. } => email,
-            Actor::CommandLine => "command line",
-            Actor::System => "system",
-        }
-    }
-}
-
-/// One entry of the audit log.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuditEntry {
-    pub id: i64,
-    pub at: DateTime<Utc>,
-    pub actor: String,
-    pub action: String,
-    pub object_type: String,
-    pub object_id: String,
-    pub before: Option<String>,
-    pub after: Option<String>,
-}
-
-/// What an audit row says happened.
-pub struct AuditRecord<'a> {
-    pub action: &'a str,
-    pub object_type: &'a str,
-    pub object_id: &'a str,
-    pub before: Option<&'a str>,
-    pub after: Option<&'a str>,
-}
-
-/// Appends to the audit log inside the transaction that makes the change.
-pub async fn audit(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    actor: &Actor,
-    record: AuditRecord<'_>,
-    at: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO audit_log (at, actor_id, actor, action, object_type, object_id, before_state, after_state)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(to_millis(at))
-    .bind(actor.id())
-    .bind(actor.label())
-    .bind(record.action)
-    .bind(record.object_type)
-    .bind(record.object_id)
-    .bind(record.before)
-    .bind(record.after)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
 }
 
 impl Store {
@@ -346,31 +274,6 @@ impl Store {
                     Role::parse(&role)
                         .ok_or_else(|| StoreError::Corrupt(format!("role {role:?}")))?,
                 ))
-            })
-            .collect()
-    }
-
-    /// The newest audit entries first.
-    pub async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, at, actor, action, object_type, object_id, before_state, after_state
-             FROM audit_log ORDER BY id DESC LIMIT $1",
-        )
-        .bind(limit)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(AuditEntry {
-                    id: row.try_get("id")?,
-                    at: from_millis(row.try_get("at")?)?,
-                    actor: row.try_get("actor")?,
-                    action: row.try_get("action")?,
-                    object_type: row.try_get("object_type")?,
-                    object_id: row.try_get("object_id")?,
-                    before: row.try_get("before_state")?,
-                    after: row.try_get("after_state")?,
-                })
             })
             .collect()
     }

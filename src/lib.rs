@@ -1,6 +1,8 @@
 //! OpenDocket's core: the rules of a public comment period, and (with `ssr`) storage and background jobs.
 
 pub mod attachment;
+#[cfg(feature = "ssr")]
+pub mod attachment_worker;
 pub mod campaign;
 pub mod comment;
 pub mod docket;

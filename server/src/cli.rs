@@ -447,16 +447,16 @@ async fn serve(config: Config) -> Result<()> {
         services.store.clone(),
         services.clock.clone(),
     ));
-    let extractor = opendocket_core::attachment::worker::Extractor {
+    let extractor = opendocket_core::attachment_worker::Extractor {
         program: std::env::current_exe().context("could not find the opendocket binary")?,
     };
     tokio::spawn(
-        opendocket_core::attachment::worker::sweep_unreferenced_files_hourly(
+        opendocket_core::attachment_worker::sweep_unreferenced_files_hourly(
             services.store.clone(),
             services.attachments.clone(),
         ),
     );
-    tokio::spawn(opendocket_core::attachment::worker::extract_waiting_texts(
+    tokio::spawn(opendocket_core::attachment_worker::extract_waiting_texts(
         services.store.clone(),
         services.attachments.clone(),
         extractor,

@@ -164,10 +164,10 @@ async fn a_file_of_angle_brackets_never_stalls_the_docket() {
         )
         .await;
     assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
-    let worker = tokio::spawn(opendocket_core::attachment::worker::extract_waiting_texts(
+    let worker = tokio::spawn(opendocket_core::attachment_worker::extract_waiting_texts(
         h.store().clone(),
         h.services.attachments.clone(),
-        opendocket_core::attachment::worker::Extractor {
+        opendocket_core::attachment_worker::Extractor {
             program: env!("CARGO_BIN_EXE_opendocket").into(),
         },
         h.services.clock.clone(),
@@ -612,10 +612,10 @@ async fn one_slow_file_never_holds_up_the_others() {
             .await;
         assert_eq!(sent.status, StatusCode::SEE_OTHER);
     }
-    let worker = tokio::spawn(opendocket_core::attachment::worker::extract_waiting_texts(
+    let worker = tokio::spawn(opendocket_core::attachment_worker::extract_waiting_texts(
         h.store().clone(),
         h.services.attachments.clone(),
-        opendocket_core::attachment::worker::Extractor { program },
+        opendocket_core::attachment_worker::Extractor { program },
         h.services.clock.clone(),
     ));
     let quick_done =

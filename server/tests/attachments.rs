@@ -50,7 +50,7 @@ fn stored_files(h: &Harness) -> usize {
 
 /// The server's text extraction task, running this test's build of the binary as the extractor.
 fn start_extraction(h: &Harness) -> tokio::task::JoinHandle<()> {
-    use opendocket_core::attachment::worker::{extract_waiting_texts, Extractor};
+    use opendocket_core::attachment_worker::{extract_waiting_texts, Extractor};
     tokio::spawn(extract_waiting_texts(
         h.store().clone(),
         h.services.attachments.clone(),
@@ -319,7 +319,7 @@ async fn a_closed_docket_receives_no_files() {
 
 /// Removes every stored file no attachment refers to, as the hourly sweep does after its grace.
 async fn sweep(h: &Harness) -> usize {
-    opendocket_core::attachment::worker::sweep_unreferenced_files(
+    opendocket_core::attachment_worker::sweep_unreferenced_files(
         h.store(),
         &h.services.attachments,
         std::time::Duration::ZERO,

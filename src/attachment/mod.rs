@@ -8,14 +8,8 @@ use thiserror::Error;
 pub mod extract;
 #[cfg(feature = "ssr")]
 pub mod files;
-#[cfg(feature = "ssr")]
-mod storage;
-#[cfg(feature = "ssr")]
-pub mod worker;
-#[cfg(feature = "ssr")]
-pub(crate) use storage::insert_attachments as storage_insert;
-#[cfg(feature = "ssr")]
-pub use storage::{public_info, AttachmentFile, StoredAttachment};
+mod stored;
+pub use stored::{public_info, AttachmentFile, StoredAttachment};
 
 /// The kinds of file the public may attach.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

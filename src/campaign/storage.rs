@@ -356,7 +356,9 @@ impl Store {
                 (id, std::mem::take(text))
             })
             .collect();
-        let texts = self.with_file_texts(texts, false).await?;
+        let texts = self
+            .with_file_texts(texts, false, MAX_DETECTION_CHARS)
+            .await?;
         for (item, (_, full)) in items.iter_mut().zip(texts) {
             *text_of(item).1 = full;
         }

@@ -4,6 +4,7 @@ use super::{Audience, CampaignCount, Count, DayCount, DocketSummary, SummaryReas
 use crate::accounts::Actor;
 use crate::campaign::edits::personal_edits;
 use crate::campaign::normalise::plain_text;
+use crate::campaign::MAX_DETECTION_CHARS;
 use crate::campaign::SUBSTANTIAL_WORDS;
 use crate::comment::SubmitterType;
 use crate::docket::DocketId;
@@ -130,7 +131,10 @@ impl Store {
                 .map(|row| Ok((row.try_get("id")?, row.try_get("text")?)))
                 .collect::<Result<Vec<_>, StoreError>>()?;
             let mut additions = Vec::new();
-            for (_, body) in self.with_file_texts(bodies, public).await? {
+            for (_, body) in self
+                .with_file_texts(bodies, public, MAX_DETECTION_CHARS)
+                .await?
+            {
                 let added = personal_edits(&c.letter, &body).added.join(" ");
                 if !added.is_empty() {
                     additions.push(excerpt(&added));
@@ -149,7 +153,11 @@ impl Store {
                 .transpose()?;
                 match typed {
                     Some(typed) => self
-                        .with_file_texts(vec![(c.representative_id, typed)], true)
+                        .with_file_texts(
+                            vec![(c.representative_id, typed)],
+                            true,
+                            MAX_DETECTION_CHARS,
+                        )
                         .await?
                         .pop()
                         .map(|(_, text)| text),

@@ -1,58 +1,16 @@
 //! Attachments in the database: stored with their comment in one transaction, listed per comment,
 //! and looked up (with the comment's status) before a file is served.
 
-use super::{AttachmentInfo, AttachmentKind, AttachmentVersion, RedactedFile, SHOWN_TEXT_CHARS};
-use crate::accounts::{audit, Actor, AuditRecord};
-use crate::store::{placeholders, record_change, ChangeKind, Store, StoreError};
+use super::audit::{audit, Actor, AuditRecord};
+use super::{placeholders, record_change, ChangeKind, Store, StoreError};
+use crate::attachment::{
+    public_info, AttachmentFile, AttachmentInfo, AttachmentKind, AttachmentVersion, RedactedFile,
+    StoredAttachment, SHOWN_TEXT_CHARS,
+};
 use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use std::collections::HashMap;
-
-/// A file already on disk, to be recorded with its comment.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredAttachment {
-    pub file_name: String,
-    pub kind: AttachmentKind,
-    pub sha256: String,
-    pub size_bytes: i64,
-}
-
-/// What serving a file needs to know.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AttachmentFile {
-    pub info: AttachmentInfo,
-    pub comment_id: i64,
-    pub sha256: String,
-    /// The redacted version's bytes, when staff made one.
-    pub redacted_sha256: Option<String>,
-    /// The status of the comment that carries it.
-    pub comment_status: String,
-}
-
-impl AttachmentFile {
-    /// What the public downloads: the redacted version if there is one, else the original
-    /// (name, kind, digest).
-    pub fn public_version(&self) -> (String, AttachmentKind, &str) {
-        match (&self.info.redacted, &self.redacted_sha256) {
-            (Some(redacted), Some(digest)) => (
-                name_for_kind(&self.info.file_name, redacted.kind),
-                redacted.kind,
-                digest,
-            ),
-            _ => (self.info.file_name.clone(), self.info.kind, &self.sha256),
-        }
-    }
-}
-
-/// The file's name with the extension of `kind` (a letter sent as Word and redacted as a PDF).
-fn name_for_kind(name: &str, kind: AttachmentKind) -> String {
-    let stem = match name.rsplit_once('.') {
-        Some((stem, _)) if !stem.is_empty() => stem,
-        _ => name,
-    };
-    format!("{stem}.{}", kind.as_str())
-}
 
 fn kind_from(raw: &str) -> Result<AttachmentKind, StoreError> {
     AttachmentKind::parse(raw)
@@ -96,30 +54,6 @@ fn info_from_row(row: &AnyRow) -> Result<AttachmentInfo, StoreError> {
         text_problem: row.try_get("extraction_error")?,
         redacted,
     })
-}
-
-/// An attachment as the public sees it: the redacted version's name, kind and size where there is
-/// one, and no text or problems (those are for moderators).
-pub fn public_info(info: AttachmentInfo) -> AttachmentInfo {
-    let (file_name, kind, size_bytes) = match &info.redacted {
-        Some(redacted) => (
-            name_for_kind(&info.file_name, redacted.kind),
-            redacted.kind,
-            redacted.size_bytes,
-        ),
-        None => (info.file_name, info.kind, info.size_bytes),
-    };
-    AttachmentInfo {
-        id: info.id,
-        file_name,
-        kind,
-        size_bytes,
-        withheld: false,
-        text: None,
-        text_cut: false,
-        text_problem: None,
-        redacted: None,
-    }
 }
 
 /// Runs `update` on attachment `id`, then notes the change to its comment and audits it.
@@ -449,16 +383,15 @@ impl Store {
 
     /// Each comment's text followed by the text of its attached files (only what the public may
     /// search when `public`): a letter sent as a PDF behind "See attached" reads as the letter.
-    /// Each file is read as far as campaign detection reads (`MAX_DETECTION_CHARS`).
+    /// Each file is read up to `max_chars` (campaign detection's `MAX_DETECTION_CHARS`).
     pub async fn with_file_texts(
         &self,
         texts: Vec<(i64, String)>,
         public: bool,
+        max_chars: usize,
     ) -> Result<Vec<(i64, String)>, StoreError> {
         let ids: Vec<i64> = texts.iter().map(|(id, _)| *id).collect();
-        let mut files = self
-            .attachment_texts_up_to(&ids, Some(crate::campaign::MAX_DETECTION_CHARS))
-            .await?;
+        let mut files = self.attachment_texts_up_to(&ids, Some(max_chars)).await?;
         Ok(texts
             .into_iter()
             .map(|(id, text)| {

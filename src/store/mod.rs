@@ -1,10 +1,13 @@
 //! The database: connecting and migrating, and every query OpenDocket makes. The database is the truth.
 
-use crate::accounts::{audit, Actor, AuditRecord};
+mod attachments;
+pub mod audit;
+
 use crate::comment::{IdempotencyKey, NewComment, Submitter, SubmitterType};
 use crate::docket::{Agency, DocketId, NewDocket, NewDocument};
 use crate::tracking::TrackingNumber;
 use crate::window::{Admission, CommentWindow, WindowState};
+use audit::{audit, Actor, AuditRecord};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
@@ -517,7 +520,7 @@ impl Store {
             if let Some(row) = inserted {
                 let comment_id: i64 = row.try_get("id")?;
                 record_change(&mut tx, comment_id, ChangeKind::Received, now).await?;
-                crate::attachment::storage_insert(&mut tx, comment_id, attachments).await?;
+                attachments::insert_attachments(&mut tx, comment_id, attachments).await?;
                 tx.commit().await?;
                 // The comment is stored whatever happens here; the scheduler places any comment
                 // left unplaced.

@@ -2,8 +2,8 @@
 //! (`opendocket extract-text`), limited in time and memory, so a file that crashes, loops or
 //! balloons a parser costs that process only. The outcome is recorded and the comment re-indexed.
 
-use super::files::AttachmentFiles;
-use super::AttachmentKind;
+use crate::attachment::files::AttachmentFiles;
+use crate::attachment::AttachmentKind;
 use crate::clock::SharedClock;
 use crate::store::Store;
 use std::path::PathBuf;
@@ -153,7 +153,7 @@ async fn extract_one(
     extractor: &Extractor,
     clock: &SharedClock,
     id: i64,
-    version: super::AttachmentVersion,
+    version: crate::attachment::AttachmentVersion,
     kind: AttachmentKind,
     sha256: &str,
 ) {
