@@ -1,12 +1,10 @@
 //! The staff workspace through the real router: sign-in and lock-out, authorisation of every
 //! staff endpoint, moderation decisions and their audit rows, and what the public then sees.
 
-mod common;
-
+use crate::common::{encode_form, instant, Harness, StaffSession};
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use chrono::Duration;
-use common::{encode_form, instant, Harness, StaffSession};
 use opendocket_core::accounts::Actor;
 use opendocket_core::comment::IdempotencyKey;
 use opendocket_core::moderation::{CommentStatus, Decision, ModerationError, WithholdReason};

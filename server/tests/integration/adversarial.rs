@@ -2,10 +2,8 @@
 //! day answers a clear 4xx (or works), never a crash, a stalled docket or a leak. Runs on SQLite,
 //! and on PostgreSQL with `OPENDOCKET_TEST_POSTGRES_URL`.
 
-mod common;
-
+use crate::common::{encode_form, Harness, Multipart, ServerProcess};
 use axum::http::StatusCode;
-use common::{encode_form, Harness, Multipart, ServerProcess};
 use opendocket_core::comment::IdempotencyKey;
 use opendocket_core::docket::DocketId;
 use opendocket_core::moderation::Decision;

@@ -1,11 +1,9 @@
 //! Bulk downloads through the real router: the public files hold posted comments as the API shows
 //! them, the staff files every comment; both stream a page at a time.
 
-mod common;
-
+use crate::common::{instant, Harness};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use common::{instant, Harness};
 use http_body_util::BodyExt;
 use opendocket_core::api::export::{PUBLIC_COLUMNS, STAFF_COLUMNS};
 use opendocket_core::moderation::Decision;

@@ -2,11 +2,9 @@
 //! catches up after a crash, never shows the public what it may not see, and bulk tagging covers
 //! every match of a search.
 
-mod common;
-
+use crate::common::{encode_form, Harness, StaffSession};
 use axum::http::StatusCode;
 use chrono::Duration;
-use common::{encode_form, Harness, StaffSession};
 use opendocket_core::accounts::Actor;
 use opendocket_core::clock::Clock;
 use opendocket_core::moderation::Decision;
@@ -35,7 +33,7 @@ async fn caught_up(h: &Harness) {
         .unwrap());
 }
 
-async fn search(h: &Harness, analyst: &StaffSession, query: &str) -> common::Page {
+async fn search(h: &Harness, analyst: &StaffSession, query: &str) -> crate::common::Page {
     h.staff_get(analyst, &format!("/staff/search?{query}"))
         .await
 }
@@ -53,7 +51,7 @@ async fn post(
     session: &StaffSession,
     path: &str,
     fields: Vec<(&str, String)>,
-) -> common::Page {
+) -> crate::common::Page {
     let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
     h.staff_form(session, path, &pairs).await
 }

@@ -2,11 +2,9 @@
 //! field by field, only posted comments and public fields, filters, sorting, paging, the keyset
 //! recipe past 5,000 comments, keys and rate limits, and errors in regulations.gov's shape.
 
-mod common;
-
+use crate::common::{instant, Harness, Multipart};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use common::{instant, Harness, Multipart};
 use opendocket_core::accounts::Actor;
 use opendocket_core::comment::IdempotencyKey;
 use opendocket_core::moderation::Decision;
@@ -535,7 +533,7 @@ async fn keys_and_rate_limits() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn attachments_are_included_when_asked_for() {
     let h = harness().await;
-    let pdf: &[u8] = include_bytes!("fixtures/letter.pdf");
+    let pdf: &[u8] = include_bytes!("../fixtures/letter.pdf");
     let form = Multipart::default()
         .text("idempotency_key", IdempotencyKey::generate().as_str())
         .text("submitter_type", "anonymous")

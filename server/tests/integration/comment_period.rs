@@ -1,12 +1,10 @@
 //! The public comment period through the real router and a real SQLite file: submission,
 //! receipts, deadlines, late comments, idempotency, bad input, and the window scheduler.
 
-mod common;
-
+use crate::common::{encode_form, instant, Harness};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use chrono::Duration;
-use common::{encode_form, instant, Harness};
 use opendocket_core::scheduler::apply_due_transitions;
 
 const DOCKET: &str = "FTC-2023-0018";

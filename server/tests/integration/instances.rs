@@ -2,11 +2,9 @@
 //! a letter arriving together joining one campaign, two server processes sharing a database, and a
 //! database restart during a run.
 
-mod common;
-
+use crate::common::{encode_form, instant, is_postgres, Harness, ServerProcess};
 use axum::http::StatusCode;
 use chrono::{Duration, Utc};
-use common::{encode_form, instant, is_postgres, Harness, ServerProcess};
 use opendocket_core::comment::IdempotencyKey;
 use opendocket_core::store::ChangeKind;
 

@@ -1,10 +1,8 @@
 //! Attachments through the real router: files sent with the comment form are checked by their
 //! content, kept on disk before the receipt, shown to staff, and public only once posted.
 
-mod common;
-
+use crate::common::{instant, Harness, Multipart};
 use axum::http::StatusCode;
-use common::{instant, Harness, Multipart};
 use opendocket_core::comment::IdempotencyKey;
 use opendocket_core::moderation::Decision;
 use opendocket_core::staff::Role;
@@ -89,7 +87,7 @@ async fn extract_waiting(h: &Harness) {
         .unwrap());
 }
 
-async fn submit(h: &Harness, form: &Multipart) -> common::Page {
+async fn submit(h: &Harness, form: &Multipart) -> crate::common::Page {
     h.post_multipart(&format!("/dockets/{DOCKET}"), form).await
 }
 
@@ -375,7 +373,7 @@ async fn the_sweep_keeps_files_a_committed_comment_shares_with_a_refused_one() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_analyst_finds_a_comment_by_a_phrase_only_in_its_pdf() {
     let h = harness().await;
-    let letter = include_bytes!("fixtures/letter.pdf");
+    let letter = include_bytes!("../fixtures/letter.pdf");
     let sent = submit(
         &h,
         &form("See attached").file("attachments", "letter.pdf", letter),
@@ -473,7 +471,7 @@ async fn an_analyst_finds_a_comment_by_a_phrase_only_in_its_pdf() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn form_letters_sent_as_pdfs_form_a_campaign_once_read() {
     let h = harness().await;
-    let letter = include_bytes!("fixtures/letter.pdf");
+    let letter = include_bytes!("../fixtures/letter.pdf");
     for note in ["See attached", "Please read the attached letter"] {
         let sent = submit(&h, &form(note).file("attachments", "letter.pdf", letter)).await;
         assert_eq!(sent.status, StatusCode::SEE_OTHER);
@@ -547,7 +545,7 @@ async fn form_letters_sent_as_pdfs_form_a_campaign_once_read() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_moderator_gives_the_public_a_redacted_version_of_a_file() {
     let h = harness().await;
-    let letter = include_bytes!("fixtures/letter.pdf");
+    let letter = include_bytes!("../fixtures/letter.pdf");
     let sent = submit(
         &h,
         &form("See attached").file("attachments", "letter.pdf", letter),

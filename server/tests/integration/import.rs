@@ -2,9 +2,7 @@
 //! importing again adds nothing, broken rows are reported without stopping the rest, and paper
 //! comments arrive pending.
 
-mod common;
-
-use common::{instant, Harness};
+use crate::common::{instant, Harness};
 use opendocket_core::import::{import_file, ImportReport};
 use serde_json::Value;
 
@@ -188,19 +186,16 @@ async fn an_admin_imports_a_file_on_the_staff_page() {
     assert!(page.body.contains("enctype=\"multipart/form-data\""));
     assert!(page.body.contains(&format!("<option value=\"{DOCKET}\"")));
     let (bytes, _) = fixture(COMMENTS[0]);
-    let form =
-        common::Multipart::default()
-            .text("docket", DOCKET)
-            .file("file", "comment.json", &bytes);
+    let form = crate::common::Multipart::default()
+        .text("docket", DOCKET)
+        .file("file", "comment.json", &bytes);
     let done = h.staff_multipart(&admin, "/staff/import", form).await;
     assert_eq!(done.status, axum::http::StatusCode::OK, "{}", done.body);
     assert!(done.body.contains("Imported 1 comments into USTR-2015-0010 from comment.json; 0 were already there; 0 rejected."));
     let csv = "Received Date,Comment\nnot a date,Hello.\n";
-    let form = common::Multipart::default().text("docket", DOCKET).file(
-        "file",
-        "paper.csv",
-        csv.as_bytes(),
-    );
+    let form = crate::common::Multipart::default()
+        .text("docket", DOCKET)
+        .file("file", "paper.csv", csv.as_bytes());
     let partly = h.staff_multipart(&admin, "/staff/import", form).await;
     assert_eq!(partly.status, axum::http::StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
@@ -208,7 +203,7 @@ async fn an_admin_imports_a_file_on_the_staff_page() {
         "{}",
         partly.body
     );
-    let form = common::Multipart::default()
+    let form = crate::common::Multipart::default()
         .text("docket", "EPA-2020-0001")
         .file("file", "paper.csv", csv.as_bytes());
     let nowhere = h.staff_multipart(&admin, "/staff/import", form).await;

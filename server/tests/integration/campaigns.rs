@@ -2,11 +2,9 @@
 //! join campaigns as they arrive, staff merge, split and take comments out, moderate a whole
 //! campaign, and the summary's numbers are the database's.
 
-mod common;
-
+use crate::common::{instant, Harness, StaffSession};
 use axum::http::StatusCode;
 use chrono::Duration;
-use common::{instant, Harness, StaffSession};
 use opendocket_core::clock::Clock;
 use opendocket_core::staff::Role;
 use std::time::Duration as StdDuration;
@@ -475,7 +473,7 @@ async fn a_whole_campaign_is_moderated_at_once() {
     );
 }
 
-async fn download(h: &Harness, session: &StaffSession, format: &str) -> common::Page {
+async fn download(h: &Harness, session: &StaffSession, format: &str) -> crate::common::Page {
     h.staff_get(
         session,
         &format!("/staff/dockets/{DOCKET}/summary/download?format={format}"),

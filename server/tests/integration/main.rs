@@ -1,0 +1,16 @@
+//! The integration tests, one binary: the real router (in process, on a fake clock) or the real
+//! binary, against SQLite, or PostgreSQL when `OPENDOCKET_TEST_POSTGRES_URL` is set.
+
+mod common;
+
+mod adversarial;
+mod api;
+mod attachments;
+mod campaigns;
+mod cli;
+mod comment_period;
+mod downloads;
+mod import;
+mod instances;
+mod search;
+mod staff;
