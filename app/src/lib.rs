@@ -2,13 +2,10 @@
 // The search pages' nested views make deep types; the browser build needs more room for them.
 #![recursion_limit = "256"]
 
-pub mod api;
-pub mod campaigns;
 pub mod components;
 pub mod error;
 pub mod pages;
-pub mod search;
-pub mod staff;
+pub mod server_fns;
 pub mod views;
 
 use leptos::prelude::*;
@@ -20,7 +17,7 @@ use leptos_router::{path, SsrMode};
 /// the typed values only on the server, so it is sent without hydration scripts.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let hydrate = use_context::<views::RejectedSubmission>().is_none()
-        && use_context::<staff::StaffNotice>().is_none();
+        && use_context::<server_fns::staff::StaffNotice>().is_none();
     view! {
         <!DOCTYPE html>
         <html lang="en">

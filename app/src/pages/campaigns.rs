@@ -1,13 +1,13 @@
 //! Campaign pages (a docket's campaigns, one campaign with what each person added) and the docket
 //! summary, for staff and, once an admin publishes it, for the public.
 
-use crate::campaigns::{
-    published_summary, staff_campaign, staff_campaigns, staff_summary, CampaignRow, CampaignView,
-    CampaignsView, MemberRow, SummaryView,
-};
 use crate::components::staff_form::StaffForm;
 use crate::pages::staff::StaffBar;
 use crate::pages::{page_data, page_number};
+use crate::server_fns::campaigns::{
+    published_summary, staff_campaign, staff_campaigns, staff_summary, CampaignRow, CampaignView,
+    CampaignsView, MemberRow, SummaryView,
+};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_location, use_params_map, use_query_map};

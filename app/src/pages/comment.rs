@@ -1,7 +1,7 @@
 //! A posted comment's own page: what the public may see of it, never contact details.
 
-use crate::api::load_public_comment;
 use crate::pages::page_data;
+use crate::server_fns::public::load_public_comment;
 use crate::views::PublicCommentView;
 use leptos::prelude::*;
 use leptos_meta::Title;

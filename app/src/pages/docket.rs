@@ -1,9 +1,9 @@
 //! The docket page: the proposed order, its deadline in the agency's time zone, and the comment form.
 
-use crate::api::load_docket;
 use crate::components::comment_form::CommentForm;
 use crate::components::countdown::Countdown;
 use crate::pages::{page_data, page_number, RejectedCopy};
+use crate::server_fns::public::load_docket;
 use crate::views::DocketView;
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -1,7 +1,7 @@
 //! The home page: dockets open for comment, coming up, and closed.
 
-use crate::api::load_home;
 use crate::pages::LoadError;
+use crate::server_fns::public::load_home;
 use crate::views::DocketCard;
 use leptos::prelude::*;
 use leptos_meta::Title;

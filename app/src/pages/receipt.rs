@@ -1,7 +1,7 @@
 //! The receipt: shown only once the comment is committed, with its tracking number and a copy of what was received.
 
-use crate::api::load_receipt;
 use crate::pages::page_data;
+use crate::server_fns::public::load_receipt;
 use crate::views::ReceiptView;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};

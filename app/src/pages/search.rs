@@ -4,7 +4,7 @@
 use crate::components::staff_form::StaffForm;
 use crate::pages::staff::{staff_page, StaffBar};
 use crate::pages::{page_data, set_status};
-use crate::search::{
+use crate::server_fns::search::{
     public_search, staff_search, staff_tags, PublicSearchView, StaffSearchView, TagsView,
 };
 use leptos::prelude::*;

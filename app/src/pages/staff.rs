@@ -4,7 +4,7 @@ use crate::components::comment_form::textarea_text as escape_for_textarea;
 use crate::components::staff_form::StaffForm;
 use crate::error::AppError;
 use crate::pages::LoadError;
-use crate::staff::{
+use crate::server_fns::staff::{
     staff_audit, staff_decided, staff_docket_for_edit, staff_dockets, staff_queue, staff_signed_in,
     staff_users, AuditView, DecidedView, DocketEditView, DocketsView, QueueEntry, QueueView,
     StaffHeader, StaffNotice, UsersView,
@@ -104,12 +104,12 @@ pub fn StaffUsersPage() -> impl IntoView {
 
 #[component]
 pub fn StaffApiKeysPage() -> impl IntoView {
-    let keys = Resource::new(|| (), |_| crate::staff::staff_api_keys());
+    let keys = Resource::new(|| (), |_| crate::server_fns::staff::staff_api_keys());
     staff_page("API keys", keys, |keys| view! { <ApiKeys keys/> })
 }
 
 #[component]
-fn ApiKeys(keys: crate::staff::ApiKeysView) -> impl IntoView {
+fn ApiKeys(keys: crate::server_fns::staff::ApiKeysView) -> impl IntoView {
     let csrf = keys.header.csrf_token.clone();
     let rows = keys
         .keys

@@ -7,7 +7,7 @@ use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use opendocket_app::staff::StaffNotice;
+use opendocket_app::server_fns::staff::StaffNotice;
 use opendocket_core::accounts::StaffIdentity;
 use opendocket_core::campaign::{CampaignError, CampaignStoreError};
 use opendocket_core::store::StoreError;

@@ -1,7 +1,7 @@
 //! Server functions of the search pages (staff search, the tag vocabulary, public docket search).
 
 use crate::error::AppError;
-use crate::staff::StaffHeader;
+use crate::server_fns::staff::StaffHeader;
 use leptos::prelude::*;
 use opendocket_core::search::request::SearchOutcome;
 use opendocket_core::tags::{BulkTagJob, Tag};
@@ -22,7 +22,7 @@ pub struct StaffSearchView {
 
 #[server]
 pub async fn staff_search(query: String) -> Result<StaffSearchView, AppError> {
-    use crate::staff::guard;
+    use crate::server_fns::staff::guard;
     use opendocket_core::search::index::Scope;
     use opendocket_core::search::request::{decode_query, SearchParams};
     use opendocket_core::search::run::run_search;
@@ -73,7 +73,7 @@ pub struct TagsView {
 
 #[server]
 pub async fn staff_tags(id: String) -> Result<Option<TagsView>, AppError> {
-    use crate::staff::guard;
+    use crate::server_fns::staff::guard;
     use opendocket_core::docket::DocketId;
     use opendocket_core::staff::Permission;
     let (services, identity) = guard::require(Permission::ReadComments).await?;
@@ -113,7 +113,7 @@ pub async fn public_search(
     use opendocket_core::search::index::Scope;
     use opendocket_core::search::request::SearchParams;
     use opendocket_core::search::run::run_search;
-    let services = crate::api::services()?;
+    let services = crate::server_fns::public::services()?;
     let Ok(id) = DocketId::parse(&docket) else {
         return Ok(None);
     };

@@ -1,7 +1,7 @@
 //! Server functions of the campaign pages and the docket summary (staff and published).
 
 use crate::error::AppError;
-use crate::staff::StaffHeader;
+use crate::server_fns::staff::StaffHeader;
 use leptos::prelude::*;
 use opendocket_core::campaign::PersonalEdits;
 use serde::{Deserialize, Serialize};
@@ -97,7 +97,7 @@ fn row(c: opendocket_core::campaign::Campaign, zone: chrono_tz::Tz) -> CampaignR
 
 #[server]
 pub async fn staff_campaigns(id: String, page: i64) -> Result<Option<CampaignsView>, AppError> {
-    use crate::staff::guard;
+    use crate::server_fns::staff::guard;
     use opendocket_core::docket::DocketId;
     use opendocket_core::staff::Permission;
     let (services, identity) = guard::require(Permission::ReadComments).await?;
@@ -138,7 +138,7 @@ pub async fn staff_campaign(
     campaign: String,
     query: String,
 ) -> Result<Option<CampaignView>, AppError> {
-    use crate::staff::guard;
+    use crate::server_fns::staff::guard;
     use opendocket_core::campaign::edits::personal_edits;
     use opendocket_core::docket::DocketId;
     use opendocket_core::search::request::decode_query;
@@ -230,7 +230,7 @@ fn summary_view(
 
 #[server]
 pub async fn staff_summary(id: String) -> Result<Option<SummaryView>, AppError> {
-    use crate::staff::guard;
+    use crate::server_fns::staff::guard;
     use opendocket_core::docket::DocketId;
     use opendocket_core::staff::Permission;
     use opendocket_core::summary::{Audience, SummaryReason};
@@ -267,7 +267,7 @@ pub async fn staff_summary(id: String) -> Result<Option<SummaryView>, AppError> 
 /// The summary an admin last published for the docket, if any.
 #[server]
 pub async fn published_summary(id: String) -> Result<Option<SummaryView>, AppError> {
-    let services = crate::api::services()?;
+    let services = crate::server_fns::public::services()?;
     let Some(summary) = services.store.saved_summary(&id, None).await? else {
         return Ok(None);
     };

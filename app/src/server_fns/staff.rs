@@ -51,7 +51,7 @@ pub mod guard {
         permission: impl Into<Option<Permission>>,
     ) -> Result<(Services, StaffIdentity), AppError> {
         let permission = permission.into();
-        let services = crate::api::services()?;
+        let services = crate::server_fns::public::services()?;
         let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
         // The server's session layer looked the session up once and left the identity here.
         match parts.extensions.get::<StaffIdentity>().cloned() {
