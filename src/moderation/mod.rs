@@ -1,0 +1,187 @@
+//! Moderation: the queue of received comments, decisions to post or withhold them (refused when
+//! made on a stale view), and what the public may see of posted comments.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CommentStatus {
+    Pending,
+    Posted,
+    Withheld,
+}
+
+impl CommentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CommentStatus::Pending => "pending",
+            CommentStatus::Posted => "posted",
+            CommentStatus::Withheld => "withheld",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        [Self::Pending, Self::Posted, Self::Withheld]
+            .into_iter()
+            .find(|s| s.as_str() == raw)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum WithholdReason {
+    PersonalInformation,
+    AbusiveLanguage,
+    OffTopic,
+    Spam,
+    DuplicateSubmission,
+    Other,
+}
+
+impl WithholdReason {
+    pub const ALL: [WithholdReason; 6] = [
+        Self::PersonalInformation,
+        Self::AbusiveLanguage,
+        Self::OffTopic,
+        Self::Spam,
+        Self::DuplicateSubmission,
+        Self::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PersonalInformation => "personal_information",
+            Self::AbusiveLanguage => "abusive_language",
+            Self::OffTopic => "off_topic",
+            Self::Spam => "spam",
+            Self::DuplicateSubmission => "duplicate_submission",
+            Self::Other => "other",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::PersonalInformation => "Personal information",
+            Self::AbusiveLanguage => "Abusive language",
+            Self::OffTopic => "Off-topic",
+            Self::Spam => "Spam",
+            Self::DuplicateSubmission => "Duplicate submission",
+            Self::Other => "Other",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == raw)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// Post, with every occurrence of these phrases replaced by "[redacted]" in public.
+    Post { redact: Vec<String> },
+    Withhold {
+        reason: WithholdReason,
+        note: Option<String>,
+    },
+    /// Undo a decision: the comment leaves public view and goes back to the queue.
+    Restore,
+}
+
+/// A comment as a moderator sees it: everything, including contact details.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueItem {
+    pub id: i64,
+    pub version: i64,
+    pub docket_id: String,
+    pub docket_title: String,
+    pub time_zone: String,
+    pub received_at: DateTime<Utc>,
+    pub late: bool,
+    pub submitter_type: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub body: String,
+    /// What the text looked like it contained when it arrived (suggestions only).
+    pub flags: Vec<String>,
+    /// The form-letter campaign it belongs to: (campaign id, comments in it).
+    pub campaign: Option<(i64, i64)>,
+}
+
+/// A comment someone has decided on, for undoing the decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecidedComment {
+    pub id: i64,
+    pub version: i64,
+    pub docket_id: String,
+    pub status: CommentStatus,
+    pub reason: Option<WithholdReason>,
+    pub public_id: Option<String>,
+    pub body: String,
+    pub decided_by: Option<String>,
+}
+
+/// A posted comment as the public sees it: never e-mail or contact details.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicComment {
+    pub public_id: String,
+    pub docket_id: String,
+    pub received_at: DateTime<Utc>,
+    pub posted_at: DateTime<Utc>,
+    pub submitter: String,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocketCounts {
+    pub received: i64,
+    pub posted: i64,
+    pub pending: i64,
+    pub withheld: Vec<(WithholdReason, i64)>,
+}
+
+#[cfg(feature = "ssr")]
+pub use storage::ModerationError;
+
+#[cfg(feature = "ssr")]
+mod storage;
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::storage::display_name;
+    use super::*;
+
+    #[test]
+    fn statuses_and_reasons_round_trip() {
+        for s in [
+            CommentStatus::Pending,
+            CommentStatus::Posted,
+            CommentStatus::Withheld,
+        ] {
+            assert_eq!(CommentStatus::parse(s.as_str()), Some(s));
+        }
+        for r in WithholdReason::ALL {
+            assert_eq!(WithholdReason::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(WithholdReason::parse("bogus"), None);
+    }
+
+    #[test]
+    fn public_names_follow_the_submitter_type() {
+        assert_eq!(
+            display_name(
+                "individual",
+                Some("Ada".into()),
+                Some("Lovelace".into()),
+                None
+            ),
+            "Ada Lovelace"
+        );
+        assert_eq!(
+            display_name("organization", Some("Ada".into()), None, Some("EFF".into())),
+            "EFF"
+        );
+        assert_eq!(
+            display_name("anonymous", Some("Ada".into()), None, None),
+            "Anonymous"
+        );
+    }
+}

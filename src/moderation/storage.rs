@@ -1,0 +1,395 @@
+//! Moderation in the database: the queue, decisions with their version checks, and what the
+//! public may read of posted comments.
+
+use super::*;
+use crate::accounts::{audit, Actor, AuditRecord};
+use crate::redaction::{apply, encode, find_phrase, RedactionError};
+use crate::store::{from_millis, record_change, to_millis, ChangeKind, Store, StoreError};
+use sqlx::Row;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum ModerationError {
+    #[error("there is no such comment")]
+    NotFound,
+    #[error("someone else changed this comment first; it is now {current:?}")]
+    Stale {
+        current: CommentStatus,
+        by: Option<String>,
+    },
+    #[error("withholding for another reason needs a note saying why")]
+    NoteRequired,
+    #[error(transparent)]
+    Redaction(RedactionError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for ModerationError {
+    fn from(e: sqlx::Error) -> Self {
+        ModerationError::Store(e.into())
+    }
+}
+
+pub(super) fn display_name(
+    kind: &str,
+    first: Option<String>,
+    last: Option<String>,
+    organization: Option<String>,
+) -> String {
+    match kind {
+        "organization" => organization.unwrap_or_default(),
+        "individual" => [first, last]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" "),
+        _ => "Anonymous".to_owned(),
+    }
+}
+
+impl Store {
+    /// Comments awaiting a decision, oldest first.
+    pub async fn moderation_queue(
+        &self,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<QueueItem>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT c.id, c.version, c.docket_id, d.title, a.time_zone, c.received_at, c.late, c.submitter_type,
+                    c.first_name, c.last_name, c.organization, c.email, c.body, c.flags, c.campaign_id,
+                    (SELECT COUNT(*) FROM comments m WHERE m.campaign_id = c.campaign_id) AS copies
+             FROM comments c JOIN dockets d ON d.id = c.docket_id JOIN agencies a ON a.code = d.agency_code
+             WHERE c.status = 'pending' ORDER BY c.received_at, c.id LIMIT $1 OFFSET $2",
+        )
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let kind: String = row.try_get("submitter_type")?;
+                Ok(QueueItem {
+                    id: row.try_get("id")?,
+                    version: row.try_get("version")?,
+                    docket_id: row.try_get("docket_id")?,
+                    docket_title: row.try_get("title")?,
+                    time_zone: row.try_get("time_zone")?,
+                    received_at: from_millis(row.try_get("received_at")?)?,
+                    late: row.try_get::<i64, _>("late")? != 0,
+                    name: display_name(
+                        &kind,
+                        row.try_get("first_name")?,
+                        row.try_get("last_name")?,
+                        row.try_get("organization")?,
+                    ),
+                    submitter_type: kind,
+                    email: row.try_get("email")?,
+                    body: row.try_get("body")?,
+                    flags: row
+                        .try_get::<String, _>("flags")?
+                        .split(',')
+                        .filter_map(crate::flags::FlagKind::parse)
+                        .map(|k| k.label().to_owned())
+                        .collect(),
+                    campaign: row
+                        .try_get::<Option<i64>, _>("campaign_id")?
+                        .map(|id| Ok::<_, sqlx::Error>((id, row.try_get("copies")?)))
+                        .transpose()?,
+                })
+            })
+            .collect()
+    }
+
+    /// Comments decided most recently, newest first, with who decided: (comment, status, reason, by).
+    pub async fn recent_decisions(&self, limit: i64) -> Result<Vec<DecidedComment>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT c.id, c.version, c.docket_id, c.status, c.withheld_reason, c.public_id, c.body, u.email
+             FROM comments c LEFT JOIN staff_users u ON u.id = c.moderated_by
+             WHERE c.status <> 'pending' ORDER BY c.moderated_at DESC, c.id DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let status: String = row.try_get("status")?;
+                Ok(DecidedComment {
+                    id: row.try_get("id")?,
+                    version: row.try_get("version")?,
+                    docket_id: row.try_get("docket_id")?,
+                    status: CommentStatus::parse(&status)
+                        .ok_or_else(|| StoreError::Corrupt(format!("status {status:?}")))?,
+                    reason: row
+                        .try_get::<Option<String>, _>("withheld_reason")?
+                        .as_deref()
+                        .and_then(WithholdReason::parse),
+                    public_id: row.try_get("public_id")?,
+                    body: row.try_get("body")?,
+                    decided_by: row.try_get("email")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn pending_count(&self) -> Result<i64, StoreError> {
+        Ok(
+            sqlx::query("SELECT COUNT(*) FROM comments WHERE status = 'pending'")
+                .fetch_one(self.pool())
+                .await?
+                .try_get(0)?,
+        )
+    }
+
+    /// Applies a decision made while looking at `expected_version` of the comment. If anyone
+    /// changed the comment since, nothing is written and the current state is returned in the error.
+    pub async fn moderate(
+        &self,
+        comment_id: i64,
+        expected_version: i64,
+        decision: &Decision,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<CommentStatus, ModerationError> {
+        if let Decision::Withhold {
+            reason: WithholdReason::Other,
+            note,
+        } = decision
+        {
+            if note.as_deref().is_none_or(|n| n.trim().is_empty()) {
+                return Err(ModerationError::NoteRequired);
+            }
+        }
+        let actor_id = actor.id();
+        for _ in 0..5 {
+            let mut tx = self.begin_write().await?;
+            let current = sqlx::query(
+                "SELECT docket_id, status, version, body, public_id FROM comments WHERE id = $1",
+            )
+            .bind(comment_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(ModerationError::NotFound)?;
+            let before: String = current.try_get("status")?;
+            let docket_id: String = current.try_get("docket_id")?;
+            let body: String = current.try_get("body")?;
+            let mut redactions = Vec::new();
+            if let Decision::Post { redact } = decision {
+                for phrase in redact.iter().filter(|p| !p.trim().is_empty()) {
+                    redactions
+                        .extend(find_phrase(&body, phrase).map_err(ModerationError::Redaction)?);
+                }
+            }
+            redactions.sort();
+            let redacted_body = if redactions.is_empty() {
+                None
+            } else {
+                Some(apply(&body, &redactions).map_err(ModerationError::Redaction)?)
+            };
+            let (status, reason, note, public_id) = match decision {
+                Decision::Post { .. } => (
+                    CommentStatus::Posted,
+                    None,
+                    None,
+                    match current.try_get::<Option<String>, _>("public_id")? {
+                        Some(numbered) => Some(numbered),
+                        None => Some(next_public_id(&mut tx, &docket_id).await?),
+                    },
+                ),
+                Decision::Withhold { reason, note } => (
+                    CommentStatus::Withheld,
+                    Some(reason.as_str()),
+                    note.as_deref(),
+                    None,
+                ),
+                Decision::Restore => (CommentStatus::Pending, None, None, None),
+            };
+            let updated = sqlx::query(
+                "UPDATE comments SET status = $1, withheld_reason = $2, moderation_note = $3,
+                     public_id = COALESCE(public_id, $4),
+                     posted_at = CASE WHEN $1 = 'posted' THEN COALESCE(posted_at, $5) ELSE posted_at END,
+                     moderated_by = $6, moderated_at = $5, version = version + 1,
+                     redactions = $9, redacted_body = $10
+                 WHERE id = $7 AND version = $8",
+            )
+            .bind(status.as_str())
+            .bind(reason)
+            .bind(note)
+            .bind(public_id.as_deref())
+            .bind(to_millis(now))
+            .bind(actor_id)
+            .bind(comment_id)
+            .bind(expected_version)
+            .bind((!redactions.is_empty()).then(|| encode(&redactions)))
+            .bind(redacted_body.as_deref())
+            .execute(&mut *tx)
+            .await;
+            let updated = match updated {
+                Ok(result) => result.rows_affected(),
+                // Two posts on one docket drew the same public number: draw again.
+                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => continue,
+                Err(e) => return Err(e.into()),
+            };
+            if updated == 0 {
+                tx.rollback().await?;
+                return Err(self.stale(comment_id).await?);
+            }
+            let after = match (reason, redactions.is_empty()) {
+                (Some(reason), _) => format!("withheld ({reason})"),
+                (None, true) => status.as_str().to_owned(),
+                (None, false) => format!("posted with redactions {}", encode(&redactions)),
+            };
+            let record = AuditRecord {
+                action: if matches!(decision, Decision::Restore) {
+                    "comment.restore"
+                } else {
+                    "comment.moderate"
+                },
+                object_type: "comment",
+                object_id: &comment_id.to_string(),
+                before: Some(&before),
+                after: Some(&after),
+            };
+            audit(&mut tx, actor, record, now).await?;
+            record_change(&mut tx, comment_id, ChangeKind::Moderated, now).await?;
+            tx.commit().await?;
+            return Ok(status);
+        }
+        Err(StoreError::Corrupt("could not number the posted comment".into()).into())
+    }
+
+    async fn stale(&self, comment_id: i64) -> Result<ModerationError, StoreError> {
+        let row = sqlx::query(
+            "SELECT c.status, u.email FROM comments c LEFT JOIN staff_users u ON u.id = c.moderated_by WHERE c.id = $1",
+        )
+        .bind(comment_id)
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else {
+            return Ok(ModerationError::NotFound);
+        };
+        let status: String = row.try_get("status")?;
+        Ok(ModerationError::Stale {
+            current: CommentStatus::parse(&status)
+                .ok_or_else(|| StoreError::Corrupt(format!("status {status:?}")))?,
+            by: row.try_get("email")?,
+        })
+    }
+
+    /// Posted comments on a docket, newest first, and how many there are.
+    pub async fn posted_comments(
+        &self,
+        docket_id: &str,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<PublicComment>, StoreError> {
+        let rows = sqlx::query(&format!("{PUBLIC_SELECT} WHERE c.docket_id = $1 AND c.status = 'posted' ORDER BY c.posted_at DESC, c.id DESC LIMIT $2 OFFSET $3"))
+            .bind(docket_id)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(public_from_row).collect()
+    }
+
+    pub async fn public_comment(
+        &self,
+        public_id: &str,
+    ) -> Result<Option<PublicComment>, StoreError> {
+        let row = sqlx::query(&format!(
+            "{PUBLIC_SELECT} WHERE c.public_id = $1 AND c.status = 'posted'"
+        ))
+        .bind(public_id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(public_from_row).transpose()
+    }
+
+    pub async fn docket_counts(&self, docket_id: &str) -> Result<DocketCounts, StoreError> {
+        let rows = sqlx::query(
+            "SELECT status, withheld_reason, COUNT(*) AS n FROM comments WHERE docket_id = $1
+             GROUP BY status, withheld_reason",
+        )
+        .bind(docket_id)
+        .fetch_all(self.pool())
+        .await?;
+        let mut counts = DocketCounts::default();
+        for row in rows {
+            let n: i64 = row.try_get("n")?;
+            let status: String = row.try_get("status")?;
+            counts.received += n;
+            match CommentStatus::parse(&status) {
+                Some(CommentStatus::Posted) => counts.posted += n,
+                Some(CommentStatus::Pending) => counts.pending += n,
+                Some(CommentStatus::Withheld) => {
+                    let reason: Option<String> = row.try_get("withheld_reason")?;
+                    let reason = reason
+                        .as_deref()
+                        .and_then(WithholdReason::parse)
+                        .unwrap_or(WithholdReason::Other);
+                    counts.withheld.push((reason, n));
+                }
+                None => return Err(StoreError::Corrupt(format!("status {status:?}"))),
+            }
+        }
+        counts
+            .withheld
+            .sort_by_key(|(reason, _)| WithholdReason::ALL.iter().position(|r| r == reason));
+        Ok(counts)
+    }
+}
+
+const PUBLIC_SELECT: &str =
+    "SELECT c.public_id, c.docket_id, c.received_at, c.posted_at, c.submitter_type,
+        c.first_name, c.last_name, c.organization, COALESCE(c.redacted_body, c.body) AS body
+        FROM comments c";
+
+fn public_from_row(row: &sqlx::any::AnyRow) -> Result<PublicComment, StoreError> {
+    let kind: String = row.try_get("submitter_type")?;
+    let posted_at: Option<i64> = row.try_get("posted_at")?;
+    Ok(PublicComment {
+        public_id: row
+            .try_get::<Option<String>, _>("public_id")?
+            .unwrap_or_default(),
+        docket_id: row.try_get("docket_id")?,
+        received_at: from_millis(row.try_get("received_at")?)?,
+        posted_at: from_millis(
+            posted_at.ok_or_else(|| StoreError::Corrupt("posted without a date".into()))?,
+        )?,
+        submitter: display_name(
+            &kind,
+            row.try_get("first_name")?,
+            row.try_get("last_name")?,
+            row.try_get("organization")?,
+        ),
+        body: row.try_get("body")?,
+    })
+}
+
+/// The next free public id on a docket: the docket's counter moves on past any number
+/// already taken (imported comments keep their regulations.gov ids). Each taken number is
+/// skipped once, since the counter stays past it.
+async fn next_public_id(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    docket_id: &str,
+) -> Result<String, StoreError> {
+    loop {
+        let number: i64 = sqlx::query(
+            "UPDATE dockets SET last_comment_number = last_comment_number + 1 WHERE id = $1
+                 RETURNING last_comment_number",
+        )
+        .bind(docket_id)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get(0)?;
+        let candidate = format!("{docket_id}-{number:04}");
+        let taken = sqlx::query("SELECT 1 FROM comments WHERE public_id = $1")
+            .bind(&candidate)
+            .fetch_optional(&mut **tx)
+            .await?
+            .is_some();
+        if !taken {
+            return Ok(candidate);
+        }
+    }
+}

@@ -1,0 +1,199 @@
+//! Comments in the database: admission against the window, storing a comment (with its files)
+//! under its tracking number, the change feed the index follows, and receipts.
+
+use super::*;
+
+impl Store {
+    /// Stores a comment without attachments; see `submit_comment_with_attachments`.
+    pub async fn submit_comment(
+        &self,
+        docket_id: &DocketId,
+        comment: &NewComment,
+        key: &IdempotencyKey,
+        now: DateTime<Utc>,
+    ) -> Result<Receipt, SubmitError> {
+        self.submit_comment_with_attachments(docket_id, comment, &[], key, now)
+            .await
+    }
+
+    /// Stores a comment and its attachments (already on disk) if the docket's window admits it
+    /// at `now`.
+    ///
+    /// The deadline is checked by the same INSERT statement that stores the comment, so it
+    /// holds in that statement's transaction however many servers share the database.
+    /// Submitting the same idempotency key again returns the first receipt.
+    /// Whether the docket takes a comment at `now` (on time or late): the reason if not. Checked
+    /// before a form's files are received, and again inside the INSERT that stores the comment.
+    pub async fn check_admission(
+        &self,
+        docket_id: &DocketId,
+        now: DateTime<Utc>,
+    ) -> Result<(), SubmitError> {
+        let docket = self
+            .docket(docket_id)
+            .await?
+            .ok_or_else(|| SubmitError::UnknownDocket(docket_id.to_string()))?;
+        let time_zone = docket.agency.time_zone;
+        if docket.withdrawn_at.is_some() {
+            return Err(SubmitError::Withdrawn);
+        }
+        match docket.window.admission_at(now) {
+            Admission::NotYetOpen => Err(SubmitError::NotYetOpen {
+                opens_at: docket.window.opens_at,
+                time_zone,
+            }),
+            Admission::Closed => Err(SubmitError::Closed {
+                closes_at: docket.window.closes_at,
+                time_zone,
+            }),
+            Admission::OnTime | Admission::Late => Ok(()),
+        }
+    }
+
+    pub async fn submit_comment_with_attachments(
+        &self,
+        docket_id: &DocketId,
+        comment: &NewComment,
+        attachments: &[crate::attachment::StoredAttachment],
+        key: &IdempotencyKey,
+        now: DateTime<Utc>,
+    ) -> Result<Receipt, SubmitError> {
+        let flags = crate::flags::flag_kinds(&comment.body)
+            .iter()
+            .map(|k| k.as_str())
+            .collect::<Vec<_>>()
+            .join(",");
+        // A tracking-number collision (1 in 10^17 per pair) is retried with a new number.
+        for _ in 0..5 {
+            if let Some(receipt) = self
+                .receipt_where("c.idempotency_key = $1", key.as_str())
+                .await?
+            {
+                return Ok(receipt);
+            }
+            let tracking = TrackingNumber::generate();
+            let mut tx = self.begin_write().await?;
+            let query = sqlx::query(
+                "INSERT INTO comments (tracking_number, idempotency_key, docket_id, window_id, document_id,
+                     submitter_type, first_name, last_name, organization, city, state_province_region, country,
+                     email, body, received_at, late, status, flags, category, items_received)
+                 SELECT $1, $2, w.docket_id, w.id,
+                     (SELECT MIN(doc.id) FROM documents doc WHERE doc.docket_id = w.docket_id),
+                     $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+                     CASE WHEN $12 >= w.closes_at THEN 1 ELSE 0 END, 'pending', $14, $15, $16
+                 FROM comment_windows w
+                 WHERE w.id = (SELECT MAX(id) FROM comment_windows WHERE docket_id = $13)
+                   AND NOT EXISTS (SELECT 1 FROM dockets d WHERE d.id = w.docket_id AND d.withdrawn_at IS NOT NULL)
+                   AND $12 >= w.opens_at
+                   AND ($12 < w.closes_at OR w.allow_late = 1)
+                 ON CONFLICT DO NOTHING
+                 RETURNING id",
+            )
+            .bind(tracking.as_str())
+            .bind(key.as_str());
+            let inserted = bind_person(query, comment)
+                .bind(comment.email.as_deref())
+                .bind(&comment.body)
+                .bind(to_millis(now))
+                .bind(docket_id.as_str())
+                .bind(&flags)
+                .bind(comment.details.category.as_deref())
+                .bind(comment.details.items_received)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if let Some(row) = inserted {
+                let comment_id: i64 = row.try_get("id")?;
+                record_change(&mut tx, comment_id, ChangeKind::Received, now).await?;
+                attachments::insert_attachments(&mut tx, comment_id, attachments).await?;
+                tx.commit().await?;
+                // The comment is stored whatever happens here; the scheduler places any comment
+                // left unplaced.
+                if let Err(error) = self.assign_campaign(comment_id, now).await {
+                    tracing::warn!(%error, comment_id, "could not place a new comment in a campaign yet");
+                }
+                return self
+                    .receipt_where("c.tracking_number = $1", tracking.as_str())
+                    .await?
+                    .ok_or_else(|| {
+                        StoreError::Corrupt("a comment vanished after it was stored".into()).into()
+                    });
+            }
+            tx.rollback().await?;
+            // Nothing stored: the window refused it, or a conflict on the key or the tracking number.
+            self.check_admission(docket_id, now).await?;
+        }
+        Err(StoreError::Corrupt("could not store the comment after several attempts".into()).into())
+    }
+
+    /// Changes to comments after `after_seq`, oldest first, for followers of the change sequence.
+    pub async fn comment_changes_since(
+        &self,
+        after_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<CommentChange>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, comment_id, kind, changed_at FROM comment_changes WHERE seq > $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(after_seq)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(change_from_row).collect()
+    }
+
+    /// The changes with these sequence numbers that exist (committed) now.
+    pub async fn comment_changes_numbered(
+        &self,
+        seqs: &[i64],
+    ) -> Result<Vec<CommentChange>, StoreError> {
+        if seqs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = placeholders(1, seqs.len());
+        let sql = format!(
+            "SELECT seq, comment_id, kind, changed_at FROM comment_changes WHERE seq IN ({list}) ORDER BY seq"
+        );
+        let mut query = sqlx::query(&sql);
+        for seq in seqs {
+            query = query.bind(*seq);
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        rows.iter().map(change_from_row).collect()
+    }
+
+    pub async fn receipt(&self, tracking: &TrackingNumber) -> Result<Option<Receipt>, StoreError> {
+        self.receipt_where("c.tracking_number = $1", tracking.as_str())
+            .await
+    }
+
+    async fn receipt_where(
+        &self,
+        condition: &str,
+        value: &str,
+    ) -> Result<Option<Receipt>, StoreError> {
+        let sql = format!(
+            "SELECT c.id, c.tracking_number, c.docket_id, d.title, a.time_zone, c.received_at, c.late,
+                    c.submitter_type, c.first_name, c.last_name, c.organization, c.city,
+                    c.state_province_region, c.country, c.email, c.body
+             FROM comments c
+             JOIN dockets d ON d.id = c.docket_id
+             JOIN agencies a ON a.code = d.agency_code
+             WHERE {condition}"
+        );
+        let row = sqlx::query(&sql)
+            .bind(value)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let mut receipt = receipt_from_row(&row)?;
+        let id: i64 = row.try_get("id")?;
+        receipt.attachments = self
+            .attachments_of(&[id])
+            .await?
+            .remove(&id)
+            .unwrap_or_default();
+        Ok(Some(receipt))
+    }
+}

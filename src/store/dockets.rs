@@ -1,0 +1,228 @@
+//! Dockets in the database: creating one with its agency, document and first window, reading
+//! them, editing, withdrawing and the late-comment policy.
+
+use super::*;
+
+impl Store {
+    /// Creates the docket, its agency (if new), its document and its first window, all or nothing.
+    pub async fn create_docket(
+        &self,
+        new: &NewDocket,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        insert_docket(&mut tx, new, actor, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Creates the docket only if `marker` was never recorded before, and records it in the same
+    /// transaction, so it happens once per installation however often or wherever the server starts.
+    pub async fn create_docket_once(
+        &self,
+        marker: &str,
+        new: &NewDocket,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let claimed =
+            sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(marker)
+                .bind(now.to_rfc3339())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                == 1;
+        if !claimed {
+            return Ok(false);
+        }
+        insert_docket(&mut tx, new, actor, now).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    pub async fn docket_count(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query("SELECT COUNT(*) AS n FROM dockets")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")?)
+    }
+
+    const DOCKET_SELECT: &'static str = "
+        SELECT d.id, d.title, d.withdrawn_at, a.code, a.name AS agency_name, a.time_zone,
+               doc.id AS document_id, doc.title AS document_title, doc.summary, doc.body_markdown,
+               doc.federal_register_citation, doc.published_at,
+               w.opens_at, w.closes_at, w.allow_late, w.status,
+               (SELECT COUNT(*) FROM comments c WHERE c.docket_id = d.id) AS comments_received
+        FROM dockets d
+        JOIN agencies a ON a.code = d.agency_code
+        JOIN documents doc ON doc.id = (SELECT MIN(id) FROM documents WHERE docket_id = d.id)
+        JOIN comment_windows w ON w.id = (SELECT MAX(id) FROM comment_windows WHERE docket_id = d.id)";
+
+    /// Every docket with its current window, soonest deadline first.
+    pub async fn list_dockets(&self) -> Result<Vec<DocketRecord>, StoreError> {
+        let sql = format!("{} ORDER BY w.closes_at, d.id", Self::DOCKET_SELECT);
+        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+        rows.iter().map(docket_from_row).collect()
+    }
+
+    /// (id, title) of every docket, for choosing one; cheaper than `list_dockets`, which counts comments.
+    pub async fn docket_titles(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let rows = sqlx::query("SELECT id, title FROM dockets ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get("id")?, row.try_get("title")?)))
+            .collect()
+    }
+
+    /// A docket's title and its agency's time zone, without counting its comments (for every search).
+    pub async fn docket_title_and_zone(
+        &self,
+        id: &DocketId,
+    ) -> Result<Option<(String, Tz)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT d.title, a.time_zone FROM dockets d JOIN agencies a ON a.code = d.agency_code
+             WHERE d.id = $1",
+        )
+        .bind(id.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            let zone: String = row.try_get("time_zone")?;
+            let zone = zone
+                .parse()
+                .map_err(|_| StoreError::Corrupt(format!("time zone {zone:?}")))?;
+            Ok((row.try_get("title")?, zone))
+        })
+        .transpose()
+    }
+
+    pub async fn docket(&self, id: &DocketId) -> Result<Option<DocketRecord>, StoreError> {
+        let sql = format!("{} WHERE d.id = $1", Self::DOCKET_SELECT);
+        let row = sqlx::query(&sql)
+            .bind(id.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(docket_from_row).transpose()
+    }
+
+    /// Changes a docket's title and its document. The window is changed by extending or reopening.
+    pub async fn edit_docket(
+        &self,
+        docket_id: &DocketId,
+        title: &str,
+        document: &NewDocument,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let before: Option<String> = sqlx::query("SELECT title FROM dockets WHERE id = $1")
+            .bind(docket_id.as_str())
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|row| row.try_get("title"))
+            .transpose()?;
+        let Some(before) = before else {
+            return Ok(false);
+        };
+        sqlx::query("UPDATE dockets SET title = $1 WHERE id = $2")
+            .bind(title)
+            .bind(docket_id.as_str())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "UPDATE documents SET title = $1, summary = $2, body_markdown = $3, federal_register_citation = $4
+             WHERE id = (SELECT MIN(id) FROM documents WHERE docket_id = $5)",
+        )
+        .bind(&document.title)
+        .bind(&document.summary)
+        .bind(&document.body_markdown)
+        .bind(document.federal_register_citation.as_deref())
+        .bind(docket_id.as_str())
+        .execute(&mut *tx)
+        .await?;
+        let after = format!("{title} (document: {})", document.title);
+        audit_docket(
+            &mut tx,
+            actor,
+            "docket.edit",
+            docket_id,
+            Some(&before),
+            Some(&after),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Withdraws a docket: it takes no more comments from now on. Recorded in the audit log.
+    pub async fn withdraw_docket(
+        &self,
+        docket_id: &DocketId,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let updated = sqlx::query(
+            "UPDATE dockets SET withdrawn_at = $1 WHERE id = $2 AND withdrawn_at IS NULL",
+        )
+        .bind(to_millis(now))
+        .bind(docket_id.as_str())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if updated == 1 {
+            audit_docket(
+                &mut tx,
+                actor,
+                "docket.withdraw",
+                docket_id,
+                Some("active"),
+                Some("withdrawn"),
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(updated == 1)
+    }
+
+    /// Sets whether the docket's current window accepts late comments.
+    pub async fn set_late_policy(
+        &self,
+        docket_id: &DocketId,
+        allow_late: bool,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "UPDATE comment_windows SET allow_late = $1 WHERE id = (SELECT MAX(id) FROM comment_windows WHERE docket_id = $2)",
+        )
+        .bind(i64::from(allow_late))
+        .bind(docket_id.as_str())
+        .execute(&mut *tx)
+        .await?;
+        let after = if allow_late {
+            "late comments accepted"
+        } else {
+            "late comments refused"
+        };
+        audit_docket(
+            &mut tx,
+            actor,
+            "docket.late_policy",
+            docket_id,
+            None,
+            Some(after),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
