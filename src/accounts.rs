@@ -63,6 +63,15 @@ impl From<sqlx::Error> for SignInError {
     }
 }
 
+/// What the server's staff route table decided for a page or server function the app answers,
+/// left in the request for the app to honour (the app states no permission itself).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaffAccess {
+    Granted,
+    SignInRequired,
+    Forbidden,
+}
+
 /// Who is making a staff request, from their session.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StaffIdentity {

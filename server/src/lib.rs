@@ -92,6 +92,7 @@ pub fn app(state: AppState) -> Router {
             AppState,
             _,
         >(page_context, shell))
+        .layer(axum::middleware::from_fn(staff::grant_app_access))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             staff::resolve_session,

@@ -7,14 +7,15 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use leptos::prelude::provide_context;
-use opendocket_core::accounts::StaffIdentity;
+use opendocket_core::accounts::{StaffAccess, StaffIdentity};
 
 /// Renders `path` as a GET would, with `context` available to its components. A staff page is
-/// rendered for `identity`, the staff member whose form was refused.
+/// rendered for `identity`, the staff member whose form was refused, with the `access` the staff
+/// route table grants them there.
 pub async fn render_page_with<T>(
     state: &AppState,
     path: &str,
-    identity: Option<StaffIdentity>,
+    (identity, access): (Option<StaffIdentity>, Option<StaffAccess>),
     status: StatusCode,
     context: T,
 ) -> Response
@@ -36,6 +37,9 @@ where
     };
     if let Some(identity) = identity {
         request.extensions_mut().insert(identity);
+    }
+    if let Some(access) = access {
+        request.extensions_mut().insert(access);
     }
     let mut response = render(request).await;
     if response.status().is_success() {

@@ -95,12 +95,11 @@ fn row(c: opendocket_core::campaign::Campaign, zone: chrono_tz::Tz) -> CampaignR
     }
 }
 
-#[server]
+#[server(endpoint = "staff/campaigns")]
 pub async fn staff_campaigns(id: String, page: i64) -> Result<Option<CampaignsView>, AppError> {
     use crate::server_fns::staff::guard;
     use opendocket_core::docket::DocketId;
-    use opendocket_core::staff::Permission;
-    let (services, identity) = guard::require(Permission::ReadComments).await?;
+    let (services, identity) = guard::require().await?;
     let Ok(id) = DocketId::parse(&id) else {
         return Ok(None);
     };
@@ -132,7 +131,7 @@ pub async fn staff_campaigns(id: String, page: i64) -> Result<Option<CampaignsVi
     }))
 }
 
-#[server]
+#[server(endpoint = "staff/campaign")]
 pub async fn staff_campaign(
     id: String,
     campaign: String,
@@ -142,9 +141,8 @@ pub async fn staff_campaign(
     use opendocket_core::campaign::edits::personal_edits;
     use opendocket_core::docket::DocketId;
     use opendocket_core::search::request::decode_query;
-    use opendocket_core::staff::Permission;
     use opendocket_core::window::format_in_zone;
-    let (services, identity) = guard::require(Permission::ReadComments).await?;
+    let (services, identity) = guard::require().await?;
     let (Ok(id), Ok(campaign_id)) = (DocketId::parse(&id), campaign.parse::<i64>()) else {
         return Ok(None);
     };
@@ -205,8 +203,10 @@ pub async fn staff_campaign(
         page,
         has_more,
         others,
-        can_change: identity.role.can(Permission::Tag),
-        can_moderate: identity.role.can(Permission::Moderate),
+        can_change: identity.role.can(opendocket_core::staff::Permission::Tag),
+        can_moderate: identity
+            .role
+            .can(opendocket_core::staff::Permission::Moderate),
     }))
 }
 
@@ -228,13 +228,12 @@ fn summary_view(
     }
 }
 
-#[server]
+#[server(endpoint = "staff/summary")]
 pub async fn staff_summary(id: String) -> Result<Option<SummaryView>, AppError> {
     use crate::server_fns::staff::guard;
     use opendocket_core::docket::DocketId;
-    use opendocket_core::staff::Permission;
     use opendocket_core::summary::{Audience, SummaryReason};
-    let (services, identity) = guard::require(Permission::ReadComments).await?;
+    let (services, identity) = guard::require().await?;
     let Ok(id) = DocketId::parse(&id) else {
         return Ok(None);
     };
@@ -247,7 +246,9 @@ pub async fn staff_summary(id: String) -> Result<Option<SummaryView>, AppError> 
     };
     let zone = summary.zone();
     let mut view = summary_view(&summary, Some(StaffHeader::of(&identity)));
-    view.can_publish = identity.role.can(Permission::ManageDockets);
+    view.can_publish = identity
+        .role
+        .can(opendocket_core::staff::Permission::ManageDockets);
     view.saved = store
         .saved_summaries(id.as_str())
         .await?

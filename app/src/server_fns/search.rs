@@ -20,14 +20,13 @@ pub struct StaffSearchView {
     pub job: Option<BulkTagJob>,
 }
 
-#[server]
+#[server(endpoint = "staff/search")]
 pub async fn staff_search(query: String) -> Result<StaffSearchView, AppError> {
     use crate::server_fns::staff::guard;
     use opendocket_core::search::index::Scope;
     use opendocket_core::search::request::{decode_query, SearchParams};
     use opendocket_core::search::run::run_search;
-    use opendocket_core::staff::Permission;
-    let (services, identity) = guard::require(Permission::ReadComments).await?;
+    let (services, identity) = guard::require().await?;
     let params = SearchParams::from_query_string(&query);
     let outcome = run_search(&services, &params, Scope::Staff).await?;
     let dockets = services.store.docket_titles().await?;
@@ -52,7 +51,7 @@ pub async fn staff_search(query: String) -> Result<StaffSearchView, AppError> {
     };
     Ok(StaffSearchView {
         header: StaffHeader::of(&identity),
-        can_tag: identity.role.can(Permission::Tag),
+        can_tag: identity.role.can(opendocket_core::staff::Permission::Tag),
         outcome,
         dockets,
         tags,
@@ -71,12 +70,11 @@ pub struct TagsView {
     pub can_publish: bool,
 }
 
-#[server]
+#[server(endpoint = "staff/tags")]
 pub async fn staff_tags(id: String) -> Result<Option<TagsView>, AppError> {
     use crate::server_fns::staff::guard;
     use opendocket_core::docket::DocketId;
-    use opendocket_core::staff::Permission;
-    let (services, identity) = guard::require(Permission::ReadComments).await?;
+    let (services, identity) = guard::require().await?;
     let Ok(id) = DocketId::parse(&id) else {
         return Ok(None);
     };
@@ -92,8 +90,10 @@ pub async fn staff_tags(id: String) -> Result<Option<TagsView>, AppError> {
             .store
             .bulk_tag_jobs(id.as_str(), services.clock.now())
             .await?,
-        can_tag: identity.role.can(Permission::Tag),
-        can_publish: identity.role.can(Permission::ManageDockets),
+        can_tag: identity.role.can(opendocket_core::staff::Permission::Tag),
+        can_publish: identity
+            .role
+            .can(opendocket_core::staff::Permission::ManageDockets),
     }))
 }
 

@@ -41,46 +41,45 @@ pub struct StaffNotice {
 #[cfg(feature = "ssr")]
 pub mod guard {
     use super::*;
-    use opendocket_core::accounts::StaffIdentity;
+    use opendocket_core::accounts::{StaffAccess, StaffIdentity};
     use opendocket_core::services::Services;
-    use opendocket_core::staff::Permission;
 
-    /// Every staff server function starts here: 401 without a session, 403 without the permission
-    /// (`None`: any signed-in staff member).
-    pub async fn require(
-        permission: impl Into<Option<Permission>>,
-    ) -> Result<(Services, StaffIdentity), AppError> {
-        let permission = permission.into();
+    /// Every staff server function starts here. The server's route table has already decided
+    /// whether this request may reach it (`StaffAccess`); a function reached by a path outside the
+    /// table is refused.
+    pub async fn require() -> Result<(Services, StaffIdentity), AppError> {
         let services = crate::server_fns::public::services()?;
         let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
-        // The server's session layer looked the session up once and left the identity here.
-        match parts.extensions.get::<StaffIdentity>().cloned() {
-            None => {
-                crate::pages::set_status(401);
-                Err(AppError::SignInRequired)
-            }
-            Some(identity) if permission.is_some_and(|p| !identity.role.can(p)) => {
-                crate::pages::set_status(403);
-                Err(AppError::Forbidden)
-            }
-            Some(identity) => Ok((services, identity)),
-        }
+        let identity = parts.extensions.get::<StaffIdentity>().cloned();
+        let refusal = match (parts.extensions.get::<StaffAccess>().copied(), identity) {
+            (Some(StaffAccess::Granted), Some(identity)) => return Ok((services, identity)),
+            (Some(StaffAccess::Forbidden), _) | (None, Some(_)) => AppError::Forbidden,
+            _ => AppError::SignInRequired,
+        };
+        crate::pages::set_status(match refusal {
+            AppError::SignInRequired => 401,
+            _ => 403,
+        });
+        Err(refusal)
     }
 }
 
-#[server]
+#[server(endpoint = "staff/queue")]
 pub async fn staff_queue() -> Result<QueueView, AppError> {
-    use opendocket_core::staff::Permission;
     use opendocket_core::window::format_in_zone;
-    let (services, identity) = guard::require(Permission::ReadComments).await?;
+    let (services, identity) = guard::require().await?;
     let items = services.store.moderation_queue(50, 0).await?;
     let ids: Vec<i64> = items.iter().map(|i| i.id).collect();
     let mut attachments = services.store.attachments_of(&ids).await?;
     let pending_total = services.store.pending_count().await?;
-    let contact_details = identity.role.can(Permission::ReadContactDetails);
+    let contact_details = identity
+        .role
+        .can(opendocket_core::staff::Permission::ReadContactDetails);
     Ok(QueueView {
         header: StaffHeader::of(&identity),
-        can_moderate: identity.role.can(Permission::Moderate),
+        can_moderate: identity
+            .role
+            .can(opendocket_core::staff::Permission::Moderate),
         pending_total,
         entries: items
             .into_iter()
@@ -120,13 +119,16 @@ pub struct StaffHeader {
 #[cfg(feature = "ssr")]
 impl StaffHeader {
     pub(crate) fn of(identity: &opendocket_core::accounts::StaffIdentity) -> Self {
-        use opendocket_core::staff::Permission;
         Self {
             email: identity.email.clone(),
             role: identity.role.as_str().to_owned(),
             csrf_token: identity.csrf_token.clone(),
-            can_manage_users: identity.role.can(Permission::ManageUsers),
-            can_read_audit: identity.role.can(Permission::ReadAuditLog),
+            can_manage_users: identity
+                .role
+                .can(opendocket_core::staff::Permission::ManageUsers),
+            can_read_audit: identity
+                .role
+                .can(opendocket_core::staff::Permission::ReadAuditLog),
         }
     }
 }
@@ -147,10 +149,9 @@ pub struct AuditView {
     pub rows: Vec<AuditRow>,
 }
 
-#[server]
+#[server(endpoint = "staff/audit")]
 pub async fn staff_audit() -> Result<AuditView, AppError> {
-    use opendocket_core::staff::Permission;
-    let (services, identity) = guard::require(Permission::ReadAuditLog).await?;
+    let (services, identity) = guard::require().await?;
     let entries = services.store.audit_log(500).await?;
     Ok(AuditView {
         header: StaffHeader::of(&identity),
@@ -175,10 +176,9 @@ pub struct UsersView {
     pub users: Vec<(String, String)>,
 }
 
-#[server]
+#[server(endpoint = "staff/users")]
 pub async fn staff_users() -> Result<UsersView, AppError> {
-    use opendocket_core::staff::Permission;
-    let (services, identity) = guard::require(Permission::ManageUsers).await?;
+    let (services, identity) = guard::require().await?;
     let users = services.store.staff_users().await?;
     Ok(UsersView {
         header: StaffHeader::of(&identity),
@@ -206,10 +206,9 @@ pub struct ApiKeysView {
     pub keys: Vec<ApiKeyRow>,
 }
 
-#[server]
+#[server(endpoint = "staff/api-keys")]
 pub async fn staff_api_keys() -> Result<ApiKeysView, AppError> {
-    use opendocket_core::staff::Permission;
-    let (services, identity) = guard::require(Permission::ManageUsers).await?;
+    let (services, identity) = guard::require().await?;
     let keys = services.store.api_keys().await?;
     let day = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
     Ok(ApiKeysView {
@@ -249,11 +248,10 @@ pub struct DocketsView {
     pub dockets: Vec<DocketRow>,
 }
 
-#[server]
+#[server(endpoint = "staff/dockets")]
 pub async fn staff_dockets() -> Result<DocketsView, AppError> {
-    use opendocket_core::staff::Permission;
     use opendocket_core::window::{format_deadline, WindowState};
-    let (services, identity) = guard::require(Permission::ManageDockets).await?;
+    let (services, identity) = guard::require().await?;
     let now = services.clock.now();
     let dockets = services.store.list_dockets().await?;
     Ok(DocketsView {
@@ -277,9 +275,9 @@ pub async fn staff_dockets() -> Result<DocketsView, AppError> {
     })
 }
 
-#[server]
+#[server(endpoint = "staff/signed-in")]
 pub async fn staff_signed_in() -> Result<StaffHeader, AppError> {
-    let (_, identity) = guard::require(None).await?;
+    let (_, identity) = guard::require().await?;
     Ok(StaffHeader::of(&identity))
 }
 
@@ -302,17 +300,18 @@ pub struct DecidedView {
     pub entries: Vec<DecidedEntry>,
 }
 
-#[server]
+#[server(endpoint = "staff/decided")]
 pub async fn staff_decided() -> Result<DecidedView, AppError> {
     use opendocket_core::moderation::CommentStatus;
-    use opendocket_core::staff::Permission;
-    let (services, identity) = guard::require(Permission::ReadComments).await?;
+    let (services, identity) = guard::require().await?;
     let decided = services.store.recent_decisions(50).await?;
     let ids: Vec<i64> = decided.iter().map(|d| d.id).collect();
     let mut attachments = services.store.attachments_of(&ids).await?;
     Ok(DecidedView {
         header: StaffHeader::of(&identity),
-        can_moderate: identity.role.can(Permission::Moderate),
+        can_moderate: identity
+            .role
+            .can(opendocket_core::staff::Permission::Moderate),
         entries: decided
             .into_iter()
             .map(|d| DecidedEntry {
@@ -347,11 +346,10 @@ pub struct DocketEditView {
     pub federal_register: String,
 }
 
-#[server]
+#[server(endpoint = "staff/docket-for-edit")]
 pub async fn staff_docket_for_edit(id: String) -> Result<Option<DocketEditView>, AppError> {
     use opendocket_core::docket::DocketId;
-    use opendocket_core::staff::Permission;
-    let (services, identity) = guard::require(Permission::ManageDockets).await?;
+    let (services, identity) = guard::require().await?;
     let Ok(id) = DocketId::parse(&id) else {
         return Ok(None);
     };

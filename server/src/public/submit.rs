@@ -301,5 +301,5 @@ async fn render_docket_page(
         "/dockets/{}",
         percent_encoding::utf8_percent_encode(id, percent_encoding::NON_ALPHANUMERIC)
     );
-    render_page_with(state, &path, None, status, submission).await
+    render_page_with(state, &path, (None, None), status, submission).await
 }

@@ -15,7 +15,7 @@ mod session;
 mod summary;
 mod tags;
 
-pub use session::{resolve_session, Access};
+pub use session::{grant_app_access, resolve_session, Access};
 
 use crate::AppState;
 use axum::extract::DefaultBodyLimit;
@@ -28,12 +28,20 @@ use opendocket_core::staff::Permission;
 use Access::{Anyone, Needs, SignedIn};
 use Permission::{ManageDockets, ManageUsers, Moderate, ReadAuditLog, ReadComments, Tag};
 
-/// A staff route: its method and path, who may use it, and its handler.
+/// A staff route: its method and path, who may use it, and its handler (`None`: the app answers
+/// it, a page or a server function, honouring the access the table grants).
 pub struct StaffRoute {
     pub method: Method,
     pub path: &'static str,
     pub access: Access,
-    route: fn() -> MethodRouter<AppState>,
+    route: Option<fn() -> MethodRouter<AppState>>,
+}
+
+impl StaffRoute {
+    /// The app renders this page or answers this server function.
+    pub fn is_app(&self) -> bool {
+        self.route.is_none()
+    }
 }
 
 const fn row(
@@ -46,7 +54,27 @@ const fn row(
         method,
         path,
         access,
-        route,
+        route: Some(route),
+    }
+}
+
+/// A staff page the app renders (GET).
+const fn page(path: &'static str, access: Access) -> StaffRoute {
+    StaffRoute {
+        method: Method::GET,
+        path,
+        access,
+        route: None,
+    }
+}
+
+/// A staff server function the app answers (POST).
+const fn server_fn(path: &'static str, access: Access) -> StaffRoute {
+    StaffRoute {
+        method: Method::POST,
+        path,
+        access,
+        route: None,
     }
 }
 
@@ -59,8 +87,40 @@ fn campaign_route(change: CampaignChange) -> MethodRouter<AppState> {
     post(move |state, path, session, form| campaigns::change(change, state, path, session, form))
 }
 
-/// Every staff route the server answers (the staff pages themselves are the app's).
+/// Every staff route: the forms and downloads the server answers, and the pages and server
+/// functions the app answers.
 pub const STAFF_ROUTES: &[StaffRoute] = &[
+    page("/staff/login", Anyone),
+    page("/staff", Needs(ReadComments)),
+    page("/staff/audit", Needs(ReadAuditLog)),
+    page("/staff/users", Needs(ManageUsers)),
+    page("/staff/api-keys", Needs(ManageUsers)),
+    page("/staff/import", Needs(ManageDockets)),
+    page("/staff/dockets", Needs(ManageDockets)),
+    page("/staff/password", SignedIn),
+    page("/staff/decided", Needs(ReadComments)),
+    page("/staff/dockets/{id}/edit", Needs(ManageDockets)),
+    page("/staff/dockets/{id}/tags", Needs(ReadComments)),
+    page("/staff/search", Needs(ReadComments)),
+    page("/staff/dockets/{id}/campaigns", Needs(ReadComments)),
+    page(
+        "/staff/dockets/{id}/campaigns/{campaign}",
+        Needs(ReadComments),
+    ),
+    page("/staff/dockets/{id}/summary", Needs(ReadComments)),
+    server_fn("/api/staff/signed-in", SignedIn),
+    server_fn("/api/staff/queue", Needs(ReadComments)),
+    server_fn("/api/staff/audit", Needs(ReadAuditLog)),
+    server_fn("/api/staff/users", Needs(ManageUsers)),
+    server_fn("/api/staff/api-keys", Needs(ManageUsers)),
+    server_fn("/api/staff/dockets", Needs(ManageDockets)),
+    server_fn("/api/staff/decided", Needs(ReadComments)),
+    server_fn("/api/staff/docket-for-edit", Needs(ManageDockets)),
+    server_fn("/api/staff/search", Needs(ReadComments)),
+    server_fn("/api/staff/tags", Needs(ReadComments)),
+    server_fn("/api/staff/campaigns", Needs(ReadComments)),
+    server_fn("/api/staff/campaign", Needs(ReadComments)),
+    server_fn("/api/staff/summary", Needs(ReadComments)),
     row(Method::POST, "/staff/login", Anyone, || {
         post(session::sign_in)
     }),
@@ -228,17 +288,17 @@ pub const STAFF_ROUTES: &[StaffRoute] = &[
     ),
 ];
 
-/// The staff routes, each behind its access check; refusals that name a page are rendered on it.
+/// The staff routes the server answers, each behind its access check; refusals that name a page
+/// are rendered on it. (The app's rows are checked by `grant_app_access`.)
 pub fn routes(state: &AppState) -> Router<AppState> {
     STAFF_ROUTES
         .iter()
-        .fold(Router::new(), |router, route| {
-            let access = route.access;
-            let checked =
-                (route.route)().route_layer(axum::middleware::from_fn(move |request, next| {
-                    session::require_access(access, request, next)
-                }));
-            router.route(route.path, checked)
+        .filter_map(|route| Some((route.path, route.access, route.route?)))
+        .fold(Router::new(), |router, (path, access, handler)| {
+            let checked = handler().route_layer(axum::middleware::from_fn(move |request, next| {
+                session::require_access(access, request, next)
+            }));
+            router.route(path, checked)
         })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

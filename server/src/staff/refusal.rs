@@ -122,12 +122,24 @@ pub async fn render_refused_pages(
         return response;
     };
     let identity = identity.filter(|_| notice.path != "/staff/login");
+    let access = super::session::app_access(
+        &axum::http::Method::GET,
+        notice.path.split('?').next().unwrap_or_default(),
+        identity.as_ref(),
+    );
     let status = response.status();
     let notice_context = StaffNotice {
         message: notice.message,
         email: notice.email,
     };
-    render_page_with(&state, &notice.path, identity, status, notice_context).await
+    render_page_with(
+        &state,
+        &notice.path,
+        (identity, access),
+        status,
+        notice_context,
+    )
+    .await
 }
 
 const NOT_SAVED: &str = "The change could not be saved; try again in a minute.";

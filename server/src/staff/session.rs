@@ -11,9 +11,10 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use opendocket_core::accounts::{
-    session_token, SignInError, StaffIdentity, SESSION_COOKIE, SESSION_LIFETIME,
+    session_token, SignInError, StaffAccess, StaffIdentity, SESSION_COOKIE, SESSION_LIFETIME,
 };
 use opendocket_core::staff::Permission;
+use std::sync::OnceLock;
 
 /// Who may use a staff route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,21 +70,78 @@ pub async fn resolve_session(
     next.run(request).await
 }
 
-/// The check a staff route gets from its row in the route table, before its handler runs.
-pub async fn require_access(access: Access, request: Request, next: Next) -> Response {
-    let identity = request.extensions().get::<StaffIdentity>();
+/// Whether `identity` (or nobody) may use a route that needs `access`.
+fn decide(access: Access, identity: Option<&StaffIdentity>) -> StaffAccess {
     match (access, identity) {
-        (Access::Anyone, _) => {}
-        (_, None) => return Refusal::sign_in_first().into_response(),
+        (Access::Anyone, _) => StaffAccess::Granted,
+        (_, None) => StaffAccess::SignInRequired,
         (Access::Needs(permission), Some(identity)) if !identity.role.can(permission) => {
-            return Refusal::new(
-                StatusCode::FORBIDDEN,
-                "Your account does not have permission to do this.",
-            )
-            .into_response()
+            StaffAccess::Forbidden
         }
-        (Access::SignedIn | Access::Needs(_), Some(_)) => {}
+        (Access::SignedIn | Access::Needs(_), Some(_)) => StaffAccess::Granted,
     }
+}
+
+/// The check a staff route the server answers gets from its row in the route table, before its
+/// handler runs.
+pub async fn require_access(access: Access, request: Request, next: Next) -> Response {
+    match decide(access, request.extensions().get::<StaffIdentity>()) {
+        StaffAccess::Granted => next.run(request).await,
+        StaffAccess::SignInRequired => Refusal::sign_in_first().into_response(),
+        StaffAccess::Forbidden => Refusal::new(
+            StatusCode::FORBIDDEN,
+            "Your account does not have permission to do this.",
+        )
+        .into_response(),
+    }
+}
+
+/// The app's staff pages and server functions from the route table, by path.
+fn app_routes() -> &'static matchit::Router<Vec<(axum::http::Method, Access)>> {
+    static ROUTES: OnceLock<matchit::Router<Vec<(axum::http::Method, Access)>>> = OnceLock::new();
+    ROUTES.get_or_init(|| {
+        let mut by_path: Vec<(&str, Vec<(axum::http::Method, Access)>)> = Vec::new();
+        for route in super::STAFF_ROUTES.iter().filter(|r| r.is_app()) {
+            let entry = (route.method.clone(), route.access);
+            match by_path.iter_mut().find(|(path, _)| *path == route.path) {
+                Some((_, entries)) => entries.push(entry),
+                None => by_path.push((route.path, vec![entry])),
+            }
+        }
+        let mut router = matchit::Router::new();
+        for (path, entries) in by_path {
+            router
+                .insert(path, entries)
+                .expect("the staff route table's app paths do not overlap");
+        }
+        router
+    })
+}
+
+/// What the route table grants this request, when the app answers its path: `None` for a path
+/// outside the table (the app's staff functions then refuse it).
+pub fn app_access(
+    method: &axum::http::Method,
+    path: &str,
+    identity: Option<&StaffIdentity>,
+) -> Option<StaffAccess> {
+    let matched = app_routes().at(path).ok()?;
+    let (_, access) = matched.value.iter().find(|(m, _)| m == method)?;
+    Some(decide(*access, identity))
+}
+
+/// Leaves the route table's decision in the request for the app's staff pages and server
+/// functions, which honour it instead of stating permissions of their own.
+pub async fn grant_app_access(mut request: Request, next: Next) -> Response {
+    let access = app_access(
+        request.method(),
+        request.uri().path(),
+        request.extensions().get::<StaffIdentity>(),
+    );
+    match access {
+        Some(access) => request.extensions_mut().insert(access),
+        None => request.extensions_mut().remove::<StaffAccess>(),
+    };
     next.run(request).await
 }
 
