@@ -1,6 +1,6 @@
 //! Staff accounts in the database: creating them, signing in with lock-out, sessions, and the audit log.
 
-use crate::staff::{
+use crate::roles::{
     check_new_password, hash_password, random_token, token_digest, verify_against_nothing,
     verify_password, Role, StaffEmail, StaffError,
 };

@@ -6,7 +6,7 @@ pub mod attachment_worker;
 pub mod campaign;
 pub mod comment;
 pub mod docket;
-pub mod staff;
+pub mod roles;
 pub mod summary;
 pub mod text;
 pub mod tracking;

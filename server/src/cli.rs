@@ -12,10 +12,10 @@ use opendocket_core::demo::{create_demo_docket_on_first_start, DEMO_DOCKET_ID};
 use opendocket_core::docket::{
     parse_document_file, DocketDraft, DocketId, DraftField, NewDocket, NewDocument,
 };
+use opendocket_core::roles::{Role, StaffError};
 use opendocket_core::search::index::SearchIndex;
 use opendocket_core::search::{rebuild_index, SearchError, SearchService};
 use opendocket_core::services::Services;
-use opendocket_core::staff::{Role, StaffError};
 use opendocket_core::store::{DocketRecord, Store};
 use opendocket_core::window::{format_deadline, format_in_zone};
 use std::path::PathBuf;

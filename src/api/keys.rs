@@ -1,7 +1,7 @@
 //! API keys: made and revoked by admins (audited), kept only as digests, looked up per request.
 
 use crate::accounts::{audit, Actor, AuditRecord};
-use crate::staff::{random_token, token_digest};
+use crate::roles::{random_token, token_digest};
 use crate::store::{from_millis, to_millis, Store, StoreError};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -203,10 +203,10 @@ pub async fn staff_campaign(
         page,
         has_more,
         others,
-        can_change: identity.role.can(opendocket_core::staff::Permission::Tag),
+        can_change: identity.role.can(opendocket_core::roles::Permission::Tag),
         can_moderate: identity
             .role
-            .can(opendocket_core::staff::Permission::Moderate),
+            .can(opendocket_core::roles::Permission::Moderate),
     }))
 }
 
@@ -248,7 +248,7 @@ pub async fn staff_summary(id: String) -> Result<Option<SummaryView>, AppError> 
     let mut view = summary_view(&summary, Some(StaffHeader::of(&identity)));
     view.can_publish = identity
         .role
-        .can(opendocket_core::staff::Permission::ManageDockets);
+        .can(opendocket_core::roles::Permission::ManageDockets);
     view.saved = store
         .saved_summaries(id.as_str())
         .await?

@@ -51,7 +51,7 @@ pub async fn staff_search(query: String) -> Result<StaffSearchView, AppError> {
     };
     Ok(StaffSearchView {
         header: StaffHeader::of(&identity),
-        can_tag: identity.role.can(opendocket_core::staff::Permission::Tag),
+        can_tag: identity.role.can(opendocket_core::roles::Permission::Tag),
         outcome,
         dockets,
         tags,
@@ -90,10 +90,10 @@ pub async fn staff_tags(id: String) -> Result<Option<TagsView>, AppError> {
             .store
             .bulk_tag_jobs(id.as_str(), services.clock.now())
             .await?,
-        can_tag: identity.role.can(opendocket_core::staff::Permission::Tag),
+        can_tag: identity.role.can(opendocket_core::roles::Permission::Tag),
         can_publish: identity
             .role
-            .can(opendocket_core::staff::Permission::ManageDockets),
+            .can(opendocket_core::roles::Permission::ManageDockets),
     }))
 }
 

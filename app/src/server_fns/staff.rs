@@ -74,12 +74,12 @@ pub async fn staff_queue() -> Result<QueueView, AppError> {
     let pending_total = services.store.pending_count().await?;
     let contact_details = identity
         .role
-        .can(opendocket_core::staff::Permission::ReadContactDetails);
+        .can(opendocket_core::roles::Permission::ReadContactDetails);
     Ok(QueueView {
         header: StaffHeader::of(&identity),
         can_moderate: identity
             .role
-            .can(opendocket_core::staff::Permission::Moderate),
+            .can(opendocket_core::roles::Permission::Moderate),
         pending_total,
         entries: items
             .into_iter()
@@ -125,10 +125,10 @@ impl StaffHeader {
             csrf_token: identity.csrf_token.clone(),
             can_manage_users: identity
                 .role
-                .can(opendocket_core::staff::Permission::ManageUsers),
+                .can(opendocket_core::roles::Permission::ManageUsers),
             can_read_audit: identity
                 .role
-                .can(opendocket_core::staff::Permission::ReadAuditLog),
+                .can(opendocket_core::roles::Permission::ReadAuditLog),
         }
     }
 }
@@ -311,7 +311,7 @@ pub async fn staff_decided() -> Result<DecidedView, AppError> {
         header: StaffHeader::of(&identity),
         can_moderate: identity
             .role
-            .can(opendocket_core::staff::Permission::Moderate),
+            .can(opendocket_core::roles::Permission::Moderate),
         entries: decided
             .into_iter()
             .map(|d| DecidedEntry {

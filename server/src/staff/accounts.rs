@@ -9,7 +9,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use opendocket_core::accounts::{AccountError, Actor};
 use opendocket_core::api::keys::ApiKeyError;
-use opendocket_core::staff::Role;
+use opendocket_core::roles::Role;
 
 pub struct NewUserForm {
     email: String,

@@ -195,7 +195,7 @@ mod tests {
         let identity = StaffIdentity {
             user_id: 1,
             email: "a@b.gov".into(),
-            role: opendocket_core::staff::Role::Admin,
+            role: opendocket_core::roles::Role::Admin,
             csrf_token: "abc".into(),
         };
         assert!(check_csrf(&identity, Some("abc")).is_ok());

@@ -24,7 +24,7 @@ use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 use campaigns::CampaignChange;
 use opendocket_core::api::export::ExportFormat;
-use opendocket_core::staff::Permission;
+use opendocket_core::roles::Permission;
 use Access::{Anyone, Needs, SignedIn};
 use Permission::{ManageDockets, ManageUsers, Moderate, ReadAuditLog, ReadComments, Tag};
 

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use opendocket_core::accounts::{
     session_token, SignInError, StaffAccess, StaffIdentity, SESSION_COOKIE, SESSION_LIFETIME,
 };
-use opendocket_core::staff::Permission;
+use opendocket_core::roles::Permission;
 use std::sync::OnceLock;
 
 /// Who may use a staff route.

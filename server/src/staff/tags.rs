@@ -8,10 +8,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Redirect;
 use opendocket_core::accounts::Actor;
+use opendocket_core::roles::Permission;
 use opendocket_core::search::index::Scope;
 use opendocket_core::search::request::SearchParams;
 use opendocket_core::search::run::prepare;
-use opendocket_core::staff::Permission;
 use opendocket_core::tags::{TagError, TagName, BULK_TAG_BATCH};
 use std::time::Duration;
 

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use opendocket_core::comment::IdempotencyKey;
 use opendocket_core::docket::DocketId;
 use opendocket_core::moderation::Decision;
-use opendocket_core::staff::Role;
+use opendocket_core::roles::Role;
 use opendocket_core::summary::Audience;
 use std::time::Duration;
 

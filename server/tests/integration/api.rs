@@ -587,7 +587,7 @@ async fn attachments_are_included_when_asked_for() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_makes_and_revokes_keys_on_the_staff_page() {
-    use opendocket_core::staff::Role;
+    use opendocket_core::roles::Role;
     let h = harness().await;
     let admin = h.staff_session("admin@ftc.gov", Role::Admin).await;
     let made = h

@@ -5,7 +5,7 @@ use crate::common::{instant, Harness, Multipart};
 use axum::http::StatusCode;
 use opendocket_core::comment::IdempotencyKey;
 use opendocket_core::moderation::Decision;
-use opendocket_core::staff::Role;
+use opendocket_core::roles::Role;
 use std::path::Path;
 
 const DOCKET: &str = "FTC-2023-0018";

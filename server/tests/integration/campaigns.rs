@@ -6,7 +6,7 @@ use crate::common::{instant, Harness, StaffSession};
 use axum::http::StatusCode;
 use chrono::Duration;
 use opendocket_core::clock::Clock;
-use opendocket_core::staff::Role;
+use opendocket_core::roles::Role;
 use std::time::Duration as StdDuration;
 
 const DOCKET: &str = "FTC-2023-0018";

@@ -7,7 +7,7 @@ use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use opendocket_core::api::export::{PUBLIC_COLUMNS, STAFF_COLUMNS};
 use opendocket_core::moderation::Decision;
-use opendocket_core::staff::Role;
+use opendocket_core::roles::Role;
 use serde_json::Value;
 use tower::ServiceExt;
 

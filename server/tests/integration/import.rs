@@ -179,7 +179,7 @@ async fn paper_comments_arrive_pending_and_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_imports_a_file_on_the_staff_page() {
-    use opendocket_core::staff::Role;
+    use opendocket_core::roles::Role;
     let h = harness().await;
     let admin = h.staff_session("admin@ftc.gov", Role::Admin).await;
     let page = h.staff_get(&admin, "/staff/import").await;

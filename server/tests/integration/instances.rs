@@ -151,7 +151,7 @@ async fn two_server_processes_share_one_database() {
     // A staff session opened on A works on B: sessions live in the database.
     let now = opendocket_core::clock::Clock::now(&opendocket_core::clock::SystemClock);
     let actor = opendocket_core::accounts::Actor::CommandLine;
-    let role = opendocket_core::staff::Role::Moderator;
+    let role = opendocket_core::roles::Role::Moderator;
     h.store()
         .add_staff_user("mod@ftc.gov", role, "a long enough passphrase", &actor, now)
         .await

@@ -8,8 +8,8 @@ use chrono::Duration;
 use opendocket_core::accounts::Actor;
 use opendocket_core::clock::Clock;
 use opendocket_core::moderation::Decision;
+use opendocket_core::roles::Role;
 use opendocket_core::search::SearchService;
-use opendocket_core::staff::Role;
 use opendocket_core::tags::TagName;
 use std::time::Duration as StdDuration;
 

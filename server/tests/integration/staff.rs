@@ -8,7 +8,7 @@ use chrono::Duration;
 use opendocket_core::accounts::Actor;
 use opendocket_core::comment::IdempotencyKey;
 use opendocket_core::moderation::{CommentStatus, Decision, ModerationError, WithholdReason};
-use opendocket_core::staff::Role;
+use opendocket_core::roles::Role;
 use opendocket_server::staff::Access;
 
 const DOCKET: &str = "FTC-2023-0018";

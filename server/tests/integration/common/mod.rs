@@ -298,7 +298,7 @@ impl Harness {
     pub async fn staff_session(
         &self,
         email: &str,
-        role: opendocket_core::staff::Role,
+        role: opendocket_core::roles::Role,
     ) -> StaffSession {
         use opendocket_core::accounts::Actor;
         let now = opendocket_core::clock::Clock::now(&self.clock);
