@@ -40,9 +40,15 @@ fn token_of(headers: &HeaderMap) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Looks the session cookie up once per request and puts the `StaffIdentity` (and the token) in
-/// the request for handlers, pages and server functions. A request without the cookie costs
-/// nothing; an unknown or expired token leaves the request anonymous.
+/// Paths where a session means something: staff pages, forms and downloads, and the staff server
+/// functions. Elsewhere a session cookie (or a forged one) costs no database lookup.
+fn uses_session(path: &str) -> bool {
+    path == "/staff" || path.starts_with("/staff/") || path.starts_with("/api/staff/")
+}
+
+/// Looks the session cookie up once per staff request and puts the `StaffIdentity` (and the
+/// token) in the request for handlers, pages and server functions. A request without the cookie,
+/// or outside the staff paths, costs nothing; an unknown or expired token leaves it anonymous.
 pub async fn resolve_session(
     State(state): State<AppState>,
     mut request: Request,
@@ -50,7 +56,10 @@ pub async fn resolve_session(
 ) -> Response {
     // Only the layer may say who is signed in.
     request.extensions_mut().remove::<StaffIdentity>();
-    if let Some(token) = token_of(request.headers()) {
+    let token = uses_session(request.uri().path())
+        .then(|| token_of(request.headers()))
+        .flatten();
+    if let Some(token) = token {
         let services = &state.services;
         match services.store.identity(&token, services.clock.now()).await {
             Ok(Some(identity)) => {
@@ -276,4 +285,32 @@ pub async fn change_password(
         ),
     };
     Err(refusal.on("/staff/password"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sessions_are_looked_up_on_staff_paths_only() {
+        for path in [
+            "/staff",
+            "/staff/login",
+            "/staff/dockets/X/summary/download",
+            "/api/staff/queue",
+        ] {
+            assert!(uses_session(path), "{path}");
+        }
+        for path in [
+            "/",
+            "/staffing",
+            "/dockets/FTC-2023-0018",
+            "/pkg/opendocket.wasm",
+            "/api/load_home123",
+            "/api/staffx",
+            "/v4/comments",
+        ] {
+            assert!(!uses_session(path), "{path}");
+        }
+    }
 }
