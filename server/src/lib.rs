@@ -102,9 +102,7 @@ pub fn app(state: AppState) -> Router {
             answer_panic,
         ))
         .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT))
-        .layer(axum::middleware::map_response(
-            security::add_security_headers,
-        ))
+        .layer(axum::middleware::from_fn(security::add_security_headers))
         .layer(axum::middleware::from_fn(security::add_cache_headers))
         .with_state(state)
 }

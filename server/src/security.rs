@@ -2,15 +2,15 @@
 
 use axum::extract::Request;
 use axum::http::header::{
-    HeaderValue, CACHE_CONTROL, CONTENT_SECURITY_POLICY, COOKIE, REFERRER_POLICY,
+    HeaderValue, CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, COOKIE, REFERRER_POLICY,
     X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
+use axum::http::request::Parts;
 use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
-use leptos::nonce::use_nonce;
+use leptos::nonce::Nonce;
 use leptos::prelude::{provide_context, use_context};
-use leptos_axum::ResponseOptions;
 use opendocket_core::services::Services;
 
 /// The policy for HTML pages: scripts only from this origin and with this response's nonce
@@ -76,23 +76,45 @@ fn cache_policy(method: &Method, path: &str, has_cookie: bool) -> &'static str {
     }
 }
 
-/// Context every rendered page gets: the services, and the page's CSP with its nonce.
+/// Context every rendered page gets: the services, and the nonce `add_security_headers` minted
+/// for this answer (replacing the one Leptos made), so the page's inline scripts and its header
+/// agree.
 pub fn provide_page_context(services: Services) {
     provide_context(services);
-    if let (Some(nonce), Some(response)) = (use_nonce(), use_context::<ResponseOptions>()) {
-        if let Ok(value) = HeaderValue::from_str(&page_policy(&nonce)) {
-            response.insert_header(CONTENT_SECURITY_POLICY, value);
-        }
+    let minted = use_context::<Parts>().and_then(|parts| parts.extensions.get::<Nonce>().cloned());
+    if let Some(nonce) = minted {
+        provide_context(nonce);
     }
 }
 
-pub async fn add_security_headers(mut response: Response) -> Response {
+/// Mints the answer's nonce before anything renders and sets the policy afterwards: the page
+/// policy with that nonce on every HTML answer, the default policy on everything else. Setting it
+/// here, rather than while the page renders, means an HTML answer can never go out without it.
+pub async fn add_security_headers(mut request: Request, next: Next) -> Response {
+    let nonce = Nonce::new();
+    request.extensions_mut().insert(nonce.clone());
+    let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    if !headers.contains_key(CONTENT_SECURITY_POLICY) {
-        headers.insert(
-            CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(DEFAULT_POLICY),
-        );
+    let is_html = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    let policy = if is_html {
+        HeaderValue::from_str(&page_policy(&nonce)).ok()
+    } else {
+        None
+    };
+    match policy {
+        Some(policy) => {
+            headers.insert(CONTENT_SECURITY_POLICY, policy);
+        }
+        None if !headers.contains_key(CONTENT_SECURITY_POLICY) => {
+            headers.insert(
+                CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(DEFAULT_POLICY),
+            );
+        }
+        None => {}
     }
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
