@@ -63,15 +63,6 @@ impl From<sqlx::Error> for SignInError {
     }
 }
 
-/// What the server's staff route table decided for a page or server function the app answers,
-/// left in the request for the app to honour (the app states no permission itself).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StaffAccess {
-    Granted,
-    SignInRequired,
-    Forbidden,
-}
-
 /// Who is making a staff request, from their session.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StaffIdentity {
@@ -80,6 +71,14 @@ pub struct StaffIdentity {
     pub role: Role,
     /// Must accompany every state-changing request made in this session.
     pub csrf_token: String,
+}
+
+impl StaffIdentity {
+    /// Whether this staff member may use a route of the staff route table: pages offer a form
+    /// only to those the form's route admits.
+    pub fn may(&self, verb: crate::staff_routes::Verb, path: &str) -> bool {
+        crate::staff_routes::allows(self.role, verb, path)
+    }
 }
 
 impl Actor {

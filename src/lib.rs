@@ -33,6 +33,7 @@ pub mod scheduler;
 pub mod search;
 #[cfg(feature = "ssr")]
 pub mod services;
+pub mod staff_routes;
 #[cfg(feature = "ssr")]
 pub mod store;
 pub mod tags;

@@ -10,14 +10,12 @@ pub enum Permission {
     ManageUsers,
     /// Create, schedule, extend, reopen and withdraw dockets.
     ManageDockets,
-    /// Post, withhold and redact comments.
+    /// Post, withhold and redact comments, which needs their contact details.
     Moderate,
     /// Read every comment in every state, search and see summaries.
     ReadComments,
     /// Tag comments.
     Tag,
-    /// See how to reach a submitter (their e-mail address): only those who moderate need it.
-    ReadContactDetails,
     /// Browse and export the audit log.
     ReadAuditLog,
 }
@@ -46,13 +44,13 @@ impl Role {
         }
     }
 
-    /// Admins may do everything; moderators moderate, read and see contact details; analysts
+    /// Admins may do everything; moderators moderate (seeing contact details) and read; analysts
     /// read (names and text, not contact details) and tag.
     pub fn can(self, permission: Permission) -> bool {
         use Permission::*;
         match self {
             Role::Admin => true,
-            Role::Moderator => matches!(permission, Moderate | ReadComments | ReadContactDetails),
+            Role::Moderator => matches!(permission, Moderate | ReadComments),
             Role::Analyst => matches!(permission, ReadComments | Tag),
         }
     }
@@ -183,12 +181,9 @@ mod tests {
             ReadComments,
             Tag,
             ReadAuditLog,
-            ReadContactDetails,
         ] {
             assert!(Role::Admin.can(p));
         }
-        assert!(Role::Moderator.can(ReadContactDetails));
-        assert!(!Role::Analyst.can(ReadContactDetails));
         assert!(Role::Moderator.can(Moderate));
         assert!(Role::Moderator.can(ReadComments));
         assert!(!Role::Moderator.can(ManageUsers));

@@ -7,7 +7,8 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use leptos::prelude::provide_context;
-use opendocket_core::accounts::{StaffAccess, StaffIdentity};
+use opendocket_core::accounts::StaffIdentity;
+use opendocket_core::staff_routes::StaffAccess;
 
 /// Renders `path` as a GET would, with `context` available to its components. A staff page is
 /// rendered for `identity`, the staff member whose form was refused, with the `access` the staff

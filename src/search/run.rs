@@ -7,10 +7,10 @@ use super::request::{
     FacetGroup, FacetValue, SearchHitView, SearchOutcome, SearchParams, RESULTS_PER_PAGE,
 };
 use super::SearchError;
+use super::SearchService;
 use crate::docket::DocketId;
 use crate::moderation::CommentStatus;
-use crate::services::Services;
-use crate::store::{from_millis, StoreError};
+use crate::store::{from_millis, Store, StoreError};
 use crate::window::format_in_zone;
 use chrono::{NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -38,7 +38,7 @@ fn local_day_range(day: NaiveDate, zone: chrono_tz::Tz) -> (i64, i64) {
 }
 
 pub async fn prepare(
-    services: &Services,
+    store: &Store,
     params: &SearchParams,
     scope: Scope,
 ) -> Result<Result<PreparedSearch, String>, StoreError> {
@@ -56,7 +56,7 @@ pub async fn prepare(
         let Ok(id) = DocketId::parse(&params.docket) else {
             return Ok(refuse(format!("There is no docket {}.", params.docket)));
         };
-        match services.store.docket_title_and_zone(&id).await? {
+        match store.docket_title_and_zone(&id).await? {
             Some((_, docket_zone)) => zone = docket_zone,
             None => return Ok(refuse(format!("There is no docket {}.", params.docket))),
         }
@@ -100,8 +100,7 @@ pub async fn prepare(
             _ => {}
         }
     }
-    let tag_ids = services
-        .store
+    let tag_ids = store
         .tag_ids_by_name(filters.docket.as_deref(), &query.tag_names())
         .await?;
     let sort = match Sort::parse(&params.sort) {
@@ -163,11 +162,7 @@ fn place_label(value: &str) -> String {
         .join(" ")
 }
 
-async fn hit_rows(
-    services: &Services,
-    ids: &[i64],
-    scope: Scope,
-) -> Result<Vec<HitRow>, StoreError> {
+async fn hit_rows(store: &Store, ids: &[i64], scope: Scope) -> Result<Vec<HitRow>, StoreError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -187,7 +182,7 @@ async fn hit_rows(
     for id in ids {
         query = query.bind(*id);
     }
-    let rows = query.fetch_all(services.store.pool()).await?;
+    let rows = query.fetch_all(store.pool()).await?;
     let mut by_id = HashMap::new();
     for row in &rows {
         let id: i64 = row.try_get("id")?;
@@ -244,7 +239,8 @@ fn title_case(s: &str) -> String {
 
 /// Runs a search for staff or (on a docket page) the public.
 pub async fn run_search(
-    services: &Services,
+    store: &Store,
+    search: &SearchService,
     params: &SearchParams,
     scope: Scope,
 ) -> Result<SearchOutcome, SearchError> {
@@ -253,7 +249,7 @@ pub async fn run_search(
         query: params.to_query_string(),
         ..Default::default()
     };
-    let prepared = match prepare(services, params, scope).await? {
+    let prepared = match prepare(store, params, scope).await? {
         Ok(prepared) => prepared,
         Err(sentence) => {
             outcome.error = Some(sentence);
@@ -261,20 +257,16 @@ pub async fn run_search(
         }
     };
     let spec = prepared.spec;
-    let found = services.search.search(spec.clone()).await?;
-    let rows = hit_rows(services, &found.ids, scope).await?;
-    let snippets = services
-        .search
+    let found = search.search(spec.clone()).await?;
+    let rows = hit_rows(store, &found.ids, scope).await?;
+    let snippets = search
         .snippets(
             spec.clone(),
             rows.iter().map(|r| (r.text.clone(), r.redacted)).collect(),
         )
         .await?;
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let mut tags = services
-        .store
-        .comment_tags(&ids, scope == Scope::Public)
-        .await?;
+    let mut tags = store.comment_tags(&ids, scope == Scope::Public).await?;
     outcome.total = found.total;
     outcome.pages = found.total.div_ceil(RESULTS_PER_PAGE).max(1) as u32;
     outcome.hits = rows
@@ -338,7 +330,7 @@ pub async fn run_search(
     ));
     if scope == Scope::Staff {
         let tag_ids: Vec<i64> = facets.tag.iter().map(|(id, _)| *id).collect();
-        let names = services.store.tag_names(&tag_ids).await?;
+        let names = store.tag_names(&tag_ids).await?;
         groups.push(group(
             "tag",
             "Tag",

@@ -197,3 +197,76 @@ impl Store {
         Ok(Some(receipt))
     }
 }
+
+pub(super) fn change_from_row(row: &AnyRow) -> Result<CommentChange, StoreError> {
+    let kind: String = row.try_get("kind")?;
+    Ok(CommentChange {
+        seq: row.try_get("seq")?,
+        comment_id: row.try_get("comment_id")?,
+        kind: ChangeKind::parse(&kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("change kind {kind:?}")))?,
+        changed_at: from_millis(row.try_get("changed_at")?)?,
+    })
+}
+
+pub(crate) async fn record_change(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    comment_id: i64,
+    kind: ChangeKind,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO comment_changes (comment_id, kind, changed_at) VALUES ($1, $2, $3)")
+        .bind(comment_id)
+        .bind(kind.as_str())
+        .bind(to_millis(at))
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("UPDATE comments SET last_modified_at = $1 WHERE id = $2")
+        .bind(to_millis(at))
+        .bind(comment_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub(super) fn receipt_from_row(row: &AnyRow) -> Result<Receipt, StoreError> {
+    let corrupt = |what: &str| StoreError::Corrupt(what.to_owned());
+    let kind: String = row.try_get("submitter_type")?;
+    let first_name: Option<String> = row.try_get("first_name")?;
+    let last_name: Option<String> = row.try_get("last_name")?;
+    let submitter = match SubmitterType::parse(&kind).ok_or_else(|| corrupt("submitter type"))? {
+        SubmitterType::Individual => Submitter::Individual {
+            first_name: first_name.ok_or_else(|| corrupt("individual without first name"))?,
+            last_name: last_name.ok_or_else(|| corrupt("individual without last name"))?,
+        },
+        SubmitterType::Organization => Submitter::Organization {
+            organization: row
+                .try_get::<Option<String>, _>("organization")?
+                .ok_or_else(|| corrupt("organization without name"))?,
+            first_name,
+            last_name,
+        },
+        SubmitterType::Anonymous => Submitter::Anonymous,
+    };
+    let tracking: String = row.try_get("tracking_number")?;
+    let docket_id: String = row.try_get("docket_id")?;
+    Ok(Receipt {
+        tracking_number: TrackingNumber::parse(&tracking)
+            .map_err(|_| corrupt("tracking number"))?,
+        docket_id: DocketId::parse(&docket_id).map_err(|_| corrupt("docket id"))?,
+        docket_title: row.try_get("title")?,
+        time_zone: super::dockets::parse_zone(&row.try_get::<String, _>("time_zone")?)?,
+        received_at: from_millis(row.try_get("received_at")?)?,
+        late: row.try_get::<i64, _>("late")? != 0,
+        comment: NewComment {
+            submitter,
+            city: row.try_get("city")?,
+            state_province_region: row.try_get("state_province_region")?,
+            country: row.try_get("country")?,
+            email: row.try_get("email")?,
+            body: row.try_get("body")?,
+            details: Default::default(),
+        },
+        attachments: Vec::new(),
+    })
+}

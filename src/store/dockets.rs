@@ -226,3 +226,165 @@ impl Store {
         Ok(())
     }
 }
+
+pub(super) async fn insert_docket(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    new: &NewDocket,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let code = new.id.agency_code();
+    let existing = sqlx::query("SELECT name, time_zone FROM agencies WHERE code = $1")
+        .bind(code)
+        .fetch_optional(&mut **tx)
+        .await?;
+    match existing {
+        Some(row) => {
+            let name: String = row.try_get("name")?;
+            let time_zone: String = row.try_get("time_zone")?;
+            if name != new.agency_name || time_zone != new.time_zone.name() {
+                return Err(StoreError::AgencyConflict {
+                    code: code.to_owned(),
+                    name,
+                    time_zone,
+                });
+            }
+        }
+        None => {
+            sqlx::query("INSERT INTO agencies (code, name, time_zone) VALUES ($1, $2, $3)")
+                .bind(code)
+                .bind(&new.agency_name)
+                .bind(new.time_zone.name())
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    let exists = sqlx::query("SELECT 1 FROM dockets WHERE id = $1")
+        .bind(new.id.as_str())
+        .fetch_optional(&mut **tx)
+        .await?;
+    if exists.is_some() {
+        return Err(StoreError::DocketExists(new.id.to_string()));
+    }
+    sqlx::query("INSERT INTO dockets (id, agency_code, title, created_at, last_modified_at) VALUES ($1, $2, $3, $4, $4)")
+        .bind(new.id.as_str())
+        .bind(code)
+        .bind(&new.title)
+        .bind(to_millis(now))
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO documents (id, docket_id, title, summary, body_markdown, federal_register_citation, published_at, last_modified_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+    )
+    .bind(new.id.document_id(1))
+    .bind(new.id.as_str())
+    .bind(&new.document.title)
+    .bind(&new.document.summary)
+    .bind(&new.document.body_markdown)
+    .bind(new.document.federal_register_citation.as_deref())
+    .bind(to_millis(new.window.opens_at))
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("INSERT INTO comment_windows (docket_id, opens_at, closes_at, allow_late) VALUES ($1, $2, $3, $4)")
+        .bind(new.id.as_str())
+        .bind(to_millis(new.window.opens_at))
+        .bind(to_millis(new.window.closes_at))
+        .bind(i64::from(new.window.allow_late))
+        .execute(&mut **tx)
+        .await?;
+    let after = format!(
+        "{} ({} to {})",
+        new.title,
+        new.window.opens_at.to_rfc3339(),
+        new.window.closes_at.to_rfc3339()
+    );
+    let record = AuditRecord {
+        action: "docket.create",
+        object_type: "docket",
+        object_id: new.id.as_str(),
+        before: None,
+        after: Some(&after),
+    };
+    audit(tx, actor, record, now).await?;
+    Ok(())
+}
+
+/// Records a change to a docket in the audit log, inside the transaction that makes it.
+pub(crate) async fn audit_docket(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    actor: &Actor,
+    action: &str,
+    docket_id: &DocketId,
+    before: Option<&str>,
+    after: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    for table in ["dockets", "documents"] {
+        let key = if table == "dockets" {
+            "id"
+        } else {
+            "docket_id"
+        };
+        sqlx::query(&format!(
+            "UPDATE {table} SET last_modified_at = $1 WHERE {key} = $2"
+        ))
+        .bind(to_millis(now))
+        .bind(docket_id.as_str())
+        .execute(&mut **tx)
+        .await?;
+    }
+    let record = AuditRecord {
+        action,
+        object_type: "docket",
+        object_id: docket_id.as_str(),
+        before,
+        after,
+    };
+    audit(tx, actor, record, now).await
+}
+
+pub(super) fn parse_zone(name: &str) -> Result<Tz, StoreError> {
+    name.parse()
+        .map_err(|_| StoreError::Corrupt(format!("unknown time zone {name:?}")))
+}
+
+pub(super) fn docket_from_row(row: &AnyRow) -> Result<DocketRecord, StoreError> {
+    let id: String = row.try_get("id")?;
+    let status: String = row.try_get("status")?;
+    let recorded_state = match status.as_str() {
+        "scheduled" => WindowState::Scheduled,
+        "open" => WindowState::Open,
+        "closed" => WindowState::Closed,
+        other => return Err(StoreError::Corrupt(format!("window status {other:?}"))),
+    };
+    Ok(DocketRecord {
+        id: DocketId::parse(&id)
+            .map_err(|e| StoreError::Corrupt(format!("docket id {id:?}: {e}")))?,
+        title: row.try_get("title")?,
+        agency: Agency {
+            code: row.try_get("code")?,
+            name: row.try_get("agency_name")?,
+            time_zone: parse_zone(&row.try_get::<String, _>("time_zone")?)?,
+        },
+        document: DocumentRecord {
+            id: row.try_get("document_id")?,
+            title: row.try_get("document_title")?,
+            summary: row.try_get("summary")?,
+            body_markdown: row.try_get("body_markdown")?,
+            federal_register_citation: row.try_get("federal_register_citation")?,
+            published_at: from_millis(row.try_get("published_at")?)?,
+        },
+        window: CommentWindow {
+            opens_at: from_millis(row.try_get("opens_at")?)?,
+            closes_at: from_millis(row.try_get("closes_at")?)?,
+            allow_late: row.try_get::<i64, _>("allow_late")? != 0,
+        },
+        recorded_state,
+        comments_received: row.try_get("comments_received")?,
+        withdrawn_at: row
+            .try_get::<Option<i64>, _>("withdrawn_at")?
+            .map(from_millis)
+            .transpose()?,
+    })
+}

@@ -6,6 +6,9 @@ mod comments;
 mod dockets;
 mod windows;
 
+pub(crate) use comments::record_change;
+pub(crate) use dockets::audit_docket;
+
 use crate::comment::{IdempotencyKey, NewComment, Submitter, SubmitterType};
 use crate::docket::{Agency, DocketId, NewDocket, NewDocument};
 use crate::tracking::TrackingNumber;
@@ -319,149 +322,6 @@ impl Store {
     }
 }
 
-async fn insert_docket(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    new: &NewDocket,
-    actor: &Actor,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    let code = new.id.agency_code();
-    let existing = sqlx::query("SELECT name, time_zone FROM agencies WHERE code = $1")
-        .bind(code)
-        .fetch_optional(&mut **tx)
-        .await?;
-    match existing {
-        Some(row) => {
-            let name: String = row.try_get("name")?;
-            let time_zone: String = row.try_get("time_zone")?;
-            if name != new.agency_name || time_zone != new.time_zone.name() {
-                return Err(StoreError::AgencyConflict {
-                    code: code.to_owned(),
-                    name,
-                    time_zone,
-                });
-            }
-        }
-        None => {
-            sqlx::query("INSERT INTO agencies (code, name, time_zone) VALUES ($1, $2, $3)")
-                .bind(code)
-                .bind(&new.agency_name)
-                .bind(new.time_zone.name())
-                .execute(&mut **tx)
-                .await?;
-        }
-    }
-    let exists = sqlx::query("SELECT 1 FROM dockets WHERE id = $1")
-        .bind(new.id.as_str())
-        .fetch_optional(&mut **tx)
-        .await?;
-    if exists.is_some() {
-        return Err(StoreError::DocketExists(new.id.to_string()));
-    }
-    sqlx::query("INSERT INTO dockets (id, agency_code, title, created_at, last_modified_at) VALUES ($1, $2, $3, $4, $4)")
-        .bind(new.id.as_str())
-        .bind(code)
-        .bind(&new.title)
-        .bind(to_millis(now))
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query(
-        "INSERT INTO documents (id, docket_id, title, summary, body_markdown, federal_register_citation, published_at, last_modified_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
-    )
-    .bind(new.id.document_id(1))
-    .bind(new.id.as_str())
-    .bind(&new.document.title)
-    .bind(&new.document.summary)
-    .bind(&new.document.body_markdown)
-    .bind(new.document.federal_register_citation.as_deref())
-    .bind(to_millis(new.window.opens_at))
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query("INSERT INTO comment_windows (docket_id, opens_at, closes_at, allow_late) VALUES ($1, $2, $3, $4)")
-        .bind(new.id.as_str())
-        .bind(to_millis(new.window.opens_at))
-        .bind(to_millis(new.window.closes_at))
-        .bind(i64::from(new.window.allow_late))
-        .execute(&mut **tx)
-        .await?;
-    let after = format!(
-        "{} ({} to {})",
-        new.title,
-        new.window.opens_at.to_rfc3339(),
-        new.window.closes_at.to_rfc3339()
-    );
-    let record = AuditRecord {
-        action: "docket.create",
-        object_type: "docket",
-        object_id: new.id.as_str(),
-        before: None,
-        after: Some(&after),
-    };
-    audit(tx, actor, record, now).await?;
-    Ok(())
-}
-
-/// The docket's current (latest) window, inside a transaction that will change it.
-struct CurrentWindow {
-    id: i64,
-    opens_at: DateTime<Utc>,
-    closes_at: DateTime<Utc>,
-}
-
-async fn current_window(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    docket_id: &DocketId,
-) -> Result<CurrentWindow, ExtendError> {
-    let row = sqlx::query(
-        "SELECT id, opens_at, closes_at FROM comment_windows
-         WHERE id = (SELECT MAX(id) FROM comment_windows WHERE docket_id = $1)",
-    )
-    .bind(docket_id.as_str())
-    .fetch_optional(&mut **tx)
-    .await?
-    .ok_or_else(|| ExtendError::UnknownDocket(docket_id.to_string()))?;
-    Ok(CurrentWindow {
-        id: row.try_get("id")?,
-        opens_at: from_millis(row.try_get("opens_at")?)?,
-        closes_at: from_millis(row.try_get("closes_at")?)?,
-    })
-}
-
-/// Records a change to a docket in the audit log, inside the transaction that makes it.
-pub(crate) async fn audit_docket(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    actor: &Actor,
-    action: &str,
-    docket_id: &DocketId,
-    before: Option<&str>,
-    after: Option<&str>,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    for table in ["dockets", "documents"] {
-        let key = if table == "dockets" {
-            "id"
-        } else {
-            "docket_id"
-        };
-        sqlx::query(&format!(
-            "UPDATE {table} SET last_modified_at = $1 WHERE {key} = $2"
-        ))
-        .bind(to_millis(now))
-        .bind(docket_id.as_str())
-        .execute(&mut **tx)
-        .await?;
-    }
-    let record = AuditRecord {
-        action,
-        object_type: "docket",
-        object_id: docket_id.as_str(),
-        before,
-        after,
-    };
-    audit(tx, actor, record, now).await
-}
-
 /// `query` with who sent `comment` bound next: submitter type, first name, last name,
 /// organization, city, state or region, country.
 pub(crate) fn bind_person<'q>(
@@ -498,37 +358,6 @@ pub(crate) fn placeholders(from: usize, n: usize) -> String {
         .join(",")
 }
 
-fn change_from_row(row: &AnyRow) -> Result<CommentChange, StoreError> {
-    let kind: String = row.try_get("kind")?;
-    Ok(CommentChange {
-        seq: row.try_get("seq")?,
-        comment_id: row.try_get("comment_id")?,
-        kind: ChangeKind::parse(&kind)
-            .ok_or_else(|| StoreError::Corrupt(format!("change kind {kind:?}")))?,
-        changed_at: from_millis(row.try_get("changed_at")?)?,
-    })
-}
-
-pub(crate) async fn record_change(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    comment_id: i64,
-    kind: ChangeKind,
-    at: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO comment_changes (comment_id, kind, changed_at) VALUES ($1, $2, $3)")
-        .bind(comment_id)
-        .bind(kind.as_str())
-        .bind(to_millis(at))
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query("UPDATE comments SET last_modified_at = $1 WHERE id = $2")
-        .bind(to_millis(at))
-        .bind(comment_id)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
-
 fn redact_password(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
@@ -536,91 +365,4 @@ fn redact_password(url: &str) -> String {
         }
         _ => url.to_owned(),
     }
-}
-
-fn parse_zone(name: &str) -> Result<Tz, StoreError> {
-    name.parse()
-        .map_err(|_| StoreError::Corrupt(format!("unknown time zone {name:?}")))
-}
-
-fn docket_from_row(row: &AnyRow) -> Result<DocketRecord, StoreError> {
-    let id: String = row.try_get("id")?;
-    let status: String = row.try_get("status")?;
-    let recorded_state = match status.as_str() {
-        "scheduled" => WindowState::Scheduled,
-        "open" => WindowState::Open,
-        "closed" => WindowState::Closed,
-        other => return Err(StoreError::Corrupt(format!("window status {other:?}"))),
-    };
-    Ok(DocketRecord {
-        id: DocketId::parse(&id)
-            .map_err(|e| StoreError::Corrupt(format!("docket id {id:?}: {e}")))?,
-        title: row.try_get("title")?,
-        agency: Agency {
-            code: row.try_get("code")?,
-            name: row.try_get("agency_name")?,
-            time_zone: parse_zone(&row.try_get::<String, _>("time_zone")?)?,
-        },
-        document: DocumentRecord {
-            id: row.try_get("document_id")?,
-            title: row.try_get("document_title")?,
-            summary: row.try_get("summary")?,
-            body_markdown: row.try_get("body_markdown")?,
-            federal_register_citation: row.try_get("federal_register_citation")?,
-            published_at: from_millis(row.try_get("published_at")?)?,
-        },
-        window: CommentWindow {
-            opens_at: from_millis(row.try_get("opens_at")?)?,
-            closes_at: from_millis(row.try_get("closes_at")?)?,
-            allow_late: row.try_get::<i64, _>("allow_late")? != 0,
-        },
-        recorded_state,
-        comments_received: row.try_get("comments_received")?,
-        withdrawn_at: row
-            .try_get::<Option<i64>, _>("withdrawn_at")?
-            .map(from_millis)
-            .transpose()?,
-    })
-}
-
-fn receipt_from_row(row: &AnyRow) -> Result<Receipt, StoreError> {
-    let corrupt = |what: &str| StoreError::Corrupt(what.to_owned());
-    let kind: String = row.try_get("submitter_type")?;
-    let first_name: Option<String> = row.try_get("first_name")?;
-    let last_name: Option<String> = row.try_get("last_name")?;
-    let submitter = match SubmitterType::parse(&kind).ok_or_else(|| corrupt("submitter type"))? {
-        SubmitterType::Individual => Submitter::Individual {
-            first_name: first_name.ok_or_else(|| corrupt("individual without first name"))?,
-            last_name: last_name.ok_or_else(|| corrupt("individual without last name"))?,
-        },
-        SubmitterType::Organization => Submitter::Organization {
-            organization: row
-                .try_get::<Option<String>, _>("organization")?
-                .ok_or_else(|| corrupt("organization without name"))?,
-            first_name,
-            last_name,
-        },
-        SubmitterType::Anonymous => Submitter::Anonymous,
-    };
-    let tracking: String = row.try_get("tracking_number")?;
-    let docket_id: String = row.try_get("docket_id")?;
-    Ok(Receipt {
-        tracking_number: TrackingNumber::parse(&tracking)
-            .map_err(|_| corrupt("tracking number"))?,
-        docket_id: DocketId::parse(&docket_id).map_err(|_| corrupt("docket id"))?,
-        docket_title: row.try_get("title")?,
-        time_zone: parse_zone(&row.try_get::<String, _>("time_zone")?)?,
-        received_at: from_millis(row.try_get("received_at")?)?,
-        late: row.try_get::<i64, _>("late")? != 0,
-        comment: NewComment {
-            submitter,
-            city: row.try_get("city")?,
-            state_province_region: row.try_get("state_province_region")?,
-            country: row.try_get("country")?,
-            email: row.try_get("email")?,
-            body: row.try_get("body")?,
-            details: Default::default(),
-        },
-        attachments: Vec::new(),
-    })
 }

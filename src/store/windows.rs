@@ -231,3 +231,29 @@ impl Store {
             .transpose()
     }
 }
+
+/// The docket's current (latest) window, inside a transaction that will change it.
+pub(super) struct CurrentWindow {
+    id: i64,
+    opens_at: DateTime<Utc>,
+    closes_at: DateTime<Utc>,
+}
+
+pub(super) async fn current_window(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    docket_id: &DocketId,
+) -> Result<CurrentWindow, ExtendError> {
+    let row = sqlx::query(
+        "SELECT id, opens_at, closes_at FROM comment_windows
+         WHERE id = (SELECT MAX(id) FROM comment_windows WHERE docket_id = $1)",
+    )
+    .bind(docket_id.as_str())
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(|| ExtendError::UnknownDocket(docket_id.to_string()))?;
+    Ok(CurrentWindow {
+        id: row.try_get("id")?,
+        opens_at: from_millis(row.try_get("opens_at")?)?,
+        closes_at: from_millis(row.try_get("closes_at")?)?,
+    })
+}

@@ -4,6 +4,8 @@ use crate::error::AppError;
 use crate::server_fns::staff::StaffHeader;
 use leptos::prelude::*;
 use opendocket_core::campaign::PersonalEdits;
+#[cfg(feature = "ssr")]
+use opendocket_core::staff_routes::Verb::Post;
 use serde::{Deserialize, Serialize};
 
 /// A campaign as its list and page show it; times already in the agency's zone.
@@ -203,10 +205,8 @@ pub async fn staff_campaign(
         page,
         has_more,
         others,
-        can_change: identity.role.can(opendocket_core::roles::Permission::Tag),
-        can_moderate: identity
-            .role
-            .can(opendocket_core::roles::Permission::Moderate),
+        can_change: identity.may(Post, "/staff/campaigns/{id}/merge"),
+        can_moderate: identity.may(Post, "/staff/campaigns/{id}/moderate"),
     }))
 }
 
@@ -246,9 +246,7 @@ pub async fn staff_summary(id: String) -> Result<Option<SummaryView>, AppError> 
     };
     let zone = summary.zone();
     let mut view = summary_view(&summary, Some(StaffHeader::of(&identity)));
-    view.can_publish = identity
-        .role
-        .can(opendocket_core::roles::Permission::ManageDockets);
+    view.can_publish = identity.may(Post, "/staff/dockets/{id}/summary");
     view.saved = store
         .saved_summaries(id.as_str())
         .await?

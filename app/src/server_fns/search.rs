@@ -4,6 +4,8 @@ use crate::error::AppError;
 use crate::server_fns::staff::StaffHeader;
 use leptos::prelude::*;
 use opendocket_core::search::request::SearchOutcome;
+#[cfg(feature = "ssr")]
+use opendocket_core::staff_routes::Verb::Post;
 use opendocket_core::tags::{BulkTagJob, Tag};
 use serde::{Deserialize, Serialize};
 
@@ -28,7 +30,7 @@ pub async fn staff_search(query: String) -> Result<StaffSearchView, AppError> {
     use opendocket_core::search::run::run_search;
     let (services, identity) = guard::require().await?;
     let params = SearchParams::from_query_string(&query);
-    let outcome = run_search(&services, &params, Scope::Staff).await?;
+    let outcome = run_search(&services.store, &services.search, &params, Scope::Staff).await?;
     let dockets = services.store.docket_titles().await?;
     let (tags, job) = if params.docket.is_empty() {
         (Vec::new(), None)
@@ -51,7 +53,7 @@ pub async fn staff_search(query: String) -> Result<StaffSearchView, AppError> {
     };
     Ok(StaffSearchView {
         header: StaffHeader::of(&identity),
-        can_tag: identity.role.can(opendocket_core::roles::Permission::Tag),
+        can_tag: identity.may(Post, "/staff/search/tag"),
         outcome,
         dockets,
         tags,
@@ -90,10 +92,8 @@ pub async fn staff_tags(id: String) -> Result<Option<TagsView>, AppError> {
             .store
             .bulk_tag_jobs(id.as_str(), services.clock.now())
             .await?,
-        can_tag: identity.role.can(opendocket_core::roles::Permission::Tag),
-        can_publish: identity
-            .role
-            .can(opendocket_core::roles::Permission::ManageDockets),
+        can_tag: identity.may(Post, "/staff/dockets/{id}/tags"),
+        can_publish: identity.may(Post, "/staff/tags/{id}/publish"),
     }))
 }
 
@@ -122,7 +122,7 @@ pub async fn public_search(
     };
     let mut params = SearchParams::from_query_string(&query);
     params.docket = id.as_str().to_owned();
-    let outcome = run_search(&services, &params, Scope::Public).await?;
+    let outcome = run_search(&services.store, &services.search, &params, Scope::Public).await?;
     Ok(Some(PublicSearchView {
         docket_id: id.as_str().to_owned(),
         docket_title: title,

@@ -2,6 +2,8 @@
 
 use crate::error::AppError;
 use leptos::prelude::*;
+#[cfg(feature = "ssr")]
+use opendocket_core::staff_routes::Verb::{Get, Post};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,8 +43,9 @@ pub struct StaffNotice {
 #[cfg(feature = "ssr")]
 pub mod guard {
     use super::*;
-    use opendocket_core::accounts::{StaffAccess, StaffIdentity};
+    use opendocket_core::accounts::StaffIdentity;
     use opendocket_core::services::Services;
+    use opendocket_core::staff_routes::StaffAccess;
 
     /// Every staff server function starts here. The server's route table has already decided
     /// whether this request may reach it (`StaffAccess`); a function reached by a path outside the
@@ -72,14 +75,10 @@ pub async fn staff_queue() -> Result<QueueView, AppError> {
     let ids: Vec<i64> = items.iter().map(|i| i.id).collect();
     let mut attachments = services.store.attachments_of(&ids).await?;
     let pending_total = services.store.pending_count().await?;
-    let contact_details = identity
-        .role
-        .can(opendocket_core::roles::Permission::ReadContactDetails);
+    let may_decide = identity.may(Post, "/staff/comments/{id}/decision");
     Ok(QueueView {
         header: StaffHeader::of(&identity),
-        can_moderate: identity
-            .role
-            .can(opendocket_core::roles::Permission::Moderate),
+        can_moderate: may_decide,
         pending_total,
         entries: items
             .into_iter()
@@ -96,7 +95,7 @@ pub async fn staff_queue() -> Result<QueueView, AppError> {
                 late: item.late,
                 submitter_type: item.submitter_type,
                 name: item.name,
-                email: item.email.filter(|_| contact_details),
+                email: item.email.filter(|_| may_decide),
                 body: item.body,
                 flags: item.flags,
                 campaign: item.campaign,
@@ -123,12 +122,8 @@ impl StaffHeader {
             email: identity.email.clone(),
             role: identity.role.as_str().to_owned(),
             csrf_token: identity.csrf_token.clone(),
-            can_manage_users: identity
-                .role
-                .can(opendocket_core::roles::Permission::ManageUsers),
-            can_read_audit: identity
-                .role
-                .can(opendocket_core::roles::Permission::ReadAuditLog),
+            can_manage_users: identity.may(Get, "/staff/users"),
+            can_read_audit: identity.may(Get, "/staff/audit"),
         }
     }
 }
@@ -309,9 +304,7 @@ pub async fn staff_decided() -> Result<DecidedView, AppError> {
     let mut attachments = services.store.attachments_of(&ids).await?;
     Ok(DecidedView {
         header: StaffHeader::of(&identity),
-        can_moderate: identity
-            .role
-            .can(opendocket_core::roles::Permission::Moderate),
+        can_moderate: identity.may(Post, "/staff/comments/{id}/decision"),
         entries: decided
             .into_iter()
             .map(|d| DecidedEntry {

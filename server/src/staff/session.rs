@@ -11,21 +11,10 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use opendocket_core::accounts::{
-    session_token, SignInError, StaffAccess, StaffIdentity, SESSION_COOKIE, SESSION_LIFETIME,
+    session_token, SignInError, StaffIdentity, SESSION_COOKIE, SESSION_LIFETIME,
 };
-use opendocket_core::roles::Permission;
+use opendocket_core::staff_routes::{Access, AnsweredBy, StaffAccess, Verb, STAFF_ROUTES};
 use std::sync::OnceLock;
-
-/// Who may use a staff route.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
-    /// Anyone: signing in.
-    Anyone,
-    /// Any signed-in staff member.
-    SignedIn,
-    /// Staff whose role grants the permission.
-    Needs(Permission),
-}
 
 /// The session token a request's cookie carries, kept beside the identity for signing out.
 #[derive(Debug, Clone)]
@@ -79,16 +68,8 @@ pub async fn resolve_session(
     next.run(request).await
 }
 
-/// Whether `identity` (or nobody) may use a route that needs `access`.
 fn decide(access: Access, identity: Option<&StaffIdentity>) -> StaffAccess {
-    match (access, identity) {
-        (Access::Anyone, _) => StaffAccess::Granted,
-        (_, None) => StaffAccess::SignInRequired,
-        (Access::Needs(permission), Some(identity)) if !identity.role.can(permission) => {
-            StaffAccess::Forbidden
-        }
-        (Access::SignedIn | Access::Needs(_), Some(_)) => StaffAccess::Granted,
-    }
+    access.decide(identity.map(|identity| identity.role))
 }
 
 /// The check a staff route the server answers gets from its row in the route table, before its
@@ -106,12 +87,15 @@ pub async fn require_access(access: Access, request: Request, next: Next) -> Res
 }
 
 /// The app's staff pages and server functions from the route table, by path.
-fn app_routes() -> &'static matchit::Router<Vec<(axum::http::Method, Access)>> {
-    static ROUTES: OnceLock<matchit::Router<Vec<(axum::http::Method, Access)>>> = OnceLock::new();
+fn app_routes() -> &'static matchit::Router<Vec<(Verb, Access)>> {
+    static ROUTES: OnceLock<matchit::Router<Vec<(Verb, Access)>>> = OnceLock::new();
     ROUTES.get_or_init(|| {
-        let mut by_path: Vec<(&str, Vec<(axum::http::Method, Access)>)> = Vec::new();
-        for route in super::STAFF_ROUTES.iter().filter(|r| r.is_app()) {
-            let entry = (route.method.clone(), route.access);
+        let mut by_path: Vec<(&str, Vec<(Verb, Access)>)> = Vec::new();
+        let app_rows = STAFF_ROUTES
+            .iter()
+            .filter(|r| r.answered_by == AnsweredBy::App);
+        for route in app_rows {
+            let entry = (route.verb, route.access);
             match by_path.iter_mut().find(|(path, _)| *path == route.path) {
                 Some((_, entries)) => entries.push(entry),
                 None => by_path.push((route.path, vec![entry])),
@@ -134,8 +118,13 @@ pub fn app_access(
     path: &str,
     identity: Option<&StaffIdentity>,
 ) -> Option<StaffAccess> {
+    let verb = match *method {
+        axum::http::Method::GET => Verb::Get,
+        axum::http::Method::POST => Verb::Post,
+        _ => return None,
+    };
     let matched = app_routes().at(path).ok()?;
-    let (_, access) = matched.value.iter().find(|(m, _)| m == method)?;
+    let (_, access) = matched.value.iter().find(|(v, _)| *v == verb)?;
     Some(decide(*access, identity))
 }
 

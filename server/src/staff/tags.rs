@@ -8,10 +8,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Redirect;
 use opendocket_core::accounts::Actor;
-use opendocket_core::roles::Permission;
 use opendocket_core::search::index::Scope;
 use opendocket_core::search::request::SearchParams;
 use opendocket_core::search::run::prepare;
+use opendocket_core::staff_routes::Verb;
 use opendocket_core::tags::{TagError, TagName, BULK_TAG_BATCH};
 use std::time::Duration;
 
@@ -79,7 +79,7 @@ pub async fn change_tag(
     let store = &services.store;
     // A published tag's name is public text: changing it needs the permission that publishes it.
     let merged_into = form.number::<i64>("into");
-    if !identity.role.can(Permission::ManageDockets) {
+    if !identity.may(Verb::Post, "/staff/tags/{id}/publish") {
         for id in std::iter::once(tag_id).chain(merged_into) {
             let tag = store
                 .tag(id)
@@ -211,7 +211,7 @@ pub async fn bulk_tag(
     };
     // The set to tag is the search as the database has it now.
     wait_for_index(&state).await;
-    let prepared = match prepare(services, &params, Scope::Staff).await {
+    let prepared = match prepare(&services.store, &params, Scope::Staff).await {
         Ok(Ok(prepared)) => prepared,
         Ok(Err(sentence)) => return Err(on_back(Refusal::bad_request(sentence))),
         Err(error) => return Err(on_back(error.into())),
