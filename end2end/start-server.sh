@@ -6,6 +6,11 @@ cd "$(dirname "$0")/.."
 : "${OPENDOCKET_BIN:?set OPENDOCKET_BIN to the built opendocket binary}"
 : "${OPENDOCKET_DATA_DIR:?set OPENDOCKET_DATA_DIR to an empty directory}"
 export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-target/site}"
+# Every test comes from 127.0.0.1: the per-network limits (tested through the router in the
+# integration tests) are raised so a whole suite is not one flooding network.
+export OPENDOCKET_COMMENT_LIMITS=100000/100000,100000/100000
+export OPENDOCKET_SIGN_IN_LIMITS=100000/100000,100000/100000
+export OPENDOCKET_READ_LIMITS=100000/100000,100000/100000
 "$OPENDOCKET_BIN" docket create --id FTC-2022-0001 --title "A closed consultation" \
   --agency "Federal Trade Commission" --time-zone America/New_York \
   --opens-at 2022-01-03T14:00:00Z --due-date 2022-02-02 > /dev/null

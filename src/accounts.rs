@@ -1,8 +1,9 @@
-//! Staff accounts in the database: creating them, signing in with lock-out, sessions, and the audit log.
+//! Staff accounts in the database: creating them, signing in (with lock-outs by network),
+//! sessions, the admin controls over an account, and the audit log.
 
+pub use crate::lockouts::{NetworkId, SignInLockouts};
 use crate::roles::{
-    check_new_password, hash_password, random_token, token_digest, verify_against_nothing,
-    verify_password, Role, StaffEmail, StaffError,
+    check_new_password, password_work, random_token, token_digest, Role, StaffEmail, StaffError,
 };
 pub use crate::store::audit::{audit, Actor, AuditEntry, AuditRecord};
 use crate::store::{from_millis, to_millis, Store, StoreError};
@@ -10,9 +11,6 @@ use chrono::{DateTime, Duration, Utc};
 use sqlx::Row;
 use thiserror::Error;
 
-/// Consecutive wrong passwords before an account is locked, and for how long.
-pub const MAX_FAILED_SIGN_INS: i64 = 5;
-pub const LOCK_OUT: Duration = Duration::minutes(15);
 /// How long a staff session lasts from sign-in.
 pub const SESSION_LIFETIME: Duration = Duration::hours(12);
 
@@ -35,6 +33,8 @@ pub enum AccountError {
     Invalid(#[from] StaffError),
     #[error("a staff account for {0} already exists")]
     Exists(String),
+    #[error("there is no staff account for {0}")]
+    Unknown(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -43,6 +43,62 @@ impl From<sqlx::Error> for AccountError {
     fn from(e: sqlx::Error) -> Self {
         AccountError::Store(e.into())
     }
+}
+
+async fn end_sessions(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    user_id: i64,
+) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query("DELETE FROM staff_sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected())
+}
+
+/// A staff account as the admin page lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffAccount {
+    pub id: i64,
+    pub email: String,
+    pub role: Role,
+    pub disabled: bool,
+    /// Wrong passwords since the last good one (from every network).
+    pub failed_sign_ins: i64,
+}
+
+fn account_from_row(row: &sqlx::any::AnyRow) -> Result<StaffAccount, StoreError> {
+    let role: String = row.try_get("role")?;
+    Ok(StaffAccount {
+        id: row.try_get("id")?,
+        email: row.try_get("email")?,
+        role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role {role:?}")))?,
+        disabled: row.try_get::<i64, _>("disabled")? != 0,
+        failed_sign_ins: row.try_get("failed_logins")?,
+    })
+}
+
+/// Removes expired staff sessions once an hour, for as long as the server runs.
+pub async fn purge_expired_sessions_hourly(store: Store, clock: crate::clock::SharedClock) {
+    let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every_hour.tick().await;
+        match store.purge_expired_sessions(clock.now()).await {
+            Ok(0) => {}
+            Ok(purged) => tracing::info!(purged, "removed expired staff sessions"),
+            Err(error) => tracing::warn!(%error, "could not remove expired staff sessions"),
+        }
+    }
+}
+
+/// What an admin does to an account.
+enum AccountControl<'a> {
+    Disable,
+    Enable,
+    Role(Role),
+    Unlock,
+    EndSessions,
+    ResetPassword(&'a str),
 }
 
 #[derive(Debug, Error)]
@@ -101,7 +157,7 @@ impl Store {
     ) -> Result<i64, AccountError> {
         let email = StaffEmail::parse(email)?;
         check_new_password(password)?;
-        let hash = hash_password(password);
+        let hash = password_work::hash(password).await;
         let mut tx = self.begin_write().await?;
         let inserted = sqlx::query(
             "INSERT INTO staff_users (email, role, password_hash, created_at) VALUES ($1, $2, $3, $4)
@@ -130,52 +186,93 @@ impl Store {
         Ok(id)
     }
 
-    /// Checks the password and opens a session. Returns the session token for the cookie.
+    /// Checks the password and opens a session; returns the session token for the cookie.
+    /// Wrong passwords count against the account for `network` only (see `lockouts`); a locked
+    /// pair is refused before any hashing. Sign-ins, failures and lock-outs are audited.
     pub async fn sign_in(
         &self,
         email: &str,
         password: &str,
+        network: NetworkId,
+        lockouts: &SignInLockouts,
         now: DateTime<Utc>,
     ) -> Result<String, SignInError> {
-        let Ok(email) = StaffEmail::parse(email) else {
-            verify_against_nothing(password);
-            return Err(SignInError::WrongCredentials);
+        let row = match StaffEmail::parse(email) {
+            Ok(email) => {
+                sqlx::query(
+                    "SELECT id, email, password_hash, disabled, unlocked_at FROM staff_users WHERE email = $1",
+                )
+                .bind(email.as_str())
+                .fetch_optional(self.pool())
+                .await?
+            }
+            Err(_) => None,
         };
-        let row = sqlx::query(
-            "SELECT id, password_hash, failed_logins, locked_until, disabled FROM staff_users WHERE email = $1",
-        )
-        .bind(email.as_str())
-        .fetch_optional(self.pool())
-        .await?;
         let Some(row) = row else {
-            verify_against_nothing(password);
+            password_work::verify_against_nothing(password).await;
             return Err(SignInError::WrongCredentials);
         };
         let id: i64 = row.try_get("id")?;
-        if let Some(until) = row.try_get::<Option<i64>, _>("locked_until")? {
-            let until = from_millis(until)?;
-            if until > now {
-                return Err(SignInError::Locked(until));
-            }
+        let actor = Actor::Staff {
+            user_id: id,
+            email: row.try_get("email")?,
+        };
+        let unlocked_at = row
+            .try_get::<Option<i64>, _>("unlocked_at")?
+            .map(from_millis)
+            .transpose()?;
+        if let Some(until) = lockouts.locked_until(network, id, unlocked_at, now) {
+            return Err(SignInError::Locked(until));
         }
         let hash: String = row.try_get("password_hash")?;
         let disabled = row.try_get::<i64, _>("disabled")? != 0;
-        if disabled || !verify_password(&hash, password) {
-            let failures = row.try_get::<i64, _>("failed_logins")? + 1;
-            let locked_until = (failures >= MAX_FAILED_SIGN_INS).then(|| to_millis(now + LOCK_OUT));
-            sqlx::query(
-                "UPDATE staff_users SET failed_logins = $1, locked_until = $2 WHERE id = $3",
+        let good = password_work::verify(&hash, password).await && !disabled;
+        let mut tx = self.begin_write().await?;
+        let object_id = id.to_string();
+        let record = |action, after| AuditRecord {
+            action,
+            object_type: "staff_user",
+            object_id: &object_id,
+            before: None,
+            after,
+        };
+        if !good {
+            let locked = lockouts.fail(network, id, unlocked_at, now);
+            sqlx::query("UPDATE staff_users SET failed_logins = failed_logins + 1 WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            let why = if disabled {
+                "account disabled"
+            } else {
+                "wrong password"
+            };
+            audit(
+                &mut tx,
+                &actor,
+                record("user.sign_in_failed", Some(why)),
+                now,
             )
-            .bind(if locked_until.is_some() { 0 } else { failures })
-            .bind(locked_until)
-            .bind(id)
-            .execute(self.pool())
             .await?;
+            if let Some(until) = locked {
+                let after = format!(
+                    "locked for the network that failed until {}",
+                    until.format("%Y-%m-%d %H:%M UTC")
+                );
+                audit(
+                    &mut tx,
+                    &actor,
+                    record("user.locked_out", Some(&after)),
+                    now,
+                )
+                .await?;
+            }
+            tx.commit().await?;
             return Err(SignInError::WrongCredentials);
         }
+        lockouts.succeed(network, id);
         let token = random_token();
-        let mut tx = self.begin_write().await?;
-        sqlx::query("UPDATE staff_users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+        sqlx::query("UPDATE staff_users SET failed_logins = 0 WHERE id = $1")
             .bind(id)
             .execute(&mut *tx)
             .await?;
@@ -190,8 +287,182 @@ impl Store {
         .bind(to_millis(now + SESSION_LIFETIME))
         .execute(&mut *tx)
         .await?;
+        audit(&mut tx, &actor, record("user.sign_in", None), now).await?;
         tx.commit().await?;
         Ok(token)
+    }
+
+    /// The account with this address, for the admin controls below.
+    async fn account_id(
+        &self,
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        email: &str,
+    ) -> Result<(i64, String), AccountError> {
+        let email = StaffEmail::parse(email)?;
+        let row = sqlx::query("SELECT id, role FROM staff_users WHERE email = $1")
+            .bind(email.as_str())
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or_else(|| AccountError::Unknown(email.as_str().to_owned()))?;
+        Ok((row.try_get("id")?, row.try_get("role")?))
+    }
+
+    /// Applies one admin control to an account in one transaction, with its audit row.
+    async fn control_account(
+        &self,
+        email: &str,
+        change: AccountControl<'_>,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<(), AccountError> {
+        let mut tx = self.begin_write().await?;
+        let (id, role) = self.account_id(&mut tx, email).await?;
+        let (action, before, after) = match change {
+            AccountControl::Disable => {
+                sqlx::query("UPDATE staff_users SET disabled = 1 WHERE id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                end_sessions(&mut tx, id).await?;
+                ("user.disable", None, "disabled; sessions ended".to_owned())
+            }
+            AccountControl::Enable => {
+                sqlx::query("UPDATE staff_users SET disabled = 0 WHERE id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                ("user.enable", None, "enabled".to_owned())
+            }
+            AccountControl::Role(new_role) => {
+                sqlx::query("UPDATE staff_users SET role = $1 WHERE id = $2")
+                    .bind(new_role.as_str())
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                ("user.role", Some(role), new_role.as_str().to_owned())
+            }
+            AccountControl::Unlock => {
+                sqlx::query(
+                    "UPDATE staff_users SET unlocked_at = $1, failed_logins = 0 WHERE id = $2",
+                )
+                .bind(to_millis(now))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                ("user.unlock", None, "sign-in locks ended".to_owned())
+            }
+            AccountControl::EndSessions => {
+                let ended = end_sessions(&mut tx, id).await?;
+                ("user.sessions", None, format!("{ended} sessions ended"))
+            }
+            AccountControl::ResetPassword(password) => {
+                check_new_password(password)?;
+                let hash = password_work::hash(password).await;
+                sqlx::query(
+                    "UPDATE staff_users SET password_hash = $1, unlocked_at = $2 WHERE id = $3",
+                )
+                .bind(hash)
+                .bind(to_millis(now))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                end_sessions(&mut tx, id).await?;
+                (
+                    "user.password_reset",
+                    None,
+                    "password reset; sessions ended".to_owned(),
+                )
+            }
+        };
+        let object_id = id.to_string();
+        let record = AuditRecord {
+            action,
+            object_type: "staff_user",
+            object_id: &object_id,
+            before: before.as_deref(),
+            after: Some(&after),
+        };
+        audit(&mut tx, actor, record, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Disables an account: its sessions end at once and it cannot sign in.
+    pub async fn disable_staff_user(
+        &self,
+        email: &str,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<(), AccountError> {
+        self.control_account(email, AccountControl::Disable, actor, now)
+            .await
+    }
+
+    pub async fn enable_staff_user(
+        &self,
+        email: &str,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<(), AccountError> {
+        self.control_account(email, AccountControl::Enable, actor, now)
+            .await
+    }
+
+    /// Changes an account's role; it applies to its open sessions at their next request.
+    pub async fn set_staff_role(
+        &self,
+        email: &str,
+        role: Role,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<(), AccountError> {
+        self.control_account(email, AccountControl::Role(role), actor, now)
+            .await
+    }
+
+    /// Ends every sign-in lock on the account, on every instance.
+    pub async fn unlock_staff_user(
+        &self,
+        email: &str,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<(), AccountError> {
+        self.control_account(email, AccountControl::Unlock, actor, now)
+            .await
+    }
+
+    /// Ends every open session of the account.
+    pub async fn end_staff_sessions(
+        &self,
+        email: &str,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<(), AccountError> {
+        self.control_account(email, AccountControl::EndSessions, actor, now)
+            .await
+    }
+
+    /// Sets a new password (given to its owner by the admin), ends its sessions and its locks.
+    pub async fn reset_staff_password(
+        &self,
+        email: &str,
+        password: &str,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<(), AccountError> {
+        self.control_account(email, AccountControl::ResetPassword(password), actor, now)
+            .await
+    }
+
+    /// Removes sessions that have expired (they open nothing already; this keeps the table small).
+    pub async fn purge_expired_sessions(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        Ok(
+            sqlx::query("DELETE FROM staff_sessions WHERE expires_at <= $1")
+                .bind(to_millis(now))
+                .execute(self.pool())
+                .await?
+                .rows_affected(),
+        )
     }
 
     /// The staff member whose unexpired session this token opens.
@@ -242,13 +513,14 @@ impl Store {
             .fetch_one(self.pool())
             .await?
             .try_get("password_hash")?;
-        if !verify_password(&hash, current_password) {
+        if !password_work::verify(&hash, current_password).await {
             return Err(SignInError::WrongCredentials);
         }
         check_new_password(new_password).map_err(SignInError::Invalid)?;
+        let new_hash = password_work::hash(new_password).await;
         let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE staff_users SET password_hash = $1 WHERE id = $2")
-            .bind(hash_password(new_password))
+            .bind(new_hash)
             .bind(identity.user_id)
             .execute(&mut *tx)
             .await?;
@@ -269,20 +541,26 @@ impl Store {
         Ok(())
     }
 
-    pub async fn staff_users(&self) -> Result<Vec<(i64, String, Role)>, StoreError> {
-        let rows = sqlx::query("SELECT id, email, role FROM staff_users ORDER BY email")
-            .fetch_all(self.pool())
-            .await?;
-        rows.iter()
-            .map(|row| {
-                let role: String = row.try_get("role")?;
-                Ok((
-                    row.try_get("id")?,
-                    row.try_get("email")?,
-                    Role::parse(&role)
-                        .ok_or_else(|| StoreError::Corrupt(format!("role {role:?}")))?,
-                ))
-            })
-            .collect()
+    /// Every staff account, by e-mail address.
+    pub async fn staff_users(&self) -> Result<Vec<StaffAccount>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, email, role, disabled, failed_logins FROM staff_users ORDER BY email",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(account_from_row).collect()
+    }
+
+    /// One staff account by its number.
+    pub async fn staff_user(&self, id: i64) -> Result<Option<StaffAccount>, StoreError> {
+        sqlx::query(
+            "SELECT id, email, role, disabled, failed_logins FROM staff_users WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?
+        .as_ref()
+        .map(account_from_row)
+        .transpose()
     }
 }

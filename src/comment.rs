@@ -9,6 +9,10 @@ pub const ORGANIZATION_MAX_CHARS: usize = 200;
 pub const PLACE_MAX_CHARS: usize = 100;
 pub const EMAIL_MAX_CHARS: usize = 254;
 
+/// The comment form's field people never see (hidden by the stylesheet, out of the tab order and
+/// the accessibility tree): only scripts that fill in every field fill it in.
+pub const HONEYPOT_FIELD: &str = "website";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum SubmitterType {
     Individual,

@@ -1,6 +1,7 @@
 //! Suggestions for moderators, computed when a comment arrives: text that looks like personal
-//! information (e-mail addresses, phone numbers, SSNs, street addresses), links, and profanity.
-//! They are only suggestions: the comment itself is never changed by them.
+//! information (e-mail addresses, phone numbers, SSNs, street addresses), links, and profanity;
+//! and signs of automation in how the form was sent (too fast after it was shown, a hidden field
+//! filled in). They are only suggestions: the comment itself is never changed by them.
 
 use regex::Regex;
 use serde::{Deserialize, Serialize};
@@ -14,16 +15,25 @@ pub enum FlagKind {
     StreetAddress,
     Url,
     Profanity,
+    /// Sent within seconds of the form being shown.
+    Automation,
+    /// A field people never see (the honeypot) was filled in.
+    Honeypot,
+    /// Many comments came from the same network in a short time.
+    Crowded,
 }
 
 impl FlagKind {
-    pub const ALL: [FlagKind; 6] = [
+    pub const ALL: [FlagKind; 9] = [
         Self::Email,
         Self::Phone,
         Self::Ssn,
         Self::StreetAddress,
         Self::Url,
         Self::Profanity,
+        Self::Automation,
+        Self::Honeypot,
+        Self::Crowded,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -34,6 +44,9 @@ impl FlagKind {
             Self::StreetAddress => "street_address",
             Self::Url => "url",
             Self::Profanity => "profanity",
+            Self::Automation => "automation",
+            Self::Honeypot => "honeypot",
+            Self::Crowded => "crowded",
         }
     }
 
@@ -45,6 +58,9 @@ impl FlagKind {
             Self::StreetAddress => "street address",
             Self::Url => "link",
             Self::Profanity => "profanity",
+            Self::Automation => "a form sent seconds after it was shown (a script?)",
+            Self::Honeypot => "a hidden field only scripts fill in (held)",
+            Self::Crowded => "many comments from one network in a short time",
         }
     }
 

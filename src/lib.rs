@@ -23,7 +23,11 @@ pub mod demo;
 #[cfg(feature = "ssr")]
 pub mod flags;
 #[cfg(feature = "ssr")]
+pub mod form_token;
+#[cfg(feature = "ssr")]
 pub mod import;
+#[cfg(feature = "ssr")]
+pub mod lockouts;
 #[cfg(feature = "ssr")]
 pub mod markdown;
 pub mod moderation;

@@ -167,6 +167,43 @@ pub use hashing::{
     hash_password, random_token, token_digest, verify_against_nothing, verify_password,
 };
 
+/// Password hashing off the request threads: Argon2id takes tens of milliseconds of CPU and
+/// memory, so at most `PASSWORD_WORKERS` run at once, on blocking threads; further requests wait
+/// their turn instead of stalling every other request on two cores.
+#[cfg(feature = "ssr")]
+pub mod password_work {
+    use tokio::sync::Semaphore;
+
+    pub const PASSWORD_WORKERS: usize = 2;
+    static SLOTS: Semaphore = Semaphore::const_new(PASSWORD_WORKERS);
+
+    async fn run<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+        let _slot = SLOTS
+            .acquire()
+            .await
+            .expect("the semaphore is never closed");
+        tokio::task::spawn_blocking(work)
+            .await
+            .expect("password hashing does not panic")
+    }
+
+    pub async fn hash(password: &str) -> String {
+        let password = password.to_owned();
+        run(move || super::hash_password(&password)).await
+    }
+
+    pub async fn verify(stored_hash: &str, password: &str) -> bool {
+        let (hash, password) = (stored_hash.to_owned(), password.to_owned());
+        run(move || super::verify_password(&hash, &password)).await
+    }
+
+    /// Spends one verification's time, so an unknown address answers as slowly as a known one.
+    pub async fn verify_against_nothing(password: &str) {
+        let password = password.to_owned();
+        run(move || super::verify_against_nothing(&password)).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

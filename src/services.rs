@@ -3,6 +3,7 @@
 use crate::attachment::files::AttachmentFiles;
 use crate::attachment::AttachmentLimits;
 use crate::clock::SharedClock;
+use crate::form_token::FormTokenKey;
 use crate::scheduler::WindowScheduler;
 use crate::search::SearchService;
 use crate::store::Store;
@@ -16,6 +17,10 @@ pub struct Services {
     /// Where attached files are kept, and how many and how large they may be.
     pub attachments: AttachmentFiles,
     pub attachment_limits: AttachmentLimits,
+    /// Signs and checks comment-form tokens.
+    pub form_tokens: FormTokenKey,
+    /// Wrong passwords by network and account, in this process's memory.
+    pub sign_in_lockouts: std::sync::Arc<crate::lockouts::SignInLockouts>,
 }
 
 impl Services {
@@ -24,6 +29,7 @@ impl Services {
         clock: SharedClock,
         search: SearchService,
         attachments: AttachmentFiles,
+        form_tokens: FormTokenKey,
     ) -> Self {
         let scheduler = WindowScheduler::new(store.clone(), clock.clone());
         Self {
@@ -33,6 +39,8 @@ impl Services {
             search,
             attachments,
             attachment_limits: AttachmentLimits::default(),
+            form_tokens,
+            sign_in_lockouts: Default::default(),
         }
     }
 }

@@ -149,6 +149,7 @@ pub const STAFF_ROUTES: &[StaffRoute] = &[
     form("/staff/comments/{id}/decision", Needs(Moderate)),
     form("/staff/comments/bulk", Needs(Moderate)),
     form("/staff/users", Needs(ManageUsers)),
+    form("/staff/users/{id}", Needs(ManageUsers)),
     form("/staff/api-keys", Needs(ManageUsers)),
     form("/staff/api-keys/{id}/revoke", Needs(ManageUsers)),
     download("/staff/audit.csv", Needs(ReadAuditLog)),

@@ -43,7 +43,8 @@ pub struct DocketView {
     pub closes_at: String,
     pub closes_at_ms: i64,
     pub rendered_at_ms: i64,
-    pub idempotency_key: String,
+    /// Signed for this docket when the page was made; the form sends it back.
+    pub form_token: String,
     pub counts: CountsView,
     /// "Extended from … to …", oldest first.
     pub extensions: Vec<String>,
@@ -100,14 +101,14 @@ pub struct RejectedSubmission {
     pub form: CommentForm,
     pub errors: FieldErrors,
     pub message: Option<String>,
-    pub idempotency_key: String,
+    pub form_token: String,
 }
 
 #[cfg(feature = "ssr")]
 mod build {
     use super::*;
     use chrono::{DateTime, Utc};
-    use opendocket_core::comment::{IdempotencyKey, Submitter};
+    use opendocket_core::comment::Submitter;
     use opendocket_core::markdown::render_markdown;
     use opendocket_core::moderation::{DocketCounts, PublicComment};
     use opendocket_core::store::{DocketRecord, Receipt};
@@ -203,7 +204,7 @@ mod build {
                 closes_at: format_deadline(record.window.closes_at, zone),
                 closes_at_ms: record.window.closes_at.timestamp_millis(),
                 rendered_at_ms: now.timestamp_millis(),
-                idempotency_key: IdempotencyKey::generate().as_str().to_owned(),
+                form_token: String::new(),
                 counts: CountsView::default(),
                 extensions: Vec::new(),
                 posted: Vec::new(),

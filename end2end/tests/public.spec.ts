@@ -150,3 +150,33 @@ test('an unknown docket is a clear 404', async ({ page }) => {
   expect(response?.status()).toBe(404);
   await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
 });
+
+test('the field only scripts fill in is never seen, reached by keyboard or announced', async ({ page, javaScriptEnabled }) => {
+  await page.goto(`/dockets/${DEMO}`);
+  await ready(page, javaScriptEnabled);
+  await expect(page.locator('input[name="form_token"]')).toHaveValue(/^\d+\.[0-9a-f]{32}\.[0-9a-f]{32}$/);
+  await expect(page.locator('#website')).toBeHidden();
+  expect(await page.locator('form.comment-form').ariaSnapshot()).not.toContain('Leave this empty');
+  await page.getByRole('radio', { name: 'Individual' }).focus();
+  for (let i = 0; i < 25; i++) {
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).not.toBe('website');
+  }
+});
+
+test('a form with a made-up token is refused and gives the text back with a good one', async ({ page }) => {
+  await page.goto(`/dockets/${DEMO}`);
+  await page.getByRole('radio', { name: 'Anonymous' }).check();
+  await page.getByLabel('Comment', { exact: true }).fill('Kept even when the token is bad.');
+  await page.locator('input[name="form_token"]').evaluate((input: HTMLInputElement) => {
+    input.value = '1.0123456789abcdef0123456789abcdef.0123456789abcdef0123456789abcdef';
+  });
+  const before = receivedCount(DEMO);
+  await page.getByRole('button', { name: 'Submit comment' }).click();
+  await expect(page.locator('#form-message')).toContainText('not valid for this docket');
+  await expect(page.getByLabel('Comment', { exact: true })).toHaveValue('Kept even when the token is bad.');
+  expect(receivedCount(DEMO)).toBe(before);
+  await page.getByRole('button', { name: 'Submit comment' }).click();
+  await expect(page.locator('#tracking-number')).toHaveText(TRACKING);
+  expect(receivedCount(DEMO)).toBe(before + 1);
+});

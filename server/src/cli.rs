@@ -91,6 +91,39 @@ pub enum UserCommand {
         #[arg(long)]
         role: String,
     },
+    /// Disable an account: its open sessions stop working at once.
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
+    /// Let a disabled account sign in again.
+    Enable {
+        #[arg(long)]
+        email: String,
+    },
+    /// Change an account's role.
+    Role {
+        #[arg(long)]
+        email: String,
+        /// admin, moderator or analyst.
+        #[arg(long)]
+        role: String,
+    },
+    /// End every sign-in lock on an account (on every instance).
+    Unlock {
+        #[arg(long)]
+        email: String,
+    },
+    /// End every open session of an account.
+    Sessions {
+        #[arg(long)]
+        email: String,
+    },
+    /// Set a new password, read from standard input (one line); ends its sessions and locks.
+    Reset {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -435,7 +468,11 @@ async fn serve(config: Config) -> Result<()> {
         .await
         .context("could not open the search index")?;
     let files = AttachmentFiles::new(config.attachments_dir());
-    let services = Services::new(store, clock.clone(), search, files);
+    let form_tokens = store
+        .form_token_key()
+        .await
+        .context("could not read the form-token key")?;
+    let services = Services::new(store, clock.clone(), search, files, form_tokens);
     if config.demo_docket && create_demo_docket_on_first_start(&services.store, clock.now()).await?
     {
         println!(
@@ -456,6 +493,10 @@ async fn serve(config: Config) -> Result<()> {
             services.attachments.clone(),
         ),
     );
+    tokio::spawn(opendocket_core::accounts::purge_expired_sessions_hourly(
+        services.store.clone(),
+        services.clock.clone(),
+    ));
     tokio::spawn(opendocket_core::attachment_worker::extract_waiting_texts(
         services.store.clone(),
         services.attachments.clone(),
@@ -503,15 +544,60 @@ async fn shutdown_signal() {
     }
 }
 
+fn password_from_stdin() -> Result<String> {
+    let mut password = String::new();
+    std::io::stdin()
+        .read_line(&mut password)
+        .context("could not read the password from standard input")?;
+    Ok(password.trim_end_matches(['\n', '\r']).to_owned())
+}
+
+fn parse_role(role: &str) -> Result<Role> {
+    Ok(Role::parse(role).ok_or_else(|| StaffError::UnknownRole(role.to_owned()))?)
+}
+
 async fn user(config: Config, command: UserCommand) -> Result<()> {
+    let (actor, now) = (Actor::CommandLine, SystemClock.now());
+    let done = |what: &str, email: &str| println!("{what} {}.", email.trim().to_lowercase());
     match command {
+        UserCommand::Disable { email } => {
+            let store = open_store(&config).await?;
+            store.disable_staff_user(&email, &actor, now).await?;
+            done("Disabled (and signed out)", &email);
+        }
+        UserCommand::Enable { email } => {
+            let store = open_store(&config).await?;
+            store.enable_staff_user(&email, &actor, now).await?;
+            done("Enabled", &email);
+        }
+        UserCommand::Role { email, role } => {
+            let role = parse_role(&role)?;
+            let store = open_store(&config).await?;
+            store.set_staff_role(&email, role, &actor, now).await?;
+            done(&format!("Made {} of", role.as_str()), &email);
+        }
+        UserCommand::Unlock { email } => {
+            let store = open_store(&config).await?;
+            store.unlock_staff_user(&email, &actor, now).await?;
+            done("Ended the sign-in locks of", &email);
+        }
+        UserCommand::Sessions { email } => {
+            let store = open_store(&config).await?;
+            store.end_staff_sessions(&email, &actor, now).await?;
+            done("Ended the sessions of", &email);
+        }
+        UserCommand::Reset { email } => {
+            let password = password_from_stdin()?;
+            let store = open_store(&config).await?;
+            store
+                .reset_staff_password(&email, &password, &actor, now)
+                .await?;
+            done("Set a new password for", &email);
+        }
         UserCommand::Add { email, role } => {
-            let role = Role::parse(&role).ok_or_else(|| StaffError::UnknownRole(role.clone()))?;
-            let mut password = String::new();
-            std::io::stdin()
-                .read_line(&mut password)
-                .context("could not read the password from standard input")?;
-            let password = password.trim_end_matches(['\n', '\r']);
+            let role = parse_role(&role)?;
+            let password = password_from_stdin()?;
+            let password = password.as_str();
             let store = open_store(&config).await?;
             store
                 .add_staff_user(

@@ -29,6 +29,18 @@ pub struct Config {
     /// Comment forms with files received at once (`OPENDOCKET_MAX_UPLOADS`); beyond it the text
     /// is answered back with a request to send the files again shortly.
     pub max_uploads: usize,
+    /// A comment form sent sooner than this many seconds after it was shown is marked as
+    /// suspected automation (`OPENDOCKET_FORM_MIN_SECONDS`, default 3).
+    pub form_min_seconds: u32,
+    /// Proxies whose `X-Forwarded-For` is believed (`OPENDOCKET_TRUSTED_PROXIES`).
+    pub trusted_proxies: crate::network::TrustedProxies,
+    /// Comments a minute from one address and from its network, soft and hard
+    /// (`OPENDOCKET_COMMENT_LIMITS`).
+    pub comment_limits: crate::limits::LimitPair,
+    /// Sign-in attempts a minute (`OPENDOCKET_SIGN_IN_LIMITS`).
+    pub sign_in_limits: crate::limits::LimitPair,
+    /// Public searches and bulk downloads a minute (`OPENDOCKET_READ_LIMITS`).
+    pub read_limits: crate::limits::LimitPair,
 }
 
 /// Reads a whole number of at least 1, or `default` when unset.
@@ -112,7 +124,33 @@ impl Config {
                 "a whole number of connections, at least 1",
             )? as usize,
         };
+        let limit_pair = |name: &'static str, default: &str| {
+            let raw = var(name).unwrap_or_else(|| default.to_owned());
+            crate::limits::LimitPair::parse(&raw).ok_or_else(|| ConfigError::Invalid {
+                name,
+                value: raw,
+                why: "soft/hard requests a minute for one address, then for its network, such as 6/20,30/120 (soft at most hard, both at least 1)".into(),
+            })
+        };
+        let proxies =
+            var("OPENDOCKET_TRUSTED_PROXIES").unwrap_or_else(|| "127.0.0.0/8, ::1".into());
+        let trusted_proxies = crate::network::TrustedProxies::parse(&proxies).map_err(|why| {
+            ConfigError::Invalid {
+                name: "OPENDOCKET_TRUSTED_PROXIES",
+                value: proxies.clone(),
+                why,
+            }
+        })?;
         Ok(Self {
+            trusted_proxies,
+            comment_limits: limit_pair("OPENDOCKET_COMMENT_LIMITS", "6/20,30/120")?,
+            sign_in_limits: limit_pair("OPENDOCKET_SIGN_IN_LIMITS", "10/10,30/30")?,
+            read_limits: limit_pair("OPENDOCKET_READ_LIMITS", "60/60,240/240")?,
+            form_min_seconds: positive(
+                "OPENDOCKET_FORM_MIN_SECONDS",
+                3,
+                "a whole number of seconds, at least 1",
+            )?,
             max_uploads: positive(
                 "OPENDOCKET_MAX_UPLOADS",
                 8,

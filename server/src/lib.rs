@@ -2,9 +2,12 @@
 
 pub mod cli;
 pub mod config;
+mod cross_site;
 mod file_response;
 pub mod form;
 pub mod http;
+mod limits;
+mod network;
 mod public;
 mod render;
 mod security;
@@ -38,6 +41,11 @@ pub struct AppState {
     pub api_limits: Arc<api::ApiLimits>,
     /// Forms with files being received at once (`OPENDOCKET_MAX_UPLOADS`).
     pub upload_slots: Arc<tokio::sync::Semaphore>,
+    /// A comment form sent sooner than this after it was shown is marked as suspected
+    /// automation (`OPENDOCKET_FORM_MIN_SECONDS`).
+    pub form_min_age: chrono::Duration,
+    /// Per-network limits on comments, sign-ins and expensive reads.
+    pub limits: Arc<limits::AbuseLimits>,
 }
 
 impl AppState {
@@ -51,6 +59,13 @@ impl AppState {
                 config.api_anonymous_limit,
             )),
             upload_slots: Arc::new(tokio::sync::Semaphore::new(config.max_uploads)),
+            form_min_age: chrono::Duration::seconds(config.form_min_seconds.into()),
+            limits: Arc::new(limits::AbuseLimits::new(
+                config.trusted_proxies.clone(),
+                config.comment_limits,
+                config.sign_in_limits,
+                config.read_limits,
+            )),
         }
     }
 }
@@ -98,6 +113,14 @@ pub fn app(state: AppState) -> Router {
             staff::resolve_session,
         ))
         .layer(axum::middleware::from_fn(finish_writes))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limits::limit_expensive_reads,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            cross_site::refuse_cross_site_posts,
+        ))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             answer_panic,
         ))
@@ -118,7 +141,15 @@ async fn finish_writes(
     if request.method() != axum::http::Method::POST {
         return next.run(request).await;
     }
-    match tokio::spawn(next.run(request)).await {
+    // The handler moves to a task of its own: it takes the answer's nonce along.
+    let nonce = request.extensions().get::<leptos::nonce::Nonce>().cloned();
+    let work = async move {
+        match nonce {
+            Some(nonce) => security::with_answer_nonce(nonce, next.run(request)).await,
+            None => next.run(request).await,
+        }
+    };
+    match tokio::spawn(work).await {
         Ok(response) => response,
         Err(error) => {
             tracing::error!(%error, "a request handler failed");

@@ -36,6 +36,9 @@ where
         Ok(request) => request,
         Err(_) => return StatusCode::NOT_FOUND.into_response(),
     };
+    if let Some(nonce) = crate::security::answer_nonce() {
+        request.extensions_mut().insert(nonce);
+    }
     if let Some(identity) = identity {
         request.extensions_mut().insert(identity);
     }

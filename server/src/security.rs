@@ -87,13 +87,29 @@ pub fn provide_page_context(services: Services) {
     }
 }
 
+tokio::task_local! {
+    /// The nonce of the answer being made, for pages rendered from a handler (a refused form's
+    /// page is rendered from a request of its own, which must carry the same nonce).
+    static ANSWER_NONCE: Nonce;
+}
+
+/// Runs `work` (such as a handler moved to a task of its own) with the answer's nonce.
+pub async fn with_answer_nonce<T>(nonce: Nonce, work: impl std::future::Future<Output = T>) -> T {
+    ANSWER_NONCE.scope(nonce, work).await
+}
+
+/// The nonce `add_security_headers` minted for the answer being made.
+pub fn answer_nonce() -> Option<Nonce> {
+    ANSWER_NONCE.try_with(Clone::clone).ok()
+}
+
 /// Mints the answer's nonce before anything renders and sets the policy afterwards: the page
 /// policy with that nonce on every HTML answer, the default policy on everything else. Setting it
 /// here, rather than while the page renders, means an HTML answer can never go out without it.
 pub async fn add_security_headers(mut request: Request, next: Next) -> Response {
     let nonce = Nonce::new();
     request.extensions_mut().insert(nonce.clone());
-    let mut response = next.run(request).await;
+    let mut response = ANSWER_NONCE.scope(nonce.clone(), next.run(request)).await;
     let headers = response.headers_mut();
     let is_html = headers
         .get(CONTENT_TYPE)

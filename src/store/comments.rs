@@ -16,12 +16,6 @@ impl Store {
             .await
     }
 
-    /// Stores a comment and its attachments (already on disk) if the docket's window admits it
-    /// at `now`.
-    ///
-    /// The deadline is checked by the same INSERT statement that stores the comment, so it
-    /// holds in that statement's transaction however many servers share the database.
-    /// Submitting the same idempotency key again returns the first receipt.
     /// Whether the docket takes a comment at `now` (on time or late): the reason if not. Checked
     /// before a form's files are received, and again inside the INSERT that stores the comment.
     pub async fn check_admission(
@@ -50,6 +44,12 @@ impl Store {
         }
     }
 
+    /// Stores a comment and its attachments (already on disk) if the docket's window admits it
+    /// at `now`.
+    ///
+    /// The deadline is checked by the same INSERT statement that stores the comment, so it
+    /// holds in that statement's transaction however many servers share the database.
+    /// Submitting the same idempotency key again returns the first receipt.
     pub async fn submit_comment_with_attachments(
         &self,
         docket_id: &DocketId,
@@ -58,8 +58,24 @@ impl Store {
         key: &IdempotencyKey,
         now: DateTime<Utc>,
     ) -> Result<Receipt, SubmitError> {
+        self.submit_comment_with_signals(docket_id, comment, attachments, &[], key, now)
+            .await
+    }
+
+    /// Stores a comment as `submit_comment_with_attachments` does, with the signs of automation
+    /// seen in how it was sent among its flags.
+    pub async fn submit_comment_with_signals(
+        &self,
+        docket_id: &DocketId,
+        comment: &NewComment,
+        attachments: &[crate::attachment::StoredAttachment],
+        signals: &[crate::flags::FlagKind],
+        key: &IdempotencyKey,
+        now: DateTime<Utc>,
+    ) -> Result<Receipt, SubmitError> {
         let flags = crate::flags::flag_kinds(&comment.body)
             .iter()
+            .chain(signals)
             .map(|k| k.as_str())
             .collect::<Vec<_>>()
             .join(",");

@@ -4,6 +4,7 @@ mod attachments;
 pub mod audit;
 mod comments;
 mod dockets;
+mod secrets;
 mod windows;
 
 pub(crate) use comments::record_change;

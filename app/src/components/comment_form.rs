@@ -5,6 +5,7 @@ use crate::views::{DocketView, RejectedSubmission};
 use leptos::prelude::*;
 use opendocket_core::comment::{
     validate, CommentForm as Form, Field, FieldErrors, SubmitterType, COMMENT_MAX_CHARS,
+    HONEYPOT_FIELD,
 };
 use opendocket_core::text::counted_chars;
 
@@ -24,9 +25,7 @@ pub fn CommentForm(docket: DocketView) -> impl IntoView {
         });
     let key = rejected
         .as_ref()
-        .map_or(docket.idempotency_key.clone(), |r| {
-            r.idempotency_key.clone()
-        });
+        .map_or(docket.form_token.clone(), |r| r.form_token.clone());
     let message = rejected.as_ref().and_then(|r| r.message.clone());
     let errors = RwSignal::new(rejected.map(|r| r.errors).unwrap_or_default());
 
@@ -89,7 +88,11 @@ pub fn CommentForm(docket: DocketView) -> impl IntoView {
             {docket.accepting_late.then(|| view! {
                 <p class="notice">"The deadline has passed. This docket still accepts comments, marked as late."</p>
             })}
-            <input type="hidden" name="idempotency_key" value=key/>
+            <input type="hidden" name="form_token" value=key/>
+            <div class="trap" aria-hidden="true">
+                <label for="website">"Leave this empty"</label>
+                <input type="text" id="website" name=HONEYPOT_FIELD tabindex="-1" autocomplete="off" value=""/>
+            </div>
             <fieldset class="submitter-type">
                 <legend>"You are commenting as"</legend>
                 {SubmitterType::ALL.into_iter().map(|t| {

@@ -422,9 +422,10 @@ fn Users(users: UsersView) -> impl IntoView {
     view! {
         <StaffBar header=users.header/>
         <h1>"Staff accounts"</h1>
-        <ul class="users">
-            {users.users.into_iter().map(|(email, role)| view! { <li>{format!("{email} — {role}")}</li> }).collect_view()}
-        </ul>
+        <table class="users">
+            <thead><tr><th>"Account"</th><th>"Role"</th><th>"State"</th><th>"Controls"</th></tr></thead>
+            <tbody>{users.users.into_iter().map(|user| view! { <UserControls user csrf=csrf.clone()/> }).collect_view()}</tbody>
+        </table>
         <h2>"Add an account"</h2>
         <StaffForm csrf=csrf class="add-user" action="/staff/users">
             <div class="field">
@@ -445,6 +446,54 @@ fn Users(users: UsersView) -> impl IntoView {
             </div>
             <button type="submit" class="primary">"Add account"</button>
         </StaffForm>
+    }
+}
+
+/// One account's row: its role, its state and the admin's controls over it, each a form that
+/// works without JavaScript.
+#[component]
+fn UserControls(user: crate::server_fns::staff::UserRow, csrf: String) -> impl IntoView {
+    let action = format!("/staff/users/{}", user.id);
+    let state = match (user.disabled, user.failed_sign_ins) {
+        (true, _) => "disabled".to_owned(),
+        (false, 0) => "active".to_owned(),
+        (false, n) => format!("active; {n} wrong passwords since the last sign-in"),
+    };
+    let button = |value: &'static str, label: &'static str| {
+        view! {
+            <StaffForm csrf=csrf.clone() action=action.clone() class="inline">
+                <button type="submit" name="action" value=value>{label}</button>
+            </StaffForm>
+        }
+    };
+    let role_id = format!("role-{}", user.id);
+    let password_id = format!("password-{}", user.id);
+    let roles = ["admin", "moderator", "analyst"].map(|role| {
+        view! { <option value=role selected=user.role == role>{role}</option> }
+    });
+    view! {
+        <tr>
+            <td>{user.email.clone()}</td>
+            <td>{user.role.clone()}</td>
+            <td>{state}</td>
+            <td class="user-controls">
+                {(!user.is_self).then(|| view! {
+                    <StaffForm csrf=csrf.clone() action=action.clone() class="inline">
+                        <label for=role_id.clone()>"Role"</label>
+                        <select id=role_id name="role">{roles}</select>
+                        <button type="submit" name="action" value="role">"Change role"</button>
+                    </StaffForm>
+                    {if user.disabled { button("enable", "Enable") } else { button("disable", "Disable") }}
+                })}
+                {button("unlock", "Unlock")}
+                {button("sessions", "End sessions")}
+                <StaffForm csrf=csrf.clone() action=action.clone() class="inline">
+                    <label for=password_id.clone()>"New password"</label>
+                    <input type="password" id=password_id name="password" autocomplete="new-password"/>
+                    <button type="submit" name="action" value="reset">"Reset password"</button>
+                </StaffForm>
+            </td>
+        </tr>
     }
 }
 

@@ -33,7 +33,9 @@ pub async fn load_docket(id: String, page: i64) -> Result<Option<DocketView>, Ap
     let Some(record) = services.store.docket(&id).await? else {
         return Ok(None);
     };
-    let mut view = DocketView::from_record(&record, services.clock.now());
+    let now = services.clock.now();
+    let mut view = DocketView::from_record(&record, now);
+    view.form_token = services.form_tokens.issue(&id, now);
     let counts = services.store.docket_counts(id.as_str()).await?;
     view.pages = ((counts.posted + COMMENTS_PER_PAGE - 1) / COMMENTS_PER_PAGE).max(1);
     view.page = page.clamp(1, view.pages);

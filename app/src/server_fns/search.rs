@@ -104,7 +104,7 @@ pub struct PublicSearchView {
     pub outcome: SearchOutcome,
 }
 
-#[server]
+#[server(endpoint = "public/search")]
 pub async fn public_search(
     docket: String,
     query: String,

@@ -167,8 +167,19 @@ pub async fn staff_audit() -> Result<AuditView, AppError> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UsersView {
     pub header: StaffHeader,
-    /// E-mail and role of every account.
-    pub users: Vec<(String, String)>,
+    pub users: Vec<UserRow>,
+}
+
+/// A staff account as the admin page lists it, with what may be done to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserRow {
+    pub id: i64,
+    pub email: String,
+    pub role: String,
+    pub disabled: bool,
+    pub failed_sign_ins: i64,
+    /// The signed-in admin's own account: it cannot be disabled or given a lesser role here.
+    pub is_self: bool,
 }
 
 #[server(endpoint = "staff/users")]
@@ -179,7 +190,14 @@ pub async fn staff_users() -> Result<UsersView, AppError> {
         header: StaffHeader::of(&identity),
         users: users
             .into_iter()
-            .map(|(_, email, role)| (email, role.as_str().to_owned()))
+            .map(|account| UserRow {
+                is_self: account.id == identity.user_id,
+                id: account.id,
+                email: account.email,
+                role: account.role.as_str().to_owned(),
+                disabled: account.disabled,
+                failed_sign_ins: account.failed_sign_ins,
+            })
             .collect(),
     })
 }

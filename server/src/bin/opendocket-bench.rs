@@ -8,6 +8,8 @@ mod adversarial;
 mod api;
 #[path = "bench/campaigns.rs"]
 mod campaigns;
+#[path = "bench/flood.rs"]
+mod flood;
 
 use anyhow::{Context, Result};
 use clap::Parser;
@@ -55,7 +57,8 @@ struct Args {
     rounds: usize,
     /// What to measure, comma-separated: tantivy, fts5, campaigns, api (the v4 API and the bulk
     /// download on the docket the campaign benchmark stores), adversarial (hostile input at n and
-    /// 4n, and a server's memory under concurrent uploads; not in the default set).
+    /// 4n, and a server's memory under concurrent uploads; not in the default set), flood (comment
+    /// floods against a release server's per-network limits; not in the default set).
     #[arg(
         long,
         value_delimiter = ',',
@@ -536,6 +539,12 @@ async fn main() -> Result<()> {
     let args = Args::parse();
     if args.engines.iter().any(|e| e == "adversarial") {
         adversarial::report().await?;
+        if args.engines.len() == 1 {
+            return Ok(());
+        }
+    }
+    if args.engines.iter().any(|e| e == "flood") {
+        flood::report().await?;
         if args.engines.len() == 1 {
             return Ok(());
         }

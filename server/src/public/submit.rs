@@ -1,7 +1,11 @@
 //! The comment form's POST handler: works without JavaScript, redirects to the receipt only after
-//! the comment is committed, and otherwise renders the docket page again with the reason.
+//! the comment is committed, and otherwise renders the docket page again with the reason. The
+//! form's signed token must be good for the docket; a form sent too fast, or with the hidden
+//! field filled in, is stored with a flag for the moderator.
 
 use crate::form::{parse_urlencoded, FormError};
+use crate::limits::ClientAddress;
+use crate::network::Verdict;
 use crate::render::render_page_with;
 use crate::uploads::{keep_files, read_multipart, status_of, Received, INCOMPLETE, INVALID_UTF8};
 use crate::{AppState, FORM_BODY_LIMIT};
@@ -9,8 +13,9 @@ use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use opendocket_app::views::RejectedSubmission;
-use opendocket_core::comment::{validate, CommentForm, IdempotencyKey};
+use opendocket_core::comment::{validate, CommentForm, HONEYPOT_FIELD};
 use opendocket_core::docket::DocketId;
+use opendocket_core::flags::FlagKind;
 use opendocket_core::store::SubmitError;
 use opendocket_core::window::{format_deadline, format_in_zone};
 
@@ -25,10 +30,16 @@ struct Rejection {
 const UPLOAD_RETRY_SECONDS: u32 = 30;
 
 impl Rejection {
-    fn new(status: StatusCode, form: CommentForm, key: String, message: impl Into<String>) -> Self {
+    /// A refusal giving back the form with `token` (empty: a fresh one is issued).
+    fn new(
+        status: StatusCode,
+        form: CommentForm,
+        token: String,
+        message: impl Into<String>,
+    ) -> Self {
         let submission = RejectedSubmission {
             form,
-            idempotency_key: key,
+            form_token: token,
             message: Some(message.into()),
             ..Default::default()
         };
@@ -40,9 +51,16 @@ impl Rejection {
     }
 }
 
-fn form_from_pairs(pairs: Vec<(String, String)>) -> (CommentForm, String) {
+struct SentForm {
+    form: CommentForm,
+    token: String,
+    honeypot: String,
+}
+
+fn form_from_pairs(pairs: Vec<(String, String)>) -> SentForm {
     let mut form = CommentForm::default();
-    let mut key = String::new();
+    let mut token = String::new();
+    let mut honeypot = String::new();
     for (name, value) in pairs {
         let slot = match name.as_str() {
             "submitter_type" => &mut form.submitter_type,
@@ -54,12 +72,17 @@ fn form_from_pairs(pairs: Vec<(String, String)>) -> (CommentForm, String) {
             "country" => &mut form.country,
             "email" => &mut form.email,
             "comment" => &mut form.comment,
-            "idempotency_key" => &mut key,
+            "form_token" => &mut token,
+            HONEYPOT_FIELD => &mut honeypot,
             _ => continue,
         };
         *slot = value;
     }
-    (form, key)
+    SentForm {
+        form,
+        token,
+        honeypot,
+    }
 }
 
 fn media_type(headers: &HeaderMap) -> String {
@@ -72,12 +95,7 @@ fn media_type(headers: &HeaderMap) -> String {
 }
 
 fn unreadable(status: StatusCode, message: &str) -> Rejection {
-    Rejection::new(
-        status,
-        CommentForm::default(),
-        IdempotencyKey::generate().as_str().to_owned(),
-        message,
-    )
+    Rejection::new(status, CommentForm::default(), String::new(), message)
 }
 
 /// Reads the form, urlencoded (no files) or multipart (with files), within the size limits.
@@ -160,9 +178,24 @@ fn refusal_of(error: &SubmitError) -> (StatusCode, String) {
 async fn accept(
     state: &AppState,
     docket_id: &DocketId,
+    verdict: Verdict,
     request: Request,
 ) -> Result<String, Rejection> {
     let services = &state.services;
+    if let Verdict::Refused(wait) = verdict {
+        // The text is read (files are not) so the person gets it back.
+        let Received { pairs, .. } = receive(state, request, false).await?;
+        let SentForm { form, token, .. } = form_from_pairs(pairs);
+        let seconds = wait.as_secs().max(1);
+        let mut rejection = Rejection::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            form,
+            token,
+            format!("Too many comments came from your network just now, so yours was not stored. Your text is kept below: please send it again in {seconds} seconds."),
+        );
+        rejection.retry_after = Some(seconds as u32);
+        return Err(rejection);
+    }
     // A docket that takes no comments receives no files (the text is still read, to give back).
     let admission = services
         .store
@@ -180,29 +213,47 @@ async fn accept(
         files_dropped,
     } = receive(state, request, upload_slot.is_some()).await?;
     let had_files = !files.is_empty() || files_dropped;
-    let (form, raw_key) = form_from_pairs(pairs);
-    let Ok(key) = IdempotencyKey::parse(&raw_key) else {
-        return Err(Rejection::new(
-            StatusCode::BAD_REQUEST,
-            form,
-            IdempotencyKey::generate().as_str().to_owned(),
-            "This form was missing its submission key, so nothing was stored. Please check your comment and submit it again.",
-        ));
+    let SentForm {
+        form,
+        token: raw_token,
+        honeypot,
+    } = form_from_pairs(pairs);
+    let now = services.clock.now();
+    let token = match services.form_tokens.check(docket_id, &raw_token, now) {
+        Ok(token) => token,
+        Err(error) => {
+            let message = match had_files {
+                true => format!("{error} Choose your files again under Attachments."),
+                false => error.to_string(),
+            };
+            return Err(Rejection::new(
+                StatusCode::BAD_REQUEST,
+                form,
+                String::new(),
+                message,
+            ));
+        }
     };
+    let key = token.key;
+    let mut signals = Vec::new();
+    if now - token.issued_at < state.form_min_age {
+        signals.push(FlagKind::Automation);
+    }
+    if !honeypot.is_empty() {
+        signals.push(FlagKind::Honeypot);
+    }
+    if verdict == Verdict::Crowded {
+        signals.push(FlagKind::Crowded);
+    }
     if let Err(error) = admission {
         let (status, message) = refusal_of(&error);
-        return Err(Rejection::new(
-            status,
-            form,
-            key.as_str().to_owned(),
-            message,
-        ));
+        return Err(Rejection::new(status, form, raw_token.clone(), message));
     }
     if files_dropped {
         let mut rejection = Rejection::new(
             StatusCode::SERVICE_UNAVAILABLE,
             form,
-            key.as_str().to_owned(),
+            raw_token.clone(),
             "Many people are sending files right now, so yours were not received and nothing was stored. Your text is kept below: choose your files again under Attachments and send it in a minute.",
         );
         rejection.retry_after = Some(UPLOAD_RETRY_SECONDS);
@@ -216,7 +267,7 @@ async fn accept(
             form: form.clone(),
             errors,
             message: files_again.clone(),
-            idempotency_key: key.as_str().to_owned(),
+            form_token: raw_token.clone(),
         },
         retry_after: None,
     })?;
@@ -224,15 +275,14 @@ async fn accept(
         Rejection::new(
             status_of(&error),
             form.clone(),
-            key.as_str().to_owned(),
+            raw_token.clone(),
             format!("{error} Nothing was stored; choose your files again under Attachments."),
         )
     })?;
     drop(upload_slot);
-    let now = services.clock.now();
     match services
         .store
-        .submit_comment_with_attachments(docket_id, &comment, &attachments, &key, now)
+        .submit_comment_with_signals(docket_id, &comment, &attachments, &signals, &key, now)
         .await
     {
         Ok(receipt) => Ok(receipt.tracking_number.to_string()),
@@ -244,12 +294,7 @@ async fn accept(
                 Some(again) => format!("{message} {again}"),
                 None => message,
             };
-            Err(Rejection::new(
-                status,
-                form,
-                key.as_str().to_owned(),
-                message,
-            ))
+            Err(Rejection::new(status, form, raw_token.clone(), message))
         }
     }
 }
@@ -257,8 +302,11 @@ async fn accept(
 pub async fn submit_comment(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    ClientAddress(address): ClientAddress,
     request: Request,
 ) -> Response {
+    // Counted before anything else: a refused docket id costs a flood as much as a good one.
+    let verdict = state.limits.comments.check(address);
     let Ok(docket_id) = DocketId::parse(&id) else {
         return render_docket_page(
             &state,
@@ -268,11 +316,16 @@ pub async fn submit_comment(
         )
         .await;
     };
-    match accept(&state, &docket_id, request).await {
+    match accept(&state, &docket_id, verdict, request).await {
         Ok(tracking_number) => {
             Redirect::to(&format!("/receipts/{tracking_number}")).into_response()
         }
-        Err(rejection) => {
+        Err(mut rejection) => {
+            let submission = &mut rejection.submission;
+            if submission.form_token.is_empty() {
+                let now = state.services.clock.now();
+                submission.form_token = state.services.form_tokens.issue(&docket_id, now);
+            }
             let mut response = render_docket_page(
                 &state,
                 docket_id.as_str(),

@@ -2,9 +2,11 @@
 //! request, listings and single records as JSON:API, errors in regulations.gov's shape.
 
 use crate::form::parse_urlencoded;
+use crate::limits::ClientAddress;
+use crate::network::Verdict;
 use crate::AppState;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Extension, Path, RawQuery, Request, State};
+use axum::extract::{Extension, Path, RawQuery, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -20,10 +22,10 @@ use opendocket_core::api::resources::{
     document_document, document_item, list_document,
 };
 use opendocket_core::api::{storage, ApiError, Collection, JSON_API};
+use opendocket_core::flags::FlagKind;
 use opendocket_core::store::StoreError;
 use serde_json::{json, Value};
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 
@@ -121,23 +123,11 @@ fn sent_key(headers: &HeaderMap, query: Option<&str>) -> Option<String> {
         .filter(|k| !k.is_empty())
 }
 
-/// Who is asking without a key: the connecting address, or for a reverse proxy on this machine
-/// the address it forwarded.
-fn anonymous_caller(request: &Request) -> String {
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|info| info.0.ip());
-    let forwarded = request
-        .headers()
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.rsplit(',').next())
-        .map(|v| v.trim().to_owned());
-    match (peer, forwarded) {
-        (Some(ip), Some(forwarded)) if ip.is_loopback() => format!("address:{forwarded}"),
-        (Some(ip), _) => format!("address:{ip}"),
-        (None, _) => "address:unknown".to_owned(),
+/// Who is asking without a key: the client's address (forwarded only by a trusted proxy).
+fn anonymous_caller(address: Option<std::net::IpAddr>) -> String {
+    match address {
+        Some(ip) => format!("address:{ip}"),
+        None => "address:unknown".to_owned(),
     }
 }
 
@@ -155,12 +145,15 @@ fn set_limit_headers(response: &mut Response, limit: NonZeroU32, remaining: u32)
 
 /// Checks the key (if any) and the caller's rate limit before every API request, and says how
 /// many requests are left on every answer.
-pub async fn gate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub async fn gate(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    let address = crate::network::client_address(&parts, &state.limits.proxies);
+    let mut request = Request::from_parts(parts, body);
     let limits = &state.api_limits;
     let key = sent_key(request.headers(), request.uri().query());
     let mut key_id = None;
     let (caller, limit, refusal) = match key {
-        None => (anonymous_caller(&request), limits.anonymous_limit, None),
+        None => (anonymous_caller(address), limits.anonymous_limit, None),
         Some(secret) => match state.services.store.api_key_by_secret(&secret).await {
             Ok(Some(key)) if key.revoked_at.is_none() => {
                 let limit = key
@@ -172,7 +165,7 @@ pub async fn gate(State(state): State<AppState>, mut request: Request, next: Nex
                 (format!("key:{}", key.id), limit, None)
             }
             Ok(_) => (
-                anonymous_caller(&request),
+                anonymous_caller(address),
                 limits.anonymous_limit,
                 Some(error(ApiError::forbidden(
                     "The API key is not valid or has been revoked. Leave the key out to read with the anonymous limit, or ask the agency for a new key.",
@@ -339,6 +332,7 @@ async fn docket_detail(State(state): State<AppState>, Path(id): Path<String>) ->
 async fn create_comment(
     State(state): State<AppState>,
     Extension(caller): Extension<ApiCaller>,
+    ClientAddress(address): ClientAddress,
     body: Bytes,
 ) -> Response {
     use opendocket_core::api::submission::parse_submission;
@@ -349,6 +343,22 @@ async fn create_comment(
         return error(ApiError::forbidden(
             "Posting a comment needs an API key: send it as the X-Api-Key header.",
         ));
+    };
+    let crowded = match state.limits.comments.check(address) {
+        Verdict::Refused(wait) => {
+            let seconds = wait.as_secs().max(1);
+            let mut response = error(ApiError {
+                status: 429,
+                title: "Too Many Requests",
+                detail: format!("Too many comments came from your network just now; try again in {seconds} seconds."),
+            });
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            return response;
+        }
+        Verdict::Crowded => true,
+        Verdict::Allowed => false,
     };
     let submission = match parse_submission(&body) {
         Ok(submission) => submission,
@@ -380,9 +390,17 @@ async fn create_comment(
             opendocket_core::api::format_instant(at)
         )))
     };
+    let signals: &[FlagKind] = if crowded { &[FlagKind::Crowded] } else { &[] };
     match services
         .store
-        .submit_comment(&docket, &submission.comment, &idempotency, now)
+        .submit_comment_with_signals(
+            &docket,
+            &submission.comment,
+            &[],
+            signals,
+            &idempotency,
+            now,
+        )
         .await
     {
         Ok(receipt) => {

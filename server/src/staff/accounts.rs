@@ -1,5 +1,6 @@
-//! Admin forms for people and keys: adding a staff account, making and revoking API keys, and the
-//! audit log as CSV.
+//! Admin forms for people and keys: adding a staff account and controlling it (disable, enable,
+//! role, unlock, end sessions, reset password), making and revoking API keys, and the audit log
+//! as CSV.
 
 use super::extract::{CsrfForm, Fields, StaffForm, StaffSession};
 use super::refusal::{page_notice, Refusal};
@@ -7,7 +8,7 @@ use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use opendocket_core::accounts::{AccountError, Actor};
+use opendocket_core::accounts::Actor;
 use opendocket_core::api::keys::ApiKeyError;
 use opendocket_core::roles::Role;
 
@@ -47,21 +48,81 @@ pub async fn add_user(
             services.clock.now(),
         )
         .await;
-    let refusal = match added {
-        Ok(_) => return Ok(Redirect::to("/staff/users")),
-        Err(AccountError::Invalid(e)) => {
-            Refusal::unprocessable(format!("The account was not added: {e}."))
-        }
-        Err(AccountError::Exists(email)) => Refusal::new(
+    added.map_err(|error| Refusal::from(error).on("/staff/users"))?;
+    Ok(Redirect::to("/staff/users"))
+}
+
+/// What an admin does to an account from its row on the accounts page.
+pub enum UserControl {
+    Disable,
+    Enable,
+    Role(Role),
+    Unlock,
+    EndSessions,
+    ResetPassword(String),
+}
+
+impl StaffForm for UserControl {
+    fn parse(fields: &Fields) -> Result<Self, Refusal> {
+        Ok(match fields.get("action").unwrap_or("") {
+            "disable" => Self::Disable,
+            "enable" => Self::Enable,
+            "role" => Self::Role(
+                fields
+                    .get("role")
+                    .and_then(Role::parse)
+                    .ok_or_else(|| Refusal::bad_request("Choose a role: admin, moderator or analyst."))?,
+            ),
+            "unlock" => Self::Unlock,
+            "sessions" => Self::EndSessions,
+            "reset" => Self::ResetPassword(fields.text("password")),
+            _ => {
+                return Err(Refusal::bad_request(
+                    "Choose what to do: disable, enable, change role, unlock, end sessions or reset the password.",
+                ))
+            }
+        })
+    }
+}
+
+pub async fn control_user(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    StaffSession(identity): StaffSession,
+    CsrfForm(control): CsrfForm<UserControl>,
+) -> Result<Redirect, Refusal> {
+    let services = &state.services;
+    let on_page = |refusal: Refusal| refusal.on("/staff/users");
+    let account = services.store.staff_user(id).await?.ok_or_else(|| {
+        on_page(Refusal::new(
+            StatusCode::NOT_FOUND,
+            "There is no such staff account.",
+        ))
+    })?;
+    let keeps_own_access = matches!(control, UserControl::Disable)
+        || matches!(control, UserControl::Role(role) if role != Role::Admin);
+    if account.id == identity.user_id && keeps_own_access {
+        return Err(on_page(Refusal::new(
             StatusCode::CONFLICT,
-            format!("A staff account for {email} already exists."),
-        ),
-        Err(AccountError::Store(error)) => Refusal::unavailable(
-            "The account could not be saved; try again in a minute.",
-            error,
-        ),
+            "You cannot disable your own account or give it a lesser role: ask another admin.",
+        )));
+    }
+    let (store, email) = (&services.store, account.email.as_str());
+    let (actor, now) = (Actor::of(&identity), services.clock.now());
+    let done = match &control {
+        UserControl::Disable => store.disable_staff_user(email, &actor, now).await,
+        UserControl::Enable => store.enable_staff_user(email, &actor, now).await,
+        UserControl::Role(role) => store.set_staff_role(email, *role, &actor, now).await,
+        UserControl::Unlock => store.unlock_staff_user(email, &actor, now).await,
+        UserControl::EndSessions => store.end_staff_sessions(email, &actor, now).await,
+        UserControl::ResetPassword(password) => {
+            store
+                .reset_staff_password(email, password, &actor, now)
+                .await
+        }
     };
-    Err(refusal.on("/staff/users"))
+    done.map_err(|error| on_page(Refusal::from(error)))?;
+    Ok(Redirect::to("/staff/users"))
 }
 
 pub struct ApiKeyForm {

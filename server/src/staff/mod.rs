@@ -44,6 +44,7 @@ fn handler(verb: Verb, path: &str) -> Option<MethodRouter<AppState>> {
         (Post, "/staff/comments/{id}/decision") => post(moderation::decide),
         (Post, "/staff/comments/bulk") => post(moderation::decide_bulk),
         (Post, "/staff/users") => post(accounts::add_user),
+        (Post, "/staff/users/{id}") => post(accounts::control_user),
         (Post, "/staff/api-keys") => post(accounts::create_api_key),
         (Post, "/staff/api-keys/{id}/revoke") => post(accounts::revoke_api_key),
         (Get, "/staff/audit.csv") => get(accounts::audit_csv),

@@ -150,6 +150,24 @@ impl From<StoreError> for Refusal {
     }
 }
 
+impl From<opendocket_core::accounts::AccountError> for Refusal {
+    fn from(error: opendocket_core::accounts::AccountError) -> Self {
+        use opendocket_core::accounts::AccountError;
+        match error {
+            AccountError::Invalid(e) => Self::unprocessable(format!("Nothing was changed: {e}.")),
+            AccountError::Exists(email) => Self::new(
+                StatusCode::CONFLICT,
+                format!("A staff account for {email} already exists."),
+            ),
+            AccountError::Unknown(email) => Self::new(
+                StatusCode::NOT_FOUND,
+                format!("There is no staff account for {email}."),
+            ),
+            AccountError::Store(error) => Self::from(error),
+        }
+    }
+}
+
 impl From<crate::form::FormError> for Refusal {
     fn from(error: crate::form::FormError) -> Self {
         match error {

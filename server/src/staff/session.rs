@@ -4,6 +4,8 @@
 
 use super::extract::{CsrfForm, Fields, StaffForm, StaffSession};
 use super::refusal::{page_notice, Refusal};
+use crate::limits::ClientAddress;
+use crate::network::{lock_network, Verdict};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Request, State};
@@ -160,17 +162,29 @@ fn session_cookie(token: &str, max_age_seconds: i64, secure: bool) -> HeaderValu
 
 pub async fn sign_in(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Refusal> {
     let form = Fields::parse(&body)?;
     let email = form.text("email");
+    // Counted before any password is hashed.
+    if let Verdict::Refused(wait) = state.limits.sign_ins.check(address) {
+        let seconds = wait.as_secs().max(1);
+        let refusal = Refusal::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!("Too many sign-in attempts came from your network just now. Please wait {seconds} seconds and try again."),
+        );
+        return Err(refusal.on("/staff/login").with_email(email));
+    }
     let services = &state.services;
     let signed_in = services
         .store
         .sign_in(
             &email,
             form.get("password").unwrap_or(""),
+            lock_network(address),
+            &services.sign_in_lockouts,
             services.clock.now(),
         )
         .await;
@@ -188,7 +202,7 @@ pub async fn sign_in(
         Err(SignInError::Locked(until)) => Refusal::new(
             StatusCode::TOO_MANY_REQUESTS,
             format!(
-                "Too many wrong passwords: this account is locked until {} UTC.",
+                "Too many wrong passwords came from your network: this account is locked for it until {} UTC. Signing in from another network still works, and an admin can unlock it.",
                 until.format("%Y-%m-%d %H:%M")
             ),
         ),

@@ -4,7 +4,6 @@
 
 use crate::common::{encode_form, Harness, Multipart, ServerProcess};
 use axum::http::StatusCode;
-use opendocket_core::comment::IdempotencyKey;
 use opendocket_core::docket::DocketId;
 use opendocket_core::moderation::Decision;
 use opendocket_core::roles::Role;
@@ -26,9 +25,9 @@ async fn caught_up(h: &Harness) {
         .unwrap());
 }
 
-fn form(comment: &str) -> Multipart {
+fn form(h: &Harness, comment: &str) -> Multipart {
     Multipart::default()
-        .text("idempotency_key", IdempotencyKey::generate().as_str())
+        .text("form_token", &h.form_token(DOCKET))
         .text("submitter_type", "anonymous")
         .text("comment", comment)
 }
@@ -120,10 +119,7 @@ async fn many_facets_are_capped_and_answered() {
 async fn a_form_with_too_many_fields_is_refused_and_nothing_is_stored() {
     let h = harness().await;
     let mut fields: Vec<(String, String)> = vec![
-        (
-            "idempotency_key".into(),
-            IdempotencyKey::generate().as_str().into(),
-        ),
+        ("form_token".into(), h.form_token(DOCKET)),
         ("submitter_type".into(), "anonymous".into()),
         ("comment".into(), "Many fields.".into()),
     ];
@@ -137,7 +133,7 @@ async fn a_form_with_too_many_fields_is_refused_and_nothing_is_stored() {
         .await;
     assert_eq!(page.status, StatusCode::BAD_REQUEST);
     assert!(page.body.contains("more than 1000 fields"));
-    let mut multipart = form("Many parts.");
+    let mut multipart = form(&h, "Many parts.");
     for i in 0..100 {
         multipart = multipart.text(&format!("x{i}"), "y");
     }
@@ -158,7 +154,7 @@ async fn a_file_of_angle_brackets_never_stalls_the_docket() {
     let sent = h
         .post_multipart(
             &format!("/dockets/{DOCKET}"),
-            &form("See attached.").file("attachments", "brackets.txt", &hostile),
+            &form(&h, "See attached.").file("attachments", "brackets.txt", &hostile),
         )
         .await;
     assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
@@ -173,7 +169,7 @@ async fn a_file_of_angle_brackets_never_stalls_the_docket() {
     for i in 0..10 {
         let letter = format!("Comment {i} from another browser about health data and advertising.");
         let page = h
-            .post_multipart(&format!("/dockets/{DOCKET}"), &form(&letter))
+            .post_multipart(&format!("/dockets/{DOCKET}"), &form(&h, &letter))
             .await;
         assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     }
@@ -220,7 +216,7 @@ async fn when_every_upload_slot_is_busy_the_text_comes_back_with_a_retry_time() 
     let page = h
         .post_multipart(
             &format!("/dockets/{DOCKET}"),
-            &form("My careful words about consent.").file("attachments", "a.txt", b"a letter"),
+            &form(&h, "My careful words about consent.").file("attachments", "a.txt", b"a letter"),
         )
         .await;
     assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
@@ -234,7 +230,7 @@ async fn when_every_upload_slot_is_busy_the_text_comes_back_with_a_retry_time() 
     let again = h
         .post_multipart(
             &format!("/dockets/{DOCKET}"),
-            &form("My careful words about consent.").file("attachments", "a.txt", b"a letter"),
+            &form(&h, "My careful words about consent.").file("attachments", "a.txt", b"a letter"),
         )
         .await;
     assert_eq!(again.status, StatusCode::SEE_OTHER);
@@ -246,7 +242,11 @@ async fn a_text_file_named_as_a_program_downloads_as_text() {
     let sent = h
         .post_multipart(
             &format!("/dockets/{DOCKET}"),
-            &form("See attached.").file("attachments", "letter.hta", b"Please read my letter.\n"),
+            &form(&h, "See attached.").file(
+                "attachments",
+                "letter.hta",
+                b"Please read my letter.\n",
+            ),
         )
         .await;
     assert_eq!(sent.status, StatusCode::SEE_OTHER);
@@ -605,7 +605,7 @@ async fn one_slow_file_never_holds_up_the_others() {
         let sent = h
             .post_multipart(
                 &format!("/dockets/{DOCKET}"),
-                &form("See attached.").file("attachments", name, text.as_bytes()),
+                &form(&h, "See attached.").file("attachments", name, text.as_bytes()),
             )
             .await;
         assert_eq!(sent.status, StatusCode::SEE_OTHER);

@@ -6,7 +6,6 @@ use crate::common::{instant, Harness, Multipart};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use opendocket_core::accounts::Actor;
-use opendocket_core::comment::IdempotencyKey;
 use opendocket_core::moderation::Decision;
 use serde_json::Value;
 use std::collections::{BTreeSet, HashSet};
@@ -535,7 +534,7 @@ async fn attachments_are_included_when_asked_for() {
     let h = harness().await;
     let pdf: &[u8] = include_bytes!("../fixtures/letter.pdf");
     let form = Multipart::default()
-        .text("idempotency_key", IdempotencyKey::generate().as_str())
+        .text("form_token", &h.form_token(DOCKET))
         .text("submitter_type", "anonymous")
         .text("comment", "See attached")
         .file("attachments", "letter.pdf", pdf)

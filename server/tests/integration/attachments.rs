@@ -3,7 +3,6 @@
 
 use crate::common::{instant, Harness, Multipart};
 use axum::http::StatusCode;
-use opendocket_core::comment::IdempotencyKey;
 use opendocket_core::moderation::Decision;
 use opendocket_core::roles::Role;
 use std::path::Path;
@@ -18,9 +17,9 @@ async fn harness() -> Harness {
     Harness::with_open_docket(DOCKET).await
 }
 
-fn form(comment: &str) -> Multipart {
+fn form(h: &Harness, comment: &str) -> Multipart {
     Multipart::default()
-        .text("idempotency_key", IdempotencyKey::generate().as_str())
+        .text("form_token", &h.form_token(DOCKET))
         .text("submitter_type", "anonymous")
         .text("comment", comment)
 }
@@ -96,7 +95,7 @@ async fn files_come_with_the_comment_are_kept_and_listed_on_the_receipt() {
     let h = harness().await;
     let sent = submit(
         &h,
-        &form("See attached")
+        &form(&h, "See attached")
             .file("attachments", "C:\\letters\\letter.pdf", PDF)
             .file(
                 "attachments",
@@ -117,12 +116,12 @@ async fn files_come_with_the_comment_are_kept_and_listed_on_the_receipt() {
     assert_eq!(stored_files(&h), 2, "both files are on disk");
 
     // The same bytes again are kept once.
-    let again = submit(&h, &form("Again.").file("attachments", "copy.pdf", PDF)).await;
+    let again = submit(&h, &form(&h, "Again.").file("attachments", "copy.pdf", PDF)).await;
     assert_eq!(again.status, StatusCode::SEE_OTHER);
     assert_eq!(stored_files(&h), 2);
 
     // An empty file input sends an empty part: the comment goes through without attachments.
-    let none = submit(&h, &form("No files.").file("attachments", "", b"")).await;
+    let none = submit(&h, &form(&h, "No files.").file("attachments", "", b"")).await;
     assert_eq!(none.status, StatusCode::SEE_OTHER, "{}", none.body);
     assert_eq!(h.count("SELECT COUNT(*) FROM attachments").await, 3);
 
@@ -136,7 +135,7 @@ async fn files_are_for_staff_until_the_comment_is_posted() {
     let h = harness().await;
     let sent = submit(
         &h,
-        &form("My letter is attached.").file("attachments", "letter.pdf", PDF),
+        &form(&h, "My letter is attached.").file("attachments", "letter.pdf", PDF),
     )
     .await;
     assert_eq!(sent.status, StatusCode::SEE_OTHER);
@@ -251,7 +250,7 @@ async fn files_that_are_not_allowed_are_refused_and_nothing_is_stored() {
     let h = harness().await;
     let disguised = submit(
         &h,
-        &form("Read my letter.")
+        &form(&h, "Read my letter.")
             .file("attachments", "notes.txt", b"fine")
             .file("attachments", "letter.pdf", PROGRAM),
     )
@@ -265,7 +264,7 @@ async fn files_that_are_not_allowed_are_refused_and_nothing_is_stored() {
         "the text is kept in the form"
     );
 
-    let mut many = form("Many files.");
+    let mut many = form(&h, "Many files.");
     for i in 0..21 {
         many = many.file("attachments", &format!("f{i}.txt"), b"text");
     }
@@ -276,11 +275,11 @@ async fn files_that_are_not_allowed_are_refused_and_nothing_is_stored() {
         .contains("At most 20 files can be attached to one comment."));
 
     let big = vec![b'a'; 10 * 1024 * 1024 + 1];
-    let big = submit(&h, &form("Big.").file("attachments", "big.txt", &big)).await;
+    let big = submit(&h, &form(&h, "Big.").file("attachments", "big.txt", &big)).await;
     assert_eq!(big.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(big.body.contains("big.txt is larger than 10 MB"));
 
-    let mut cut = form("Cut short.")
+    let mut cut = form(&h, "Cut short.")
         .file("attachments", "letter.pdf", PDF)
         .body();
     cut.truncate(cut.len() - 40);
@@ -306,7 +305,7 @@ async fn a_closed_docket_receives_no_files() {
     h.clock.set(instant(CLOSES));
     let late = submit(
         &h,
-        &form("Too late.").file("attachments", "letter.pdf", PDF),
+        &form(&h, "Too late.").file("attachments", "letter.pdf", PDF),
     )
     .await;
     assert_eq!(late.status, StatusCode::CONFLICT, "{}", late.body);
@@ -333,13 +332,13 @@ async fn sweep(h: &Harness) -> usize {
 async fn the_sweep_keeps_files_a_committed_comment_shares_with_a_refused_one() {
     let h = harness().await;
     let invalid = Multipart::default()
-        .text("idempotency_key", IdempotencyKey::generate().as_str())
+        .text("form_token", &h.form_token(DOCKET))
         .text("submitter_type", "individual")
         .text("comment", "")
         .file("attachments", "letter.pdf", PDF);
     let (path, valid) = (
         format!("/dockets/{DOCKET}"),
-        form("Same letter.").file("attachments", "letter.pdf", PDF),
+        form(&h, "Same letter.").file("attachments", "letter.pdf", PDF),
     );
     let (refused, accepted) = tokio::join!(h.post_multipart(&path, &invalid), submit(&h, &valid));
     assert_eq!(
@@ -376,13 +375,13 @@ async fn an_analyst_finds_a_comment_by_a_phrase_only_in_its_pdf() {
     let letter = include_bytes!("../fixtures/letter.pdf");
     let sent = submit(
         &h,
-        &form("See attached").file("attachments", "letter.pdf", letter),
+        &form(&h, "See attached").file("attachments", "letter.pdf", letter),
     )
     .await;
     assert_eq!(sent.status, StatusCode::SEE_OTHER);
     let broken = submit(
         &h,
-        &form("My second letter is attached").file("attachments", "broken.pdf", &letter[..200]),
+        &form(&h, "My second letter is attached").file("attachments", "broken.pdf", &letter[..200]),
     )
     .await;
     assert_eq!(
@@ -473,7 +472,11 @@ async fn form_letters_sent_as_pdfs_form_a_campaign_once_read() {
     let h = harness().await;
     let letter = include_bytes!("../fixtures/letter.pdf");
     for note in ["See attached", "Please read the attached letter"] {
-        let sent = submit(&h, &form(note).file("attachments", "letter.pdf", letter)).await;
+        let sent = submit(
+            &h,
+            &form(&h, note).file("attachments", "letter.pdf", letter),
+        )
+        .await;
         assert_eq!(sent.status, StatusCode::SEE_OTHER);
     }
     assert_eq!(
@@ -548,7 +551,7 @@ async fn a_moderator_gives_the_public_a_redacted_version_of_a_file() {
     let letter = include_bytes!("../fixtures/letter.pdf");
     let sent = submit(
         &h,
-        &form("See attached").file("attachments", "letter.pdf", letter),
+        &form(&h, "See attached").file("attachments", "letter.pdf", letter),
     )
     .await;
     assert_eq!(sent.status, StatusCode::SEE_OTHER);

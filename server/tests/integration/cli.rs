@@ -273,23 +273,7 @@ fn an_unsupported_database_url_is_named() {
 }
 
 fn opendocket_with_stdin(data_dir: &Path, args: &[&str], stdin: &str) -> Output {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_opendocket"))
-        .args(args)
-        .env("OPENDOCKET_DATA_DIR", data_dir)
-        .env_remove("DATABASE_URL")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    crate::common::run_opendocket(data_dir, None, args, stdin)
 }
 
 #[test]

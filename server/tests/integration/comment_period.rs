@@ -21,7 +21,7 @@ async fn open_docket(allow_late: bool) -> Harness {
 
 fn individual(key: &str, comment: &str) -> String {
     encode_form(&[
-        ("idempotency_key", key),
+        ("form_token", key),
         ("submitter_type", "individual"),
         ("first_name", "Ada"),
         ("last_name", "Lovelace"),
@@ -169,8 +169,8 @@ async fn concurrent_double_submit_stores_one_comment() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn comment_after_the_deadline_is_refused_and_not_stored() {
     let h = open_docket(false).await;
-    let key = fresh_key(&h).await;
     h.clock.set(instant(CLOSES));
+    let key = h.form_token(DOCKET);
     let response = h
         .post_form(&format!("/dockets/{DOCKET}"), individual(&key, "Too late."))
         .await;
@@ -190,8 +190,8 @@ async fn comment_after_the_deadline_is_refused_and_not_stored() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_millisecond_before_the_deadline_is_on_time() {
     let h = open_docket(false).await;
-    let key = fresh_key(&h).await;
     h.clock.set(instant(CLOSES) - Duration::milliseconds(1));
+    let key = h.form_token(DOCKET);
     let response = h
         .post_form(
             &format!("/dockets/{DOCKET}"),
@@ -205,10 +205,11 @@ async fn one_millisecond_before_the_deadline_is_on_time() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn late_comments_are_accepted_and_flagged_where_allowed() {
     let h = open_docket(true).await;
-    let key = fresh_key(&h).await;
     h.clock.set(instant(CLOSES) + Duration::hours(2));
     let page = h.get(&format!("/dockets/{DOCKET}")).await;
     assert!(page.has_comment_form());
+    let key = page.form_key();
+    h.clock.advance(Duration::minutes(2));
     assert!(page.body.contains("marked as late"));
     let response = h
         .post_form(
@@ -229,11 +230,10 @@ async fn comment_before_the_window_opens_is_refused() {
         .await;
     let page = h.get(&format!("/dockets/{DOCKET}")).await;
     assert!(!page.has_comment_form());
-    let key = opendocket_core::comment::IdempotencyKey::generate();
     let response = h
         .post_form(
             &format!("/dockets/{DOCKET}"),
-            individual(key.as_str(), "Early."),
+            individual(&h.form_token(DOCKET), "Early."),
         )
         .await;
     assert_eq!(response.status, StatusCode::CONFLICT);
@@ -248,7 +248,7 @@ async fn validation_errors_come_back_inline_with_the_typed_values() {
     let h = open_docket(false).await;
     let key = fresh_key(&h).await;
     let body = encode_form(&[
-        ("idempotency_key", &key),
+        ("form_token", &key),
         ("submitter_type", "individual"),
         ("first_name", ""),
         ("last_name", "<b>Bold</b>"),
@@ -278,7 +278,7 @@ async fn validation_errors_come_back_inline_with_the_typed_values() {
 async fn organization_and_anonymous_rules() {
     let h = open_docket(false).await;
     let no_org = encode_form(&[
-        ("idempotency_key", &fresh_key(&h).await),
+        ("form_token", &fresh_key(&h).await),
         ("submitter_type", "organization"),
         ("comment", "We object."),
     ]);
@@ -289,7 +289,7 @@ async fn organization_and_anonymous_rules() {
         .contains("Organization is required for a comment from an organization."));
 
     let anonymous = encode_form(&[
-        ("idempotency_key", &fresh_key(&h).await),
+        ("form_token", &fresh_key(&h).await),
         ("submitter_type", "anonymous"),
         ("first_name", "Secret"),
         ("comment", "Anonymous view."),
@@ -325,19 +325,19 @@ async fn bad_input_gets_a_clear_4xx_and_stores_nothing() {
             "control character",
         ),
         (
-            format!("idempotency_key={key}&submitter_type=anonymous&comment=%FF%FE").into_bytes(),
+            format!("form_token={key}&submitter_type=anonymous&comment=%FF%FE").into_bytes(),
             StatusCode::BAD_REQUEST,
             "not valid text (UTF-8)",
         ),
         (
             b"submitter_type=anonymous&comment=no+key".to_vec(),
             StatusCode::BAD_REQUEST,
-            "missing its submission key",
+            "missing its token",
         ),
         (
             individual("not-a-key", "hello").into_bytes(),
             StatusCode::BAD_REQUEST,
-            "missing its submission key",
+            "not valid for this docket",
         ),
     ];
     for (body, status, needle) in cases {
@@ -400,12 +400,16 @@ async fn pages_carry_a_csp_that_allows_only_this_origin() {
     let h = open_docket(false).await;
     let docket = format!("/dockets/{DOCKET}");
     // Many answers, some at once: every HTML answer carries the page policy with its own nonce.
-    let pages = futures_util::future::join_all((0..40).map(|i| {
+    let mut pages = futures_util::future::join_all((0..40).map(|i| {
         let path = if i % 2 == 0 { "/" } else { docket.as_str() };
         let h = &h;
         async move { (path, h.get(path).await) }
     }))
     .await;
+    // A refused form's page is rendered from a request of its own: it carries the same nonce.
+    let refused = h.post_form(&docket, individual("", "No token.")).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    pages.push((docket.as_str(), refused));
     for (path, page) in pages {
         let csp = page
             .headers
@@ -428,6 +432,13 @@ async fn pages_carry_a_csp_that_allows_only_this_origin() {
             page.body.contains(&format!("nonce=\"{nonce}\"")),
             "inline scripts carry the header's nonce"
         );
+        for tag in page.body.split("<script").skip(1) {
+            let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
+            assert!(
+                tag.contains(&format!("nonce=\"{nonce}\"")),
+                "{path}: a script without the header's nonce: <script{tag}>"
+            );
+        }
         for attr in ["src=\"http", "href=\"http", "src=\"//", "href=\"//"] {
             assert!(
                 !page.body.contains(attr),

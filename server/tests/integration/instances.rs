@@ -13,7 +13,7 @@ const CLOSES: &str = "2023-04-14T04:00:00Z";
 
 fn anonymous(key: &str, comment: &str) -> String {
     encode_form(&[
-        ("idempotency_key", key),
+        ("form_token", key),
         ("submitter_type", "anonymous"),
         ("comment", comment),
     ])
@@ -60,11 +60,11 @@ async fn every_comment_change_gets_the_next_sequence_number() {
     h.create_docket("FTC-2023-0018", instant(OPENS), instant(CLOSES), false)
         .await;
     for n in 0..3 {
-        let key = IdempotencyKey::generate();
+        let key = h.form_token("FTC-2023-0018");
         let page = h
             .post_form(
                 "/dockets/FTC-2023-0018",
-                anonymous(key.as_str(), &format!("Comment {n}")),
+                anonymous(&key, &format!("Comment {n}")),
             )
             .await;
         assert_eq!(page.status, StatusCode::SEE_OTHER);
@@ -87,7 +87,7 @@ async fn every_comment_change_gets_the_next_sequence_number() {
     let refused = h
         .post_form(
             "/dockets/FTC-2023-0018",
-            anonymous(IdempotencyKey::generate().as_str(), "Late"),
+            anonymous(&h.form_token("FTC-2023-0018"), "Late"),
         )
         .await;
     assert_eq!(refused.status, StatusCode::CONFLICT);
@@ -122,9 +122,9 @@ async fn two_server_processes_share_one_database() {
 
     let page = a.http("GET", "/dockets/FTC-2026-0001", None).unwrap();
     assert_eq!(page.status, 200);
-    let marker = "name=\"idempotency_key\" value=\"";
+    let marker = "name=\"form_token\" value=\"";
     let start = page.body.find(marker).unwrap() + marker.len();
-    let key = &page.body[start..start + 32];
+    let key = &page.body[start..start + page.body[start..].find('"').unwrap()];
     let form = anonymous(key, "Sent to A.");
     let taken = a
         .http("POST", "/dockets/FTC-2026-0001", Some(&form))
@@ -253,7 +253,7 @@ async fn submissions_fail_cleanly_while_the_database_is_down_and_recover() {
     let before = h
         .post_form(
             "/dockets/FTC-2023-0018",
-            anonymous(IdempotencyKey::generate().as_str(), "Before."),
+            anonymous(&h.form_token("FTC-2023-0018"), "Before."),
         )
         .await;
     assert_eq!(before.status, StatusCode::SEE_OTHER);
@@ -262,7 +262,7 @@ async fn submissions_fail_cleanly_while_the_database_is_down_and_recover() {
     let during = h
         .post_form(
             "/dockets/FTC-2023-0018",
-            anonymous(IdempotencyKey::generate().as_str(), "During."),
+            anonymous(&h.form_token("FTC-2023-0018"), "During."),
         )
         .await;
     let health = h.get("/healthz").await;
@@ -285,7 +285,7 @@ async fn submissions_fail_cleanly_while_the_database_is_down_and_recover() {
     let after = h
         .post_form(
             "/dockets/FTC-2023-0018",
-            anonymous(IdempotencyKey::generate().as_str(), "After."),
+            anonymous(&h.form_token("FTC-2023-0018"), "After."),
         )
         .await;
     assert_eq!(

@@ -3,6 +3,7 @@
 
 mod common;
 
+mod abuse;
 mod adversarial;
 mod api;
 mod attachments;
@@ -13,4 +14,5 @@ mod downloads;
 mod import;
 mod instances;
 mod search;
+mod sign_in;
 mod staff;

@@ -148,7 +148,7 @@ async fn measure_uploads(pid: u32, addr: &str) -> Result<()> {
     let started = Instant::now();
     let docket_page = loop {
         if let Ok(page) = get(addr, "/dockets/FTC-2023-0018") {
-            if page.contains("idempotency_key") {
+            if form_token_of(&page).is_some() {
                 break page;
             }
         }
@@ -200,6 +200,14 @@ fn rss_mb(pid: u32, field: &str) -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
+/// The signed token of the comment form on a docket page.
+fn form_token_of(page: &str) -> Option<String> {
+    let marker = "name=\"form_token\" value=\"";
+    let start = page.find(marker)? + marker.len();
+    let end = start + page[start..].find('"')?;
+    Some(page[start..end].to_owned())
+}
+
 fn get(addr: &str, path: &str) -> std::io::Result<String> {
     let mut stream = std::net::TcpStream::connect(addr)?;
     write!(
@@ -215,14 +223,16 @@ fn get(addr: &str, path: &str) -> std::io::Result<String> {
 fn send_upload(addr: &str, sender: usize) -> Result<String> {
     const BOUNDARY: &str = "----opendocket-bench";
     const FILE_BYTES: usize = 10 * 1024 * 1024;
-    let key = format!("{:032x}", 0xbe0c_0000_u128 + sender as u128);
+    let page = get(addr, "/dockets/FTC-2023-0018")?;
+    let token =
+        form_token_of(&page).with_context(|| format!("sender {sender} found no comment form"))?;
     let text_part = |name: &str, value: &str| {
         format!(
             "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
         )
     };
     let head = [
-        text_part("idempotency_key", &key),
+        text_part("form_token", &token),
         text_part("submitter_type", "anonymous"),
         text_part("comment", "Twenty letters attached."),
     ]

@@ -53,6 +53,7 @@ pub async fn time_api(path: &std::path::Path, work: &std::path::Path) -> Result<
         clock,
         search,
         AttachmentFiles::new(work.join("api-attachments")),
+        store.form_token_key().await?,
     );
     let (_, key) = store
         .create_api_key(

@@ -45,15 +45,16 @@ impl Page {
             .unwrap_or_default()
     }
 
-    /// The idempotency key rendered into the comment form.
+    /// The signed token rendered into the comment form.
     pub fn form_key(&self) -> String {
-        let marker = "name=\"idempotency_key\" value=\"";
+        let marker = "name=\"form_token\" value=\"";
         let start = self.body.find(marker).expect("the page has a comment form") + marker.len();
-        self.body[start..start + 32].to_owned()
+        let end = self.body[start..].find('"').expect("the value ends") + start;
+        self.body[start..end].to_owned()
     }
 
     pub fn has_comment_form(&self) -> bool {
-        self.body.contains("name=\"idempotency_key\"")
+        self.body.contains("name=\"form_token\"")
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
@@ -89,7 +90,8 @@ impl Harness {
             .unwrap();
         // Instances share the attachment files, as they would on a shared data directory.
         let files = AttachmentFiles::new(self.dir.path().join("attachments"));
-        let services = Services::new(store, Arc::new(clock.clone()), search, files);
+        let form_tokens = store.form_token_key().await.unwrap();
+        let services = Services::new(store, Arc::new(clock.clone()), search, files, form_tokens);
         Instance {
             clock,
             services,
@@ -118,7 +120,8 @@ impl Harness {
             .await
             .unwrap();
         let files = AttachmentFiles::new(dir.path().join("attachments"));
-        let services = Services::new(store, shared, search, files);
+        let form_tokens = store.form_token_key().await.unwrap();
+        let services = Services::new(store, shared, search, files, form_tokens);
         let state = AppState::new(&Config::from_env().unwrap(), services.clone());
         let upload_slots = state.upload_slots.clone();
         let router = app(state);
@@ -184,6 +187,29 @@ impl Harness {
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
         }
+    }
+
+    /// Sends a request as if it came over a connection from `address` (the listener adds it).
+    pub async fn send_from(&self, address: &str, mut request: Request<Body>) -> Page {
+        let peer = std::net::SocketAddr::new(address.parse().unwrap(), 40000);
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(peer));
+        self.send(request).await
+    }
+
+    /// Posts a urlencoded form from `address`.
+    pub async fn post_form_from(
+        &self,
+        address: &str,
+        path: &str,
+        body: impl Into<Vec<u8>>,
+    ) -> Page {
+        let request = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body.into()))
+            .unwrap();
+        self.send_from(address, request).await
     }
 
     pub async fn get(&self, path: &str) -> Page {
@@ -312,6 +338,11 @@ impl Harness {
             )
             .await
             .unwrap();
+        self.staff_session_again(email).await
+    }
+
+    /// Signs an existing account in again (its password is the one `staff_session` gave it).
+    pub async fn staff_session_again(&self, email: &str) -> StaffSession {
         let response = self
             .post_form(
                 "/staff/login",
@@ -319,6 +350,10 @@ impl Harness {
             )
             .await;
         assert_eq!(response.status, StatusCode::SEE_OTHER, "sign-in of {email}");
+        self.session_of(&response).await
+    }
+
+    async fn session_of(&self, response: &Page) -> StaffSession {
         let set_cookie = response
             .headers
             .get(header::SET_COOKIE)
@@ -327,11 +362,17 @@ impl Harness {
             .unwrap();
         let cookie = set_cookie.split(';').next().unwrap().to_owned();
         let token = cookie.split_once('=').unwrap().1;
+        let now = opendocket_core::clock::Clock::now(&self.clock);
         let identity = self.store().identity(token, now).await.unwrap().unwrap();
         StaffSession {
             cookie,
             csrf: identity.csrf_token,
         }
+    }
+
+    /// Runs the `opendocket` binary on this harness's database, with `stdin` as its input.
+    pub fn run_cli(&self, args: &[&str], stdin: &str) -> std::process::Output {
+        run_opendocket(self.dir.path(), Some(&self.database_url), args, stdin)
     }
 
     pub async fn staff_get(&self, session: &StaffSession, path: &str) -> Page {
@@ -358,6 +399,14 @@ impl Harness {
         self.send(request.body(Body::from(body)).unwrap()).await
     }
 
+    /// A comment-form token for `docket` as a page shown a minute ago would carry (a person
+    /// takes longer than the few seconds that mark a form as sent by a script).
+    pub fn form_token(&self, docket: &str) -> String {
+        let docket = opendocket_core::docket::DocketId::parse(docket).unwrap();
+        let shown = self.services.clock.now() - chrono::Duration::minutes(1);
+        self.services.form_tokens.issue(&docket, shown)
+    }
+
     /// Submits a comment through the public form; `kind` is individual or organization.
     pub async fn submit_comment(
         &self,
@@ -372,9 +421,8 @@ impl Harness {
         } else {
             (name, "")
         };
-        let key = opendocket_core::comment::IdempotencyKey::generate();
         let form = encode_form(&[
-            ("idempotency_key", key.as_str()),
+            ("form_token", &self.form_token(docket)),
             ("submitter_type", kind),
             ("first_name", first),
             ("last_name", if first.is_empty() { "" } else { "Example" }),
@@ -663,4 +711,35 @@ impl Multipart {
         out.extend_from_slice(format!("--{}--\r\n", Self::BOUNDARY).as_bytes());
         out
     }
+}
+
+/// Runs the `opendocket` binary on `data_dir` (and `database_url`, else the directory's SQLite
+/// file), with `stdin` as its input.
+pub fn run_opendocket(
+    data_dir: &std::path::Path,
+    database_url: Option<&str>,
+    args: &[&str],
+    stdin: &str,
+) -> std::process::Output {
+    use std::io::Write;
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_opendocket"));
+    command
+        .args(args)
+        .env("OPENDOCKET_DATA_DIR", data_dir)
+        .env("RUST_LOG", "warn")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    match database_url {
+        Some(url) => command.env("DATABASE_URL", url),
+        None => command.env_remove("DATABASE_URL"),
+    };
+    let mut child = command.spawn().unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
 }
