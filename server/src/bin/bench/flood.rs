@@ -219,6 +219,9 @@ async fn scenario(
     Ok((flood_outcome, people_outcome, rate))
 }
 
+/// A scenario's name, flood size, flood source by index, and number of people.
+type Scenario = (&'static str, usize, fn(usize) -> Ipv4Addr, usize);
+
 pub async fn report() -> Result<()> {
     let program = std::env::current_exe()?
         .parent()
@@ -230,7 +233,7 @@ pub async fn report() -> Result<()> {
         "{:<48} {:<7} {:>6} {:>7} {:>6} {:>8} {:>16} {:>10}",
         "scenario", "who", "sent", "stored", "held", "refused", "held or refused", "server/s"
     );
-    let scenarios: [(&str, usize, fn(usize) -> Ipv4Addr, usize); 2] = [
+    let scenarios: [Scenario; 2] = [
         (
             "2,000 from one address, 300 people",
             2_000,
