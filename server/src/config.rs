@@ -32,6 +32,10 @@ pub struct Config {
     /// A comment form sent sooner than this many seconds after it was shown is marked as
     /// suspected automation (`OPENDOCKET_FORM_MIN_SECONDS`, default 3).
     pub form_min_seconds: u32,
+    /// Free space uploads must leave in the data directory (`OPENDOCKET_MIN_FREE_SPACE`).
+    pub min_free_space: crate::disk::FreeSpaceFloor,
+    /// Megabytes of attachments one docket may hold (`OPENDOCKET_DOCKET_ATTACHMENT_QUOTA_MB`).
+    pub docket_attachment_quota_mb: Option<u32>,
     /// Proxies whose `X-Forwarded-For` is believed (`OPENDOCKET_TRUSTED_PROXIES`).
     pub trusted_proxies: crate::network::TrustedProxies,
     /// Comments a minute from one address and from its network, soft and hard
@@ -141,7 +145,24 @@ impl Config {
                 why,
             }
         })?;
+        let floor = var("OPENDOCKET_MIN_FREE_SPACE").unwrap_or_else(|| "default".into());
+        let min_free_space =
+            crate::disk::FreeSpaceFloor::parse(&floor).ok_or_else(|| ConfigError::Invalid {
+                name: "OPENDOCKET_MIN_FREE_SPACE",
+                value: floor.clone(),
+                why: "a size such as 2GB or 500MB, a share such as 5%, or default".into(),
+            })?;
+        let docket_attachment_quota_mb = match var("OPENDOCKET_DOCKET_ATTACHMENT_QUOTA_MB") {
+            Some(_) => Some(positive(
+                "OPENDOCKET_DOCKET_ATTACHMENT_QUOTA_MB",
+                1,
+                "a whole number of megabytes, at least 1",
+            )?),
+            None => None,
+        };
         Ok(Self {
+            min_free_space,
+            docket_attachment_quota_mb,
             trusted_proxies,
             comment_limits: limit_pair("OPENDOCKET_COMMENT_LIMITS", "6/20,30/120")?,
             sign_in_limits: limit_pair("OPENDOCKET_SIGN_IN_LIMITS", "10/10,30/30")?,

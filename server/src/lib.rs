@@ -3,6 +3,7 @@
 pub mod cli;
 pub mod config;
 mod cross_site;
+pub mod disk;
 mod file_response;
 pub mod form;
 pub mod http;
@@ -46,6 +47,8 @@ pub struct AppState {
     pub form_min_age: chrono::Duration,
     /// Per-network limits on comments, sign-ins and expensive reads.
     pub limits: Arc<limits::AbuseLimits>,
+    /// The free space and per-docket quota files must respect.
+    pub disk: disk::DiskGuard,
 }
 
 impl AppState {
@@ -60,6 +63,13 @@ impl AppState {
             )),
             upload_slots: Arc::new(tokio::sync::Semaphore::new(config.max_uploads)),
             form_min_age: chrono::Duration::seconds(config.form_min_seconds.into()),
+            disk: disk::DiskGuard {
+                dir: config.attachments_dir(),
+                floor: config.min_free_space,
+                docket_quota: config
+                    .docket_attachment_quota_mb
+                    .map(|mb| u64::from(mb) * 1024 * 1024),
+            },
             limits: Arc::new(limits::AbuseLimits::new(
                 config.trusted_proxies.clone(),
                 config.comment_limits,

@@ -15,6 +15,8 @@ pub(crate) struct Received {
     pub files: Vec<UploadedFile>,
     /// Files were sent but not kept because too many uploads were under way.
     pub files_dropped: bool,
+    /// Files were sent but not kept because the disk is short of space.
+    pub short_of_space: bool,
 }
 
 /// A file as sent: the name it came with and its content, received to a temporary file.
@@ -83,7 +85,9 @@ pub(crate) async fn read_multipart(
         pairs: Vec::new(),
         files: Vec::new(),
         files_dropped: false,
+        short_of_space: false,
     };
+    let mut keep_files = keep_files;
     let mut files_sent = 0;
     while let Some(mut field) = multipart.next_field().await.map_err(|_| incomplete())? {
         let name = field.name().unwrap_or_default().to_owned();
@@ -123,6 +127,17 @@ pub(crate) async fn read_multipart(
                 ));
             }
             if !keep_files {
+                continue;
+            }
+            // The floor is checked as each file starts and at every megabyte it grows by; short
+            // of space, the rest is read and dropped so the text can still be given back.
+            let crossed_a_megabyte = size / (1024 * 1024) != (size - chunk.len()) / (1024 * 1024);
+            if (incoming.is_none() || crossed_a_megabyte)
+                && !state.disk.has_room_for(chunk.len() as u64)
+            {
+                keep_files = false;
+                received.short_of_space = true;
+                incoming = None;
                 continue;
             }
             if incoming.is_none() {

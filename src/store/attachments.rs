@@ -110,6 +110,22 @@ pub(crate) async fn insert_attachments(
 }
 
 impl Store {
+    /// Bytes of the files attached to a docket's comments (a file attached twice counts twice).
+    pub async fn docket_attachment_bytes(
+        &self,
+        docket_id: &crate::docket::DocketId,
+    ) -> Result<u64, StoreError> {
+        // PostgreSQL sums BIGINT as NUMERIC: cast back so both databases answer an integer.
+        let total: i64 = sqlx::query_scalar(
+            "SELECT CAST(COALESCE(SUM(a.size_bytes), 0) AS BIGINT) FROM attachments a
+             JOIN comments c ON c.id = a.comment_id WHERE c.docket_id = $1",
+        )
+        .bind(docket_id.as_str())
+        .fetch_one(self.pool())
+        .await?;
+        Ok(total.max(0) as u64)
+    }
+
     /// The attachments of each of these comments, in the order they were attached.
     pub async fn attachments_of(
         &self,

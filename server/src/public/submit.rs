@@ -120,6 +120,7 @@ async fn receive(
                 pairs,
                 files: Vec::new(),
                 files_dropped: false,
+                short_of_space: false,
             })
         }
         "multipart/form-data" => read_multipart(state, request, "attachments", keep_files)
@@ -203,14 +204,26 @@ async fn accept(
         .await;
     // Files are received only while an upload slot is free; past that the text is still read,
     // so the person gets it back with the request to send the files again shortly.
-    let upload_slot = admission
-        .is_ok()
+    // A docket past its attachment quota receives no more files either.
+    let quota_reached = match (admission.is_ok(), state.disk.docket_quota) {
+        (true, Some(quota)) => match services.store.docket_attachment_bytes(docket_id).await {
+            Ok(used) => used >= quota,
+            // Storing the comment will meet the same failure and say so.
+            Err(error) => {
+                tracing::error!(%error, "could not read a docket's attachment total");
+                false
+            }
+        },
+        _ => false,
+    };
+    let upload_slot = (admission.is_ok() && !quota_reached)
         .then(|| state.upload_slots.clone().try_acquire_owned().ok())
         .flatten();
     let Received {
         pairs,
         files,
         files_dropped,
+        short_of_space,
     } = receive(state, request, upload_slot.is_some()).await?;
     let had_files = !files.is_empty() || files_dropped;
     let SentForm {
@@ -248,6 +261,18 @@ async fn accept(
     if let Err(error) = admission {
         let (status, message) = refusal_of(&error);
         return Err(Rejection::new(status, form, raw_token.clone(), message));
+    }
+    if files_dropped && (short_of_space || quota_reached) {
+        let why = match quota_reached {
+            true => "This docket has received all the attached files it can hold, so yours were not received and nothing was stored.",
+            false => crate::disk::SHORT_OF_SPACE,
+        };
+        return Err(Rejection::new(
+            StatusCode::INSUFFICIENT_STORAGE,
+            form,
+            raw_token.clone(),
+            format!("{why} Your text is kept below: you can send it without the files."),
+        ));
     }
     if files_dropped {
         let mut rejection = Rejection::new(

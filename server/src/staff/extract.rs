@@ -151,6 +151,12 @@ pub async fn staff_multipart(
         .map_err(|refusal| Refusal::new(refusal.status, refusal.message))?;
     let fields = Fields::from(received.pairs);
     check_csrf(identity, fields.get("csrf_token"))?;
+    if received.short_of_space {
+        return Err(Refusal::new(
+            axum::http::StatusCode::INSUFFICIENT_STORAGE,
+            crate::disk::SHORT_OF_SPACE,
+        ));
+    }
     Ok((fields, received.files))
 }
 

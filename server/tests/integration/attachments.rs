@@ -690,3 +690,45 @@ async fn a_moderator_gives_the_public_a_redacted_version_of_a_file() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_are_refused_with_the_text_kept_when_the_disk_is_short_of_space() {
+    let mut h = harness().await;
+    h.reconfigure(|state| {
+        state.disk.floor = opendocket_server::disk::FreeSpaceFloor::Bytes(u64::MAX);
+    });
+    let sent = submit(
+        &h,
+        &form(&h, "Read my letter.").file("attachments", "letter.pdf", PDF),
+    )
+    .await;
+    assert_eq!(sent.status, StatusCode::INSUFFICIENT_STORAGE);
+    assert!(sent.body.contains("short of disk space"));
+    assert!(sent.body.contains("Read my letter."), "the text is kept");
+    assert_eq!(h.comment_count().await, 0);
+    assert_eq!(stored_files(&h), 0, "nothing half-written");
+    // A comment without files still goes through.
+    let text_only = submit(&h, &form(&h, "No files.")).await;
+    assert_eq!(text_only.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_docket_past_its_attachment_quota_takes_no_more_files() {
+    let mut h = harness().await;
+    h.reconfigure(|state| state.disk.docket_quota = Some(PDF.len() as u64));
+    let first = submit(
+        &h,
+        &form(&h, "First.").file("attachments", "letter.pdf", PDF),
+    )
+    .await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER, "under the quota");
+    let second = submit(
+        &h,
+        &form(&h, "Second.").file("attachments", "other.pdf", PDF),
+    )
+    .await;
+    assert_eq!(second.status, StatusCode::INSUFFICIENT_STORAGE);
+    assert!(second.body.contains("all the attached files it can hold"));
+    assert!(second.body.contains("Second."));
+    assert_eq!(h.comment_count().await, 1);
+}

@@ -122,7 +122,7 @@ impl Harness {
         let files = AttachmentFiles::new(dir.path().join("attachments"));
         let form_tokens = store.form_token_key().await.unwrap();
         let services = Services::new(store, shared, search, files, form_tokens);
-        let state = AppState::new(&Config::from_env().unwrap(), services.clone());
+        let state = Self::state_for(&dir, &services);
         let upload_slots = state.upload_slots.clone();
         let router = app(state);
         Self {
@@ -133,6 +133,23 @@ impl Harness {
             router,
             upload_slots,
         }
+    }
+
+    /// The server's state as a test gets it: this harness's directories, and no free-space floor
+    /// (a test machine's disk is what it is; one test sets a floor of its own).
+    fn state_for(dir: &tempfile::TempDir, services: &Services) -> AppState {
+        let mut state = AppState::new(&Config::from_env().unwrap(), services.clone());
+        state.disk.dir = dir.path().join("attachments");
+        state.disk.floor = opendocket_server::disk::FreeSpaceFloor::Bytes(0);
+        state
+    }
+
+    /// Rebuilds the router with a changed configuration (same database, clock and services).
+    pub fn reconfigure(&mut self, change: impl FnOnce(&mut AppState)) {
+        let mut state = Self::state_for(&self.dir, &self.services);
+        change(&mut state);
+        self.upload_slots = state.upload_slots.clone();
+        self.router = app(state);
     }
 
     pub fn store(&self) -> &Store {
