@@ -127,6 +127,8 @@ pub struct StaffIdentity {
     pub role: Role,
     /// Must accompany every state-changing request made in this session.
     pub csrf_token: String,
+    /// An admin reset the password: its owner must choose one before doing anything else.
+    pub must_change_password: bool,
 }
 
 impl StaffIdentity {
@@ -359,7 +361,8 @@ impl Store {
                 check_new_password(password)?;
                 let hash = password_work::hash(password).await;
                 sqlx::query(
-                    "UPDATE staff_users SET password_hash = $1, unlocked_at = $2 WHERE id = $3",
+                    "UPDATE staff_users SET password_hash = $1, unlocked_at = $2, must_change_password = 1
+                     WHERE id = $3",
                 )
                 .bind(hash)
                 .bind(to_millis(now))
@@ -370,7 +373,7 @@ impl Store {
                 (
                     "user.password_reset",
                     None,
-                    "password reset; sessions ended".to_owned(),
+                    "password reset, to be changed at the next sign-in; sessions ended".to_owned(),
                 )
             }
         };
@@ -472,7 +475,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Option<StaffIdentity>, StoreError> {
         let row = sqlx::query(
-            "SELECT u.id, u.email, u.role, s.csrf_token FROM staff_sessions s
+            "SELECT u.id, u.email, u.role, u.must_change_password, s.csrf_token FROM staff_sessions s
              JOIN staff_users u ON u.id = s.user_id
              WHERE s.token_digest = $1 AND s.expires_at > $2 AND u.disabled = 0",
         )
@@ -488,6 +491,7 @@ impl Store {
             role: Role::parse(&role)
                 .ok_or_else(|| StoreError::Corrupt(format!("role {role:?}")))?,
             csrf_token: row.try_get("csrf_token")?,
+            must_change_password: row.try_get::<i64, _>("must_change_password")? != 0,
         }))
     }
 
@@ -519,11 +523,13 @@ impl Store {
         check_new_password(new_password).map_err(SignInError::Invalid)?;
         let new_hash = password_work::hash(new_password).await;
         let mut tx = self.begin_write().await?;
-        sqlx::query("UPDATE staff_users SET password_hash = $1 WHERE id = $2")
-            .bind(new_hash)
-            .bind(identity.user_id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE staff_users SET password_hash = $1, must_change_password = 0 WHERE id = $2",
+        )
+        .bind(new_hash)
+        .bind(identity.user_id)
+        .execute(&mut *tx)
+        .await?;
         sqlx::query("DELETE FROM staff_sessions WHERE user_id = $1 AND token_digest <> $2")
             .bind(identity.user_id)
             .bind(token_digest(current_token))

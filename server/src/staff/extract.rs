@@ -203,6 +203,7 @@ mod tests {
             email: "a@b.gov".into(),
             role: opendocket_core::roles::Role::Admin,
             csrf_token: "abc".into(),
+            must_change_password: false,
         };
         assert!(check_csrf(&identity, Some("abc")).is_ok());
         for sent in [None, Some(""), Some("ab"), Some("abd"), Some("abcd")] {

@@ -54,6 +54,9 @@ pub async fn resolve_session(
         let services = &state.services;
         match services.store.identity(&token, services.clock.now()).await {
             Ok(Some(identity)) => {
+                if identity.must_change_password && !may_wait_for_new_password(&request) {
+                    return choose_a_password_first(&request);
+                }
                 request.extensions_mut().insert(identity);
                 request.extensions_mut().insert(SessionToken(token));
             }
@@ -68,6 +71,26 @@ pub async fn resolve_session(
         }
     }
     next.run(request).await
+}
+
+/// What someone whose password an admin reset may still do: choose a new one, or sign out.
+fn may_wait_for_new_password(request: &Request) -> bool {
+    matches!(
+        request.uri().path(),
+        "/staff/password" | "/staff/logout" | "/api/staff/signed-in"
+    )
+}
+
+/// Sends pages to the password form and refuses everything else until a new password is chosen.
+fn choose_a_password_first(request: &Request) -> Response {
+    if request.method() == axum::http::Method::GET {
+        return Redirect::to("/staff/password").into_response();
+    }
+    Refusal::new(
+        StatusCode::FORBIDDEN,
+        "An admin reset your password: choose your own at /staff/password before anything else.",
+    )
+    .into_response()
 }
 
 fn decide(access: Access, identity: Option<&StaffIdentity>) -> StaffAccess {

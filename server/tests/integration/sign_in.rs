@@ -219,6 +219,39 @@ async fn admins_control_accounts_from_the_accounts_page() {
     .await;
     assert_eq!(reset.status, StatusCode::SEE_OTHER);
     assert_eq!(sign_in_with_new_password(&h).await, StatusCode::SEE_OTHER);
+    // The password the admin chose must be replaced before anything else.
+    let moderator = h
+        .staff_session_with("mod@ftc.gov", "a brand new passphrase")
+        .await;
+    let queue = h.staff_get(&moderator, "/staff").await;
+    assert_eq!(queue.status, StatusCode::SEE_OTHER);
+    assert_eq!(queue.location(), "/staff/password");
+    let form = h
+        .staff_form(&moderator, "/staff/comments/bulk", &[("decision", "post")])
+        .await;
+    assert_eq!(form.status, StatusCode::FORBIDDEN);
+    assert!(form.body.contains("choose your own"));
+    assert_eq!(
+        h.staff_get(&moderator, "/staff/password").await.status,
+        StatusCode::OK
+    );
+    let changed = h
+        .staff_form(
+            &moderator,
+            "/staff/password",
+            &[
+                ("current_password", "a brand new passphrase"),
+                ("new_password", "my very own passphrase"),
+                ("confirm_password", "my very own passphrase"),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK);
+    assert!(changed.body.contains("Your password was changed"));
+    assert_eq!(
+        h.staff_get(&moderator, "/staff").await.status,
+        StatusCode::OK
+    );
 
     // An admin cannot lock themselves out, and nonsense is refused with a sentence.
     let own = control(&h, &admin, admin_id, &[("action", "disable")]).await;

@@ -360,10 +360,16 @@ impl Harness {
 
     /// Signs an existing account in again (its password is the one `staff_session` gave it).
     pub async fn staff_session_again(&self, email: &str) -> StaffSession {
+        self.staff_session_with(email, "a long enough passphrase")
+            .await
+    }
+
+    /// Signs an existing account in with `password`.
+    pub async fn staff_session_with(&self, email: &str, password: &str) -> StaffSession {
         let response = self
             .post_form(
                 "/staff/login",
-                encode_form(&[("email", email), ("password", "a long enough passphrase")]),
+                encode_form(&[("email", email), ("password", password)]),
             )
             .await;
         assert_eq!(response.status, StatusCode::SEE_OTHER, "sign-in of {email}");
