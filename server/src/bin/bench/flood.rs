@@ -129,24 +129,19 @@ async fn outcome(
     })
 }
 
-/// Runs one scenario on a fresh server: a flood from `flood_sources` beside `people` people.
-async fn scenario(
+/// Starts `opendocket serve` on a free loopback port over `data_dir` and waits for its docket page.
+async fn start_server(
     program: &std::path::Path,
-    flood: usize,
-    flood_source: impl Fn(usize) -> Ipv4Addr,
-    people: usize,
-) -> Result<(Outcome, Outcome, f64)> {
-    let dir = tempfile::tempdir()?;
+    data_dir: &std::path::Path,
+) -> Result<(std::process::Child, SocketAddr)> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port();
     let server = SocketAddr::from(([127, 0, 0, 1], port));
-    let mut child = std::process::Command::new(program)
+    let child = std::process::Command::new(program)
         .arg("serve")
-        .env("OPENDOCKET_DATA_DIR", dir.path())
+        .env("OPENDOCKET_DATA_DIR", data_dir)
         .env("LEPTOS_SITE_ADDR", server.to_string())
-        // Trust no proxy: every loopback source address is a client of its own.
-        .env("OPENDOCKET_TRUSTED_PROXIES", "")
         .env("RUST_LOG", "warn")
         .stdout(std::process::Stdio::null())
         .spawn()
@@ -159,6 +154,18 @@ async fn scenario(
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    Ok((child, server))
+}
+
+/// Runs one scenario on a fresh server: a flood from `flood_sources` beside `people` people.
+async fn scenario(
+    program: &std::path::Path,
+    flood: usize,
+    flood_source: impl Fn(usize) -> Ipv4Addr,
+    people: usize,
+) -> Result<(Outcome, Outcome, f64)> {
+    let dir = tempfile::tempdir()?;
+    let (mut child, server) = start_server(program, dir.path()).await?;
     let mut senders: Vec<(bool, Sender)> = (0..flood)
         .map(|i| {
             let text = format!("Flood {i}");
@@ -287,25 +294,7 @@ async fn sign_in_attack(program: &std::path::Path) -> Result<()> {
             .write_all(b"the admin's real passphrase\n")?;
         anyhow::ensure!(add.wait()?.success(), "could not add the admin");
     }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
-    let server = SocketAddr::from(([127, 0, 0, 1], port));
-    let mut child = std::process::Command::new(program)
-        .arg("serve")
-        .env("OPENDOCKET_DATA_DIR", dir.path())
-        .env("LEPTOS_SITE_ADDR", server.to_string())
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::null())
-        .spawn()?;
-    let started = Instant::now();
-    while token_for(Ipv4Addr::LOCALHOST, server).await.is_err() {
-        anyhow::ensure!(
-            started.elapsed() < Duration::from_secs(30),
-            "the server did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let (mut child, server) = start_server(program, dir.path()).await?;
     let page_times = |n: usize| async move {
         let mut times = Vec::new();
         for _ in 0..n {
