@@ -33,11 +33,8 @@ pub async fn comments(
     format: ExportFormat,
     State(state): State<AppState>,
     Path(docket): Path<String>,
-) -> Response {
-    let id = match existing(&state, &docket).await {
-        Ok(id) => id,
-        Err(refusal) => return refusal,
-    };
+) -> Result<Response, Response> {
+    let id = existing(&state, &docket).await?;
     let store = state.services.store.clone();
     let base = state.public_url.clone();
     let docket = id.to_string();
@@ -45,5 +42,5 @@ pub async fn comments(
     let body = streamed("public comments", move |sender| async move {
         write_public_comments(&store, &docket, &base, format, sending(sender)).await
     });
-    download(body, format.content_type(), &file)
+    Ok(download(body, format.content_type(), &file))
 }
