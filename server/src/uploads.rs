@@ -17,7 +17,13 @@ pub(crate) struct Received {
     pub files_dropped: bool,
     /// Files were sent but not kept because the disk is short of space.
     pub short_of_space: bool,
+    /// Files were sent but not kept because the text fields before them did not admit them
+    /// (the comment form's token must come before its files).
+    pub files_not_admitted: bool,
 }
+
+/// Decides, from the text fields read so far, whether the files that follow are kept.
+pub(crate) type AdmitFiles<'a> = &'a (dyn Fn(&[(String, String)]) -> bool + Sync);
 
 /// A file as sent: the name it came with and its content, received to a temporary file.
 pub(crate) struct UploadedFile {
@@ -69,6 +75,7 @@ pub(crate) async fn read_multipart(
     request: Request,
     file_field: &str,
     keep_files: bool,
+    admit_files: AdmitFiles<'_>,
 ) -> Result<Received, UploadRefusal> {
     let limits = state.services.attachment_limits;
     let incomplete = || refusal(StatusCode::BAD_REQUEST, INCOMPLETE);
@@ -86,8 +93,10 @@ pub(crate) async fn read_multipart(
         files: Vec::new(),
         files_dropped: false,
         short_of_space: false,
+        files_not_admitted: false,
     };
     let mut keep_files = keep_files;
+    let mut admission_asked = false;
     let mut files_sent = 0;
     while let Some(mut field) = multipart.next_field().await.map_err(|_| incomplete())? {
         let name = field.name().unwrap_or_default().to_owned();
@@ -113,6 +122,14 @@ pub(crate) async fn read_multipart(
             continue;
         }
         let file_name = field.file_name().unwrap_or_default().to_owned();
+        // Asked once, as the first file starts: a form that is refused anyway writes nothing.
+        if keep_files && !admission_asked {
+            admission_asked = true;
+            if !admit_files(&received.pairs) {
+                keep_files = false;
+                received.files_not_admitted = true;
+            }
+        }
         let mut incoming = None;
         let mut size = 0;
         while let Some(chunk) = field.chunk().await.map_err(|_| incomplete())? {

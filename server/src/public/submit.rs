@@ -7,7 +7,9 @@ use crate::form::{parse_urlencoded, FormError};
 use crate::limits::ClientAddress;
 use crate::network::Verdict;
 use crate::render::render_page_with;
-use crate::uploads::{keep_files, read_multipart, status_of, Received, INCOMPLETE, INVALID_UTF8};
+use crate::uploads::{
+    keep_files, read_multipart, status_of, AdmitFiles, Received, INCOMPLETE, INVALID_UTF8,
+};
 use crate::{AppState, FORM_BODY_LIMIT};
 use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -104,6 +106,7 @@ async fn receive(
     state: &AppState,
     request: Request,
     keep_files: bool,
+    admit_files: AdmitFiles<'_>,
 ) -> Result<Received, Rejection> {
     match media_type(request.headers()).as_str() {
         "application/x-www-form-urlencoded" => {
@@ -121,9 +124,10 @@ async fn receive(
                 files: Vec::new(),
                 files_dropped: false,
                 short_of_space: false,
+                files_not_admitted: false,
             })
         }
-        "multipart/form-data" => read_multipart(state, request, "attachments", keep_files)
+        "multipart/form-data" => read_multipart(state, request, "attachments", keep_files, admit_files)
             .await
             .map_err(|refusal| unreadable(refusal.status, &refusal.message)),
         _ => Err(unreadable(
@@ -185,7 +189,7 @@ async fn accept(
     let services = &state.services;
     if let Verdict::Refused(wait) = verdict {
         // The text is read (files are not) so the person gets it back.
-        let Received { pairs, .. } = receive(state, request, false).await?;
+        let Received { pairs, .. } = receive(state, request, false, &|_| false).await?;
         let SentForm { form, token, .. } = form_from_pairs(pairs);
         let seconds = wait.as_secs().max(1);
         let mut rejection = Rejection::new(
@@ -219,12 +223,23 @@ async fn accept(
     let upload_slot = (admission.is_ok() && !quota_reached)
         .then(|| state.upload_slots.clone().try_acquire_owned().ok())
         .flatten();
+    // Files are written only for a form whose token (sent before them) is good for the docket.
+    let token_is_good = |pairs: &[(String, String)]| {
+        pairs
+            .iter()
+            .find(|(name, _)| name == "form_token")
+            .is_some_and(|(_, token)| {
+                let now = services.clock.now();
+                services.form_tokens.check(docket_id, token, now).is_ok()
+            })
+    };
     let Received {
         pairs,
         files,
         files_dropped,
         short_of_space,
-    } = receive(state, request, upload_slot.is_some()).await?;
+        files_not_admitted,
+    } = receive(state, request, upload_slot.is_some(), &token_is_good).await?;
     let had_files = !files.is_empty() || files_dropped;
     let SentForm {
         form,
@@ -247,6 +262,16 @@ async fn accept(
             ));
         }
     };
+    if files_not_admitted {
+        // Browsers send the form's fields in order, the token first; only a script sends files
+        // before it.
+        return Err(Rejection::new(
+            StatusCode::BAD_REQUEST,
+            form,
+            raw_token.clone(),
+            "The form's token must come before its files, so nothing was stored. Please send the form again.",
+        ));
+    }
     let key = token.key;
     let mut signals = Vec::new();
     if now - token.issued_at < state.form_min_age {

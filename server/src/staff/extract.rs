@@ -146,7 +146,7 @@ pub async fn staff_multipart(
     request: Request,
     file_field: &str,
 ) -> Result<(Fields, Vec<UploadedFile>), Refusal> {
-    let received = read_multipart(state, request, file_field, true)
+    let received = read_multipart(state, request, file_field, true, &|_| true)
         .await
         .map_err(|refusal| Refusal::new(refusal.status, refusal.message))?;
     let fields = Fields::from(received.pairs);

@@ -732,3 +732,33 @@ async fn a_docket_past_its_attachment_quota_takes_no_more_files() {
     assert!(second.body.contains("Second."));
     assert_eq!(h.comment_count().await, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_are_written_only_for_a_form_whose_token_came_first_and_is_good() {
+    let h = harness().await;
+    // A script that sends the file before the token: the file is not written, and it is told why.
+    let late_token = Multipart::default()
+        .text("submitter_type", "anonymous")
+        .text("comment", "Token last.")
+        .file("attachments", "letter.pdf", PDF)
+        .text("form_token", &h.form_token(DOCKET));
+    let sent = submit(&h, &late_token).await;
+    assert_eq!(sent.status, StatusCode::BAD_REQUEST);
+    assert!(sent.body.contains("token must come before its files"));
+    assert!(sent.body.contains("Token last."));
+    // A forged token before the file: refused as a forged token, the file never kept.
+    let forged = Multipart::default()
+        .text(
+            "form_token",
+            "1.0123456789abcdef0123456789abcdef.0123456789abcdef0123456789abcdef",
+        )
+        .text("submitter_type", "anonymous")
+        .text("comment", "Forged.")
+        .file("attachments", "letter.pdf", PDF);
+    let sent = submit(&h, &forged).await;
+    assert_eq!(sent.status, StatusCode::BAD_REQUEST);
+    assert!(sent.body.contains("not valid for this docket"));
+    assert!(sent.body.contains("Choose your files again"));
+    assert_eq!(h.comment_count().await, 0);
+    assert_eq!(stored_files(&h), 0);
+}
