@@ -14,6 +14,11 @@ export OPENDOCKET_READ_LIMITS=100000/100000,100000/100000
 "$OPENDOCKET_BIN" docket create --id FTC-2022-0001 --title "A closed consultation" \
   --agency "Federal Trade Commission" --time-zone America/New_York \
   --opens-at 2022-01-03T14:00:00Z --due-date 2022-02-02 > /dev/null
+# An open docket that asks every browser for a proof of work.
+"$OPENDOCKET_BIN" docket create --id FTC-2026-0042 --title "A docket that asks for a proof of work" \
+  --agency "Federal Trade Commission" --time-zone America/New_York \
+  --opens-at "$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ)" --due-date "$(date -u -d '+30 days' +%Y-%m-%d)" > /dev/null
+"$OPENDOCKET_BIN" docket proof-of-work FTC-2026-0042 on > /dev/null
 echo 'moderator passphrase for tests' | "$OPENDOCKET_BIN" user add --email moderator@ftc.gov --role moderator > /dev/null
 echo 'analyst passphrase for tests' | "$OPENDOCKET_BIN" user add --email analyst@ftc.gov --role analyst > /dev/null
 exec "$OPENDOCKET_BIN" serve

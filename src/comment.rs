@@ -12,6 +12,8 @@ pub const EMAIL_MAX_CHARS: usize = 254;
 /// The comment form's field people never see (hidden by the stylesheet, out of the tab order and
 /// the accessibility tree): only scripts that fill in every field fill it in.
 pub const HONEYPOT_FIELD: &str = "website";
+/// The form field where the browser puts its proof of work (see `proof_of_work`).
+pub const PROOF_FIELD: &str = "proof";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum SubmitterType {

@@ -19,12 +19,14 @@ pub enum FlagKind {
     Automation,
     /// A field people never see (the honeypot) was filled in.
     Honeypot,
-    /// Many comments came from the same network in a short time.
-    Crowded,
+    /// Many comments came from the same network in a short time (a burst).
+    Burst,
+    /// Its form asked for a proof of work and none came (no JavaScript, or a script).
+    Unproven,
 }
 
 impl FlagKind {
-    pub const ALL: [FlagKind; 9] = [
+    pub const ALL: [FlagKind; 10] = [
         Self::Email,
         Self::Phone,
         Self::Ssn,
@@ -33,7 +35,8 @@ impl FlagKind {
         Self::Profanity,
         Self::Automation,
         Self::Honeypot,
-        Self::Crowded,
+        Self::Burst,
+        Self::Unproven,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -46,7 +49,8 @@ impl FlagKind {
             Self::Profanity => "profanity",
             Self::Automation => "automation",
             Self::Honeypot => "honeypot",
-            Self::Crowded => "crowded",
+            Self::Burst => "burst",
+            Self::Unproven => "unproven",
         }
     }
 
@@ -60,13 +64,24 @@ impl FlagKind {
             Self::Profanity => "profanity",
             Self::Automation => "a form sent seconds after it was shown (a script?)",
             Self::Honeypot => "a hidden field only scripts fill in (held)",
-            Self::Crowded => "many comments from one network in a short time",
+            Self::Burst => "many comments from one network in a short time (a burst)",
+            Self::Unproven => "sent without the proof of work its form asked for (held)",
         }
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == raw)
     }
+}
+
+/// What the server saw of how a comment arrived, stored with it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Arrival {
+    pub signals: Vec<FlagKind>,
+    /// It needs a moderator's own decision: listed after the others and never posted in bulk.
+    pub held: bool,
+    /// The network it came from, as a keyed hash made for its docket alone (never an address).
+    pub network: Option<String>,
 }
 
 /// A flagged span of the text, by byte offsets.
@@ -186,6 +201,15 @@ mod tests {
         assert_eq!(flags.len(), 2);
         assert_eq!(&text[flags[0].start..flags[0].end], "ada@example.org");
         assert_eq!(&text[flags[1].start..flags[1].end], "202-555-0143");
+    }
+
+    #[test]
+    fn kinds_round_trip_and_have_labels() {
+        for kind in FlagKind::ALL {
+            assert_eq!(FlagKind::parse(kind.as_str()), Some(kind));
+            assert!(!kind.label().is_empty());
+        }
+        assert_eq!(FlagKind::parse("nonsense"), None);
     }
 
     #[test]

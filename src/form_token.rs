@@ -36,11 +36,13 @@ pub enum FormTokenError {
     Expired,
 }
 
-/// A token that checked out: the submission's key and when its form was shown.
+/// A token that checked out: the submission's key, when its form was shown, and the proof of work
+/// its form asked for (0: none).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FormToken {
     pub key: IdempotencyKey,
     pub issued_at: DateTime<Utc>,
+    pub proof_bits: u8,
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -72,26 +74,51 @@ impl FormTokenKey {
         hex(&self.0)
     }
 
-    fn mac(&self, docket: &DocketId, issued_secs: i64, nonce: &str) -> Hmac<Sha256> {
+    fn mac(&self, docket: &DocketId, issued_secs: i64, bits: u8, nonce: &str) -> Hmac<Sha256> {
         let mut mac =
             Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes a key of any length");
         mac.update(docket.as_str().as_bytes());
         mac.update(b"\n");
         mac.update(issued_secs.to_string().as_bytes());
         mac.update(b"\n");
+        mac.update(bits.to_string().as_bytes());
+        mac.update(b"\n");
         mac.update(nonce.as_bytes());
         mac
     }
 
-    /// A fresh token for a form of `docket` shown at `now`: `issued.nonce.mac`.
+    /// A fresh token for a form of `docket` shown at `now`, asking for no proof of work.
     pub fn issue(&self, docket: &DocketId, now: DateTime<Utc>) -> String {
+        self.issue_asking(docket, now, 0)
+    }
+
+    /// A fresh token asking for a proof of `bits` bits of work (0: none): `issued.bits.nonce.mac`.
+    /// The token is signed, so the form cannot ask for less than the server did.
+    pub fn issue_asking(&self, docket: &DocketId, now: DateTime<Utc>, bits: u8) -> String {
         let nonce = IdempotencyKey::generate();
         let issued = now.timestamp();
         let tag = self
-            .mac(docket, issued, nonce.as_str())
+            .mac(docket, issued, bits, nonce.as_str())
             .finalize()
             .into_bytes();
-        format!("{issued}.{}.{}", nonce.as_str(), hex(&tag[..MAC_BYTES]))
+        format!(
+            "{issued}.{bits}.{}.{}",
+            nonce.as_str(),
+            hex(&tag[..MAC_BYTES])
+        )
+    }
+
+    /// A network (such as `192.0.2.0/24`) as a keyed hash made for one docket: comments from one
+    /// network can be grouped within the docket, but not followed across dockets or turned back
+    /// into an address.
+    pub fn docket_network_hash(&self, docket: &DocketId, network: &str) -> String {
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes a key of any length");
+        mac.update(b"network\n");
+        mac.update(docket.as_str().as_bytes());
+        mac.update(b"\n");
+        mac.update(network.as_bytes());
+        hex(&mac.finalize().into_bytes()[..MAC_BYTES])
     }
 
     /// Checks a token sent with a form for `docket` at `now` (work bounded by `MAX_TOKEN_LEN`).
@@ -109,17 +136,22 @@ impl FormTokenKey {
             return Err(FormTokenError::Invalid);
         }
         let mut parts = raw.split('.');
-        let (Some(issued), Some(nonce), Some(tag), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
+        let (Some(issued), Some(bits), Some(nonce), Some(tag), None) = (
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        ) else {
             return Err(FormTokenError::Invalid);
         };
         let issued_secs: i64 = issued.parse().map_err(|_| FormTokenError::Invalid)?;
+        let proof_bits: u8 = bits.parse().map_err(|_| FormTokenError::Invalid)?;
         let key = IdempotencyKey::parse(nonce).map_err(|_| FormTokenError::Invalid)?;
         let tag = unhex(tag)
             .filter(|t| t.len() == MAC_BYTES)
             .ok_or(FormTokenError::Invalid)?;
-        self.mac(docket, issued_secs, key.as_str())
+        self.mac(docket, issued_secs, proof_bits, key.as_str())
             .verify_truncated_left(&tag)
             .map_err(|_| FormTokenError::Invalid)?;
         let issued_at =
@@ -132,7 +164,11 @@ impl FormTokenKey {
         if now - issued_at > FORM_TOKEN_LIFETIME {
             return Err(FormTokenError::Expired);
         }
-        Ok(FormToken { key, issued_at })
+        Ok(FormToken {
+            key,
+            issued_at,
+            proof_bits,
+        })
     }
 }
 
@@ -187,6 +223,7 @@ mod tests {
             "1.2.3",
             "...",
             "1.2.3.4",
+            "1.2.3.4.5",
             &"9".repeat(10_000),
             "١٢٣.abc.def",
             "0123456789abcdef0123456789abcdef",
@@ -204,6 +241,22 @@ mod tests {
     }
 
     #[test]
+    fn a_token_carries_the_proof_of_work_it_asked_for_and_cannot_be_made_to_ask_less() {
+        let key = FormTokenKey::generate();
+        let d = docket("FTC-2023-0018");
+        let asking = key.issue_asking(&d, at(0), 18);
+        assert_eq!(key.check(&d, &asking, at(1)).unwrap().proof_bits, 18);
+        assert_eq!(
+            key.check(&d, &key.issue(&d, at(0)), at(1))
+                .unwrap()
+                .proof_bits,
+            0
+        );
+        let lowered = asking.replacen(".18.", ".0.", 1);
+        assert_eq!(key.check(&d, &lowered, at(1)), Err(FormTokenError::Invalid));
+    }
+
+    #[test]
     fn tokens_expire_after_a_day_and_cannot_come_from_the_future() {
         let key = FormTokenKey::generate();
         let d = docket("FTC-2023-0018");
@@ -217,6 +270,27 @@ mod tests {
             key.check(&d, &token, at(-3600)),
             Err(FormTokenError::Invalid)
         );
+    }
+
+    #[test]
+    fn network_hashes_group_within_a_docket_only() {
+        let key = FormTokenKey::generate();
+        let (a, b) = (docket("FTC-2023-0018"), docket("FTC-2023-0019"));
+        let net = "192.0.2.0/24";
+        assert_eq!(
+            key.docket_network_hash(&a, net),
+            key.docket_network_hash(&a, net)
+        );
+        assert_ne!(
+            key.docket_network_hash(&a, net),
+            key.docket_network_hash(&b, net)
+        );
+        assert_ne!(
+            key.docket_network_hash(&a, net),
+            key.docket_network_hash(&a, "192.0.3.0/24")
+        );
+        assert!(!key.docket_network_hash(&a, net).contains("192"));
+        assert_eq!(key.docket_network_hash(&a, net).len(), 32);
     }
 
     #[test]

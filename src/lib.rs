@@ -31,6 +31,7 @@ pub mod lockouts;
 #[cfg(feature = "ssr")]
 pub mod markdown;
 pub mod moderation;
+pub mod proof_of_work;
 pub mod redaction;
 #[cfg(feature = "ssr")]
 pub mod scheduler;

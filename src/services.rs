@@ -21,6 +21,8 @@ pub struct Services {
     pub form_tokens: FormTokenKey,
     /// Wrong passwords by network and account, in this process's memory.
     pub sign_in_lockouts: std::sync::Arc<crate::lockouts::SignInLockouts>,
+    /// The proof of work a form asks for when it asks for one (leading zero bits).
+    pub proof_of_work_bits: u8,
 }
 
 impl Services {
@@ -41,6 +43,7 @@ impl Services {
             attachment_limits: AttachmentLimits::default(),
             form_tokens,
             sign_in_lockouts: Default::default(),
+            proof_of_work_bits: crate::proof_of_work::DEFAULT_BITS,
         }
     }
 }

@@ -16,7 +16,7 @@ use opendocket_core::roles::{Role, StaffError};
 use opendocket_core::search::index::SearchIndex;
 use opendocket_core::search::{rebuild_index, SearchError, SearchService};
 use opendocket_core::services::Services;
-use opendocket_core::store::{DocketRecord, Store};
+use opendocket_core::store::{DocketRecord, DocketSwitch, Store};
 use opendocket_core::window::{format_deadline, format_in_zone};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -151,6 +151,12 @@ pub enum DocketCommand {
     List,
     /// Show one docket's window and state.
     Show { id: String },
+    /// Ask every commenter's browser for a proof of work (on), or only crowded networks' (off).
+    ProofOfWork {
+        id: String,
+        #[arg(value_parser = ["on", "off"])]
+        setting: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -472,7 +478,8 @@ async fn serve(config: Config) -> Result<()> {
         .form_token_key()
         .await
         .context("could not read the form-token key")?;
-    let services = Services::new(store, clock.clone(), search, files, form_tokens);
+    let mut services = Services::new(store, clock.clone(), search, files, form_tokens);
+    services.proof_of_work_bits = config.proof_of_work_bits;
     if config.demo_docket && create_demo_docket_on_first_start(&services.store, clock.now()).await?
     {
         println!(
@@ -623,7 +630,7 @@ fn describe(record: &DocketRecord, now: DateTime<Utc>) -> String {
     let w = &record.window;
     format!(
         "{id}\n  title:     {title}\n  agency:    {agency} ({code}), time zone {zone}\n  document:  {doc}\n  \
-         opens:     {opens} ({opens_utc})\n  closes:    {closes} ({closes_utc})\n  late:      {late}\n  \
+         opens:     {opens} ({opens_utc})\n  closes:    {closes} ({closes_utc})\n  late:      {late}\n  proof of work asked of: {work}\n  \
          state:     {state} (scheduler recorded: {recorded})\n  comments:  {count} received\n",
         id = record.id,
         title = record.title,
@@ -635,6 +642,7 @@ fn describe(record: &DocketRecord, now: DateTime<Utc>) -> String {
         closes = format_deadline(w.closes_at, zone),
         closes_utc = w.closes_at.to_rfc3339(),
         late = if w.allow_late { "accepted, marked late" } else { "refused" },
+        work = if record.ask_proof_of_work { "every browser" } else { "crowded networks" },
         state = w.state_at(now).as_str(),
         recorded = record.recorded_state.as_str(),
         count = record.comments_received,
@@ -678,6 +686,26 @@ async fn docket(config: Config, command: DocketCommand) -> Result<()> {
                 .await?
                 .with_context(|| format!("there is no docket {id}"))?;
             print!("{}", describe(&record, now));
+        }
+        DocketCommand::ProofOfWork { id, setting } => {
+            let id = DocketId::parse(&id).with_context(|| format!("docket id {id:?}"))?;
+            let store = open_store(&config).await?;
+            store
+                .docket(&id)
+                .await?
+                .with_context(|| format!("there is no docket {id}"))?;
+            let on = setting == "on";
+            store
+                .set_docket_switch(&id, DocketSwitch::ProofOfWork, on, &Actor::CommandLine, now)
+                .await?;
+            println!(
+                "{id}: a proof of work is now asked of {}.",
+                if on {
+                    "every browser"
+                } else {
+                    "crowded networks only"
+                }
+            );
         }
     }
     Ok(())

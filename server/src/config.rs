@@ -32,6 +32,8 @@ pub struct Config {
     /// A comment form sent sooner than this many seconds after it was shown is marked as
     /// suspected automation (`OPENDOCKET_FORM_MIN_SECONDS`, default 3).
     pub form_min_seconds: u32,
+    /// Leading zero bits of the proof of work a form asks for (`OPENDOCKET_PROOF_OF_WORK_BITS`).
+    pub proof_of_work_bits: u8,
     /// Free space uploads must leave in the data directory (`OPENDOCKET_MIN_FREE_SPACE`).
     pub min_free_space: crate::disk::FreeSpaceFloor,
     /// Megabytes of attachments one docket may hold (`OPENDOCKET_DOCKET_ATTACHMENT_QUOTA_MB`).
@@ -62,6 +64,23 @@ fn positive(name: &'static str, default: u32, why: &str) -> Result<u32, ConfigEr
                 why: why.into(),
             }),
     }
+}
+
+fn proof_of_work_bits() -> Result<u8, ConfigError> {
+    use opendocket_core::proof_of_work::{DEFAULT_BITS, MAX_BITS};
+    let bits = positive(
+        "OPENDOCKET_PROOF_OF_WORK_BITS",
+        DEFAULT_BITS.into(),
+        "a whole number of bits from 1 to 28",
+    )?;
+    u8::try_from(bits)
+        .ok()
+        .filter(|b| *b <= MAX_BITS)
+        .ok_or(ConfigError::Invalid {
+            name: "OPENDOCKET_PROOF_OF_WORK_BITS",
+            value: bits.to_string(),
+            why: "a whole number of bits from 1 to 28".into(),
+        })
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -172,6 +191,7 @@ impl Config {
                 3,
                 "a whole number of seconds, at least 1",
             )?,
+            proof_of_work_bits: proof_of_work_bits()?,
             max_uploads: positive(
                 "OPENDOCKET_MAX_UPLOADS",
                 8,

@@ -125,7 +125,7 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(finish_writes))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            limits::limit_expensive_reads,
+            limits::apply_network_limits,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -75,6 +75,21 @@ impl axum::extract::FromRequestParts<AppState> for ClientAddress {
     }
 }
 
+/// The network a comment came from as its docket's keyed hash (bursts are grouped by it).
+pub fn docket_network(
+    state: &AppState,
+    docket: &opendocket_core::docket::DocketId,
+    address: Option<std::net::IpAddr>,
+) -> Option<String> {
+    let network = crate::network::wide_network(address?).to_string();
+    Some(
+        state
+            .services
+            .form_tokens
+            .docket_network_hash(docket, &network),
+    )
+}
+
 /// Public reads that cost a search or a whole docket's comments.
 fn is_expensive_read(method: &Method, path: &str) -> bool {
     let docket_read = path.strip_prefix("/dockets/").is_some_and(|rest| {
@@ -100,12 +115,37 @@ pub fn too_many(wait: Duration, what: &str) -> Response {
     response
 }
 
-/// Refuses an expensive read past its network's hard limit.
-pub async fn limit_expensive_reads(
+/// Requests that show a comment form (the docket page, and the server function behind it).
+fn shows_comment_form(method: &Method, path: &str) -> bool {
+    let docket_page = path
+        .strip_prefix("/dockets/")
+        .is_some_and(|rest| !rest.is_empty() && !rest.contains('/'));
+    (method == Method::GET && docket_page)
+        || (method == Method::POST && path == "/api/public/docket")
+}
+
+/// Refuses an expensive read past its network's hard limit, and marks a request for a comment
+/// form from a network past its soft comment limit (`CrowdedNetwork`), whose form then asks for a
+/// proof of work.
+pub async fn apply_network_limits(
     State(state): State<AppState>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
+    if shows_comment_form(request.method(), request.uri().path()) {
+        let (mut parts, body) = request.into_parts();
+        let limits = &state.limits;
+        if limits
+            .comments
+            .peek(client_address(&parts, &limits.proxies))
+            != Verdict::Allowed
+        {
+            parts
+                .extensions
+                .insert(opendocket_core::proof_of_work::CrowdedNetwork);
+        }
+        request = Request::from_parts(parts, body);
+    }
     if is_expensive_read(request.method(), request.uri().path()) {
         let (parts, body) = request.into_parts();
         let limits = &state.limits;
@@ -155,6 +195,13 @@ mod tests {
             "/dockets/FTC-2023-0018/comments.jsonl"
         ));
         assert!(is_expensive_read(&Method::POST, "/api/public/search"));
+        assert!(shows_comment_form(&Method::GET, "/dockets/FTC-2023-0018"));
+        assert!(shows_comment_form(&Method::POST, "/api/public/docket"));
+        assert!(!shows_comment_form(
+            &Method::GET,
+            "/dockets/FTC-2023-0018/search"
+        ));
+        assert!(!shows_comment_form(&Method::GET, "/dockets/"));
         assert!(!is_expensive_read(get, "/dockets/FTC-2023-0018"));
         assert!(!is_expensive_read(get, "/staff/search"));
     }

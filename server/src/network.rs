@@ -85,6 +85,11 @@ fn networks(address: IpAddr) -> [(u8, IpNet); 2] {
     }
 }
 
+/// The wide network of an address (an IPv4 /24, an IPv6 /48), as bursts of comments are grouped.
+pub fn wide_network(address: IpAddr) -> IpNet {
+    networks(address)[1].1
+}
+
 /// The network a sign-in lock applies to (an IPv4 /24, an IPv6 /64), as a keyed hash made with a
 /// key chosen at random when the process starts. Requests not over a connection share one.
 pub fn lock_network(address: Option<IpAddr>) -> opendocket_core::lockouts::NetworkId {
@@ -158,7 +163,16 @@ impl NetworkLimits {
         self.check_at(address, Instant::now())
     }
 
+    /// What one more request from `address` would be told, without counting it.
+    pub fn peek(&self, address: Option<IpAddr>) -> Verdict {
+        self.count_at(address, Instant::now(), false)
+    }
+
     fn check_at(&self, address: Option<IpAddr>, now: Instant) -> Verdict {
+        self.count_at(address, now, true)
+    }
+
+    fn count_at(&self, address: Option<IpAddr>, now: Instant, count: bool) -> Verdict {
         let Some(address) = address else {
             return Verdict::Allowed;
         };
@@ -186,9 +200,15 @@ impl NetworkLimits {
                 key
             };
             let previous = minutes.previous.get(&key).copied().unwrap_or(0);
-            let count = minutes.current.entry(key).or_insert(0);
-            *count = count.saturating_add(1);
-            let estimate = f64::from(previous) * (1.0 - into_minute) + f64::from(*count);
+            let current = match count {
+                true => {
+                    let slot = minutes.current.entry(key).or_insert(0);
+                    *slot = slot.saturating_add(1);
+                    *slot
+                }
+                false => minutes.current.get(&key).copied().unwrap_or(0) + 1,
+            };
+            let estimate = f64::from(previous) * (1.0 - into_minute) + f64::from(current);
             if estimate > f64::from(limit.hard) {
                 // Waiting out the rest of this minute brings the estimate under the limit.
                 let wait = MINUTE.saturating_sub(now.saturating_duration_since(minutes.started));
@@ -250,6 +270,10 @@ mod tests {
         assert_eq!(&verdicts[..3], &[Verdict::Allowed; 3]);
         assert_eq!(&verdicts[3..5], &[Verdict::Crowded; 2]);
         assert!(matches!(verdicts[5], Verdict::Refused(_)));
+        assert!(matches!(
+            limits.count_at(one, t0, false),
+            Verdict::Refused(_)
+        ));
         // A neighbour in the same /24 shares the wide count (7 so far, refused ones included).
         assert_eq!(limits.check_at(ip("192.0.2.2"), t0), Verdict::Allowed);
         assert_eq!(limits.check_at(ip("192.0.2.2"), t0), Verdict::Crowded);
@@ -257,6 +281,10 @@ mod tests {
         assert_eq!(limits.check_at(ip("192.0.3.1"), t0), Verdict::Allowed);
         // Two minutes later everything is forgotten.
         assert_eq!(limits.check_at(one, t0 + 2 * MINUTE), Verdict::Allowed);
+        // Looking does not count.
+        let other = ip("198.51.100.7");
+        assert!((0..100).all(|_| limits.peek(other) == Verdict::Allowed));
+        assert_eq!(limits.check_at(other, t0), Verdict::Allowed);
         // Not over a connection: not counted.
         assert!((0..100).all(|_| limits.check_at(None, t0) == Verdict::Allowed));
     }

@@ -104,7 +104,29 @@ pub struct QueueItem {
     pub flags: Vec<String>,
     /// The form-letter campaign it belongs to: (campaign id, comments in it).
     pub campaign: Option<(i64, i64)>,
+    /// Needs the moderator's own decision: listed after the others, never posted in bulk.
+    pub held: bool,
 }
+
+/// Comments awaiting a decision that came from one network within one burst window.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Burst {
+    pub docket_id: String,
+    pub time_zone: String,
+    /// The docket's keyed hash of the network: names the burst, never an address.
+    pub network: String,
+    /// Which `BURST_WINDOW_MS` window of time since 1970.
+    pub window: i64,
+    pub comments: i64,
+    pub held: i64,
+    pub first: DateTime<Utc>,
+    pub last: DateTime<Utc>,
+}
+
+/// Comments from one network are grouped in windows of this many milliseconds (ten minutes).
+pub const BURST_WINDOW_MS: i64 = 600_000;
+/// A window with at least this many comments from one network is shown as a burst.
+pub const BURST_MIN_COMMENTS: i64 = 5;
 
 /// A comment someone has decided on, for undoing the decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

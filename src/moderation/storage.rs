@@ -57,10 +57,10 @@ impl Store {
     ) -> Result<Vec<QueueItem>, StoreError> {
         let rows = sqlx::query(
             "SELECT c.id, c.version, c.docket_id, d.title, a.time_zone, c.received_at, c.late, c.submitter_type,
-                    c.first_name, c.last_name, c.organization, c.email, c.body, c.flags, c.campaign_id,
+                    c.first_name, c.last_name, c.organization, c.email, c.body, c.flags, c.campaign_id, c.held,
                     (SELECT COUNT(*) FROM comments m WHERE m.campaign_id = c.campaign_id) AS copies
              FROM comments c JOIN dockets d ON d.id = c.docket_id JOIN agencies a ON a.code = d.agency_code
-             WHERE c.status = 'pending' ORDER BY c.received_at, c.id LIMIT $1 OFFSET $2",
+             WHERE c.status = 'pending' ORDER BY c.held, c.received_at, c.id LIMIT $1 OFFSET $2",
         )
         .bind(limit)
         .bind(offset)
@@ -96,6 +96,7 @@ impl Store {
                         .try_get::<Option<i64>, _>("campaign_id")?
                         .map(|id| Ok::<_, sqlx::Error>((id, row.try_get("copies")?)))
                         .transpose()?,
+                    held: row.try_get::<i64, _>("held")? != 0,
                 })
             })
             .collect()
@@ -130,6 +131,98 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// Bursts among the comments awaiting a decision, largest first.
+    pub async fn bursts(&self, limit: i64) -> Result<Vec<Burst>, StoreError> {
+        // The window length is a constant written into the statement, so that the grouping
+        // expression is the same in SELECT and GROUP BY for every database.
+        let sql = format!(
+            "SELECT c.docket_id, a.time_zone, c.network_hash, c.received_at / {BURST_WINDOW_MS} AS burst_window,
+                    COUNT(*) AS n, COUNT(CASE WHEN c.held = 1 THEN 1 END) AS held,
+                    MIN(c.received_at) AS first, MAX(c.received_at) AS last
+             FROM comments c JOIN dockets d ON d.id = c.docket_id JOIN agencies a ON a.code = d.agency_code
+             WHERE c.status = 'pending' AND c.network_hash IS NOT NULL
+             GROUP BY c.docket_id, a.time_zone, c.network_hash, c.received_at / {BURST_WINDOW_MS}
+             HAVING COUNT(*) >= $1
+             ORDER BY n DESC, first LIMIT $2"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(BURST_MIN_COMMENTS)
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(Burst {
+                    docket_id: row.try_get("docket_id")?,
+                    time_zone: row.try_get("time_zone")?,
+                    network: row.try_get("network_hash")?,
+                    window: row.try_get("burst_window")?,
+                    comments: row.try_get("n")?,
+                    held: row.try_get("held")?,
+                    first: from_millis(row.try_get("first")?)?,
+                    last: from_millis(row.try_get("last")?)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Holds every comment awaiting a decision in one burst; returns how many were held now.
+    pub async fn hold_burst(
+        &self,
+        docket_id: &str,
+        network: &str,
+        window: i64,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let start = window.saturating_mul(BURST_WINDOW_MS);
+        let mut tx = self.begin_write().await?;
+        let held = sqlx::query(
+            "UPDATE comments SET held = 1, version = version + 1
+             WHERE docket_id = $1 AND network_hash = $2 AND received_at >= $3 AND received_at < $4
+               AND status = 'pending' AND held = 0",
+        )
+        .bind(docket_id)
+        .bind(network)
+        .bind(start)
+        .bind(start.saturating_add(BURST_WINDOW_MS))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        let after = format!("{held} comments held");
+        let record = AuditRecord {
+            action: "comments.hold_burst",
+            object_type: "docket",
+            object_id: docket_id,
+            before: None,
+            after: Some(&after),
+        };
+        audit(&mut tx, actor, record, now).await?;
+        tx.commit().await?;
+        Ok(held)
+    }
+
+    /// Which of these comments are held (a bulk decision to post leaves them).
+    pub async fn held_among(&self, ids: &[i64]) -> Result<Vec<i64>, StoreError> {
+        let mut held = Vec::new();
+        // In slices, so a form with thousands of ticks stays within the database's parameter limit.
+        for slice in ids.chunks(500) {
+            let list = (1..=slice.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!("SELECT id FROM comments WHERE held = 1 AND id IN ({list})");
+            let mut query = sqlx::query(&sql);
+            for id in slice {
+                query = query.bind(*id);
+            }
+            for row in query.fetch_all(self.pool()).await? {
+                held.push(row.try_get("id")?);
+            }
+        }
+        Ok(held)
     }
 
     pub async fn pending_count(&self) -> Result<i64, StoreError> {

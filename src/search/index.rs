@@ -2,6 +2,7 @@
 //! running a search with its count, page of hits and facet counts. Only the indexer writes.
 
 use super::query::{normalize_value, Query, SearchField};
+use crate::flags::FlagKind;
 use crate::moderation::CommentStatus;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
@@ -24,7 +25,7 @@ use tantivy::{
 use thiserror::Error;
 
 /// Bumped whenever the schema or what goes into it changes; an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 #[derive(Debug, Error)]
 pub enum IndexError {
@@ -58,6 +59,8 @@ pub struct IndexedComment {
     pub received_at_ms: i64,
     pub tags: Vec<i64>,
     pub campaign: Option<i64>,
+    /// What moderators were told to check when it arrived (staff only).
+    pub flags: Vec<FlagKind>,
     /// Text extracted from its attachments: all of it (for staff), and the part the public may
     /// search once the comment is posted (files not withheld).
     pub attachment_text: String,
@@ -78,6 +81,7 @@ pub struct Fields {
     pub country: Field,
     pub tag: Field,
     pub campaign: Field,
+    pub flag: Field,
     pub body: Field,
     pub public_text: Field,
     pub name: Field,
@@ -99,6 +103,7 @@ fn schema() -> (Schema, Fields) {
         country: b.add_text_field("country", STRING | FAST),
         tag: b.add_u64_field("tag", INDEXED | FAST),
         campaign: b.add_u64_field("campaign", INDEXED | FAST),
+        flag: b.add_u64_field("flag", INDEXED | FAST),
         body: b.add_text_field("body", TEXT),
         public_text: b.add_text_field("public_text", TEXT),
         name: b.add_text_field("name", TEXT),
@@ -113,6 +118,10 @@ const STATUSES: [CommentStatus; 3] = [
     CommentStatus::Posted,
     CommentStatus::Withheld,
 ];
+
+fn flag_code(flag: FlagKind) -> u64 {
+    FlagKind::ALL.iter().position(|f| *f == flag).unwrap_or(0) as u64
+}
 
 fn status_code(status: CommentStatus) -> u64 {
     STATUSES.iter().position(|s| *s == status).unwrap_or(0) as u64
@@ -165,6 +174,7 @@ pub struct Filters {
     pub submitter_type: Vec<String>,
     pub tag: Vec<i64>,
     pub campaign: Vec<i64>,
+    pub flag: Vec<FlagKind>,
     pub state: Vec<String>,
     pub country: Vec<String>,
     pub late: Option<bool>,
@@ -195,6 +205,7 @@ pub struct FacetCounts {
     pub late: Vec<(bool, u64)>,
     pub tag: Vec<(i64, u64)>,
     pub campaign: Vec<(i64, u64)>,
+    pub flag: Vec<(FlagKind, u64)>,
     pub state: Vec<(String, u64)>,
     pub country: Vec<(String, u64)>,
     /// Comments per received day on the agency's calendar: (the date as UTC midnight in ms,
@@ -312,6 +323,9 @@ impl SearchIndex {
         }
         if let Some(campaign) = c.campaign {
             doc.add_u64(f.campaign, campaign as u64);
+        }
+        for flag in &c.flags {
+            doc.add_u64(f.flag, flag_code(*flag));
         }
         doc.add_text(f.body, &c.body);
         if !c.attachment_text.is_empty() {
@@ -525,6 +539,10 @@ impl SearchIndex {
         if !filters.campaign.is_empty() {
             let ids = filters.campaign.iter().map(|t| *t as u64).collect();
             clauses.push((Occur::Must, u64_terms(f.campaign, ids)));
+        }
+        if !filters.flag.is_empty() {
+            let codes = filters.flag.iter().map(|f| flag_code(*f)).collect();
+            clauses.push((Occur::Must, u64_terms(f.flag, codes)));
         }
         if !filters.state.is_empty() {
             clauses.push((Occur::Must, text_terms(f.state, &filters.state)));
@@ -824,6 +842,7 @@ struct RawFacets {
     status: [u64; 3],
     submitter_type: [u64; 3],
     late: [u64; 2],
+    flag: [u64; FlagKind::ALL.len()],
     tag: HashMap<u64, u64>,
     campaign: HashMap<u64, u64>,
     state: HashMap<String, u64>,
@@ -839,6 +858,9 @@ impl RawFacets {
         }
         for i in 0..2 {
             self.late[i] += other.late[i];
+        }
+        for (mine, theirs) in self.flag.iter_mut().zip(other.flag) {
+            *mine += theirs;
         }
         for (k, v) in other.tag {
             *self.tag.entry(k).or_default() += v;
@@ -884,6 +906,11 @@ impl RawFacets {
                 .collect(),
             tag: top(self.tag.into_iter().map(|(k, v)| (k as i64, v))),
             campaign: top(self.campaign.into_iter().map(|(k, v)| (k as i64, v))),
+            flag: FlagKind::ALL
+                .into_iter()
+                .zip(self.flag)
+                .filter(|(_, n)| *n > 0)
+                .collect(),
             state: top(self.state.into_iter().filter(|(k, _)| !k.is_empty())),
             country: top(self.country.into_iter().filter(|(k, _)| !k.is_empty())),
             received_days: self.days.into_iter().collect(),
@@ -897,6 +924,7 @@ struct SegmentFacets {
     late: Column<u64>,
     tag: Column<u64>,
     campaign: Column<u64>,
+    flag: Column<u64>,
     received: Column<i64>,
     state: Option<StrColumn>,
     country: Option<StrColumn>,
@@ -935,6 +963,7 @@ impl Collector for FacetCollector {
             late: fast.u64("late")?,
             tag: fast.u64("tag")?,
             campaign: fast.u64("campaign")?,
+            flag: fast.u64("flag")?,
             received,
             state_ords: vec![0; terms(&state)],
             country_ords: vec![0; terms(&country)],
@@ -1016,6 +1045,11 @@ impl SegmentCollector for SegmentFacets {
             }
             for campaign in self.campaign.values_for_doc(*doc) {
                 *c.campaign.entry(campaign).or_default() += 1;
+            }
+            for flag in self.flag.values_for_doc(*doc) {
+                if let Some(count) = c.flag.get_mut(flag as usize) {
+                    *count += 1;
+                }
             }
         }
     }
@@ -1105,6 +1139,7 @@ mod tests {
             received_at_ms: 1_678_800_000_000 + id * 3_600_000,
             tags: Vec::new(),
             campaign: None,
+            flags: Vec::new(),
             attachment_text: String::new(),
             public_attachment_text: String::new(),
         }
@@ -1145,6 +1180,7 @@ mod tests {
         org.state = "NY".into();
         org.tags = vec![7];
         org.campaign = Some(4);
+        org.flags = vec![FlagKind::Automation, FlagKind::Burst];
         let mut redacted = comment(
             3,
             CommentStatus::Posted,
@@ -1209,6 +1245,10 @@ mod tests {
         );
         assert_eq!(hits.facets.tag, vec![(7, 1)]);
         assert_eq!(hits.facets.campaign, vec![(4, 1)]);
+        assert_eq!(
+            hits.facets.flag,
+            vec![(FlagKind::Automation, 1), (FlagKind::Burst, 1)]
+        );
         assert_eq!(hits.facets.state, vec![("ca".into(), 3), ("ny".into(), 1)]);
         assert_eq!(
             hits.facets.received_days.iter().map(|d| d.1).sum::<u64>(),
@@ -1224,6 +1264,11 @@ mod tests {
         };
         assert_eq!(index.search(&s).unwrap().ids, vec![2]);
         assert_eq!(index.all_ids(&s).unwrap(), vec![2]);
+        s.filters = Filters {
+            flag: vec![FlagKind::Burst, FlagKind::Honeypot],
+            ..Filters::default()
+        };
+        assert_eq!(index.search(&s).unwrap().ids, vec![2]);
         s.filters = Filters {
             campaign: vec![4],
             ..Filters::default()

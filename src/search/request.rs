@@ -14,8 +14,8 @@ pub const MAX_FACETS: usize = 20;
 pub const MAX_FACET_VALUE_CHARS: usize = 100;
 
 /// The facet filters a URL may carry, by parameter name.
-pub const FACET_KEYS: [&str; 8] = [
-    "status", "type", "tag", "campaign", "state", "country", "late", "day",
+pub const FACET_KEYS: [&str; 9] = [
+    "status", "type", "tag", "campaign", "flag", "state", "country", "late", "day",
 ];
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -86,6 +86,10 @@ pub async fn prepare(
                 Ok(id) => filters.campaign.push(id),
                 Err(_) => return Ok(refuse(format!("Unknown campaign {value:?}."))),
             },
+            "flag" => match crate::flags::FlagKind::parse(value) {
+                Some(flag) => filters.flag.push(flag),
+                None => return Ok(refuse(format!("Unknown flag {value:?}."))),
+            },
             "state" => filters.state.push(value.clone()),
             "country" => filters.country.push(value.clone()),
             "late" => match value.as_str() {
@@ -347,6 +351,15 @@ pub async fn run_search(
                 .campaign
                 .iter()
                 .map(|(id, n)| (id.to_string(), format!("Campaign {id}"), *n))
+                .collect(),
+        ));
+        groups.push(group(
+            "flag",
+            "Check for",
+            facets
+                .flag
+                .iter()
+                .map(|(flag, n)| (flag.as_str().to_owned(), flag.label().to_owned(), *n))
                 .collect(),
         ));
         groups.push(group(

@@ -411,7 +411,7 @@ pub async fn rebuild_index(
 
 const INDEXED_SELECT: &str = "SELECT c.id, c.docket_id, c.window_id, c.status, c.submitter_type,
         c.first_name, c.last_name, c.organization, c.state_province_region, c.country, c.body,
-        c.redacted_body, c.late, c.received_at, c.campaign_id
+        c.redacted_body, c.late, c.received_at, c.campaign_id, c.flags
      FROM comments c";
 
 impl Store {
@@ -533,6 +533,11 @@ fn indexed_from_rows(
                 received_at_ms: row.try_get("received_at")?,
                 tags: tags.remove(&id).unwrap_or_default(),
                 campaign: row.try_get("campaign_id")?,
+                flags: row
+                    .try_get::<String, _>("flags")?
+                    .split(',')
+                    .filter_map(crate::flags::FlagKind::parse)
+                    .collect(),
                 attachment_text: attachment_texts
                     .get(&id)
                     .map(|t| t.0.clone())

@@ -58,24 +58,25 @@ impl Store {
         key: &IdempotencyKey,
         now: DateTime<Utc>,
     ) -> Result<Receipt, SubmitError> {
-        self.submit_comment_with_signals(docket_id, comment, attachments, &[], key, now)
+        let arrival = crate::flags::Arrival::default();
+        self.submit_comment_with_signals(docket_id, comment, attachments, &arrival, key, now)
             .await
     }
 
-    /// Stores a comment as `submit_comment_with_attachments` does, with the signs of automation
-    /// seen in how it was sent among its flags.
+    /// Stores a comment as `submit_comment_with_attachments` does, with what was seen of how it
+    /// arrived: signs of automation among its flags, whether it is held, and its network's hash.
     pub async fn submit_comment_with_signals(
         &self,
         docket_id: &DocketId,
         comment: &NewComment,
         attachments: &[crate::attachment::StoredAttachment],
-        signals: &[crate::flags::FlagKind],
+        arrival: &crate::flags::Arrival,
         key: &IdempotencyKey,
         now: DateTime<Utc>,
     ) -> Result<Receipt, SubmitError> {
         let flags = crate::flags::flag_kinds(&comment.body)
             .iter()
-            .chain(signals)
+            .chain(&arrival.signals)
             .map(|k| k.as_str())
             .collect::<Vec<_>>()
             .join(",");
@@ -92,11 +93,11 @@ impl Store {
             let query = sqlx::query(
                 "INSERT INTO comments (tracking_number, idempotency_key, docket_id, window_id, document_id,
                      submitter_type, first_name, last_name, organization, city, state_province_region, country,
-                     email, body, received_at, late, status, flags, category, items_received)
+                     email, body, received_at, late, status, flags, category, items_received, held, network_hash)
                  SELECT $1, $2, w.docket_id, w.id,
                      (SELECT MIN(doc.id) FROM documents doc WHERE doc.docket_id = w.docket_id),
                      $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
-                     CASE WHEN $12 >= w.closes_at THEN 1 ELSE 0 END, 'pending', $14, $15, $16
+                     CASE WHEN $12 >= w.closes_at THEN 1 ELSE 0 END, 'pending', $14, $15, $16, $17, $18
                  FROM comment_windows w
                  WHERE w.id = (SELECT MAX(id) FROM comment_windows WHERE docket_id = $13)
                    AND NOT EXISTS (SELECT 1 FROM dockets d WHERE d.id = w.docket_id AND d.withdrawn_at IS NOT NULL)
@@ -115,6 +116,8 @@ impl Store {
                 .bind(&flags)
                 .bind(comment.details.category.as_deref())
                 .bind(comment.details.items_received)
+                .bind(i64::from(arrival.held))
+                .bind(arrival.network.as_deref())
                 .fetch_optional(&mut *tx)
                 .await?;
             if let Some(row) = inserted {

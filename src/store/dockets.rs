@@ -51,7 +51,7 @@ impl Store {
     }
 
     const DOCKET_SELECT: &'static str = "
-        SELECT d.id, d.title, d.withdrawn_at, a.code, a.name AS agency_name, a.time_zone,
+        SELECT d.id, d.title, d.withdrawn_at, d.ask_proof_of_work, a.code, a.name AS agency_name, a.time_zone,
                doc.id AS document_id, doc.title AS document_title, doc.summary, doc.body_markdown,
                doc.federal_register_citation, doc.published_at,
                w.opens_at, w.closes_at, w.allow_late, w.status,
@@ -191,40 +191,50 @@ impl Store {
         Ok(updated == 1)
     }
 
-    /// Sets whether the docket's current window accepts late comments.
-    pub async fn set_late_policy(
+    /// Turns one of a docket's switches on or off, with an audit entry.
+    pub async fn set_docket_switch(
         &self,
         docket_id: &DocketId,
-        allow_late: bool,
+        switch: DocketSwitch,
+        on: bool,
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "UPDATE comment_windows SET allow_late = $1 WHERE id = (SELECT MAX(id) FROM comment_windows WHERE docket_id = $2)",
-        )
-        .bind(i64::from(allow_late))
-        .bind(docket_id.as_str())
-        .execute(&mut *tx)
-        .await?;
-        let after = if allow_late {
-            "late comments accepted"
-        } else {
-            "late comments refused"
+        let sql = match switch {
+            DocketSwitch::LateComments => "UPDATE comment_windows SET allow_late = $1 WHERE id = (SELECT MAX(id) FROM comment_windows WHERE docket_id = $2)",
+            DocketSwitch::ProofOfWork => "UPDATE dockets SET ask_proof_of_work = $1 WHERE id = $2",
         };
-        audit_docket(
-            &mut tx,
-            actor,
-            "docket.late_policy",
-            docket_id,
-            None,
-            Some(after),
-            now,
-        )
-        .await?;
+        sqlx::query(sql)
+            .bind(i64::from(on))
+            .bind(docket_id.as_str())
+            .execute(&mut *tx)
+            .await?;
+        let (action, after) = match (switch, on) {
+            (DocketSwitch::LateComments, true) => ("docket.late_policy", "late comments accepted"),
+            (DocketSwitch::LateComments, false) => ("docket.late_policy", "late comments refused"),
+            (DocketSwitch::ProofOfWork, true) => (
+                "docket.proof_of_work",
+                "every browser asked for a proof of work",
+            ),
+            (DocketSwitch::ProofOfWork, false) => (
+                "docket.proof_of_work",
+                "crowded networks asked for a proof of work",
+            ),
+        };
+        audit_docket(&mut tx, actor, action, docket_id, None, Some(after), now).await?;
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// A docket setting an admin turns on or off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocketSwitch {
+    /// The current window accepts comments after its deadline, marked late.
+    LateComments,
+    /// Every commenter's browser is asked for a proof of work.
+    ProofOfWork,
 }
 
 pub(super) async fn insert_docket(
@@ -386,5 +396,6 @@ pub(super) fn docket_from_row(row: &AnyRow) -> Result<DocketRecord, StoreError> 
             .try_get::<Option<i64>, _>("withdrawn_at")?
             .map(from_millis)
             .transpose()?,
+        ask_proof_of_work: row.try_get::<i64, _>("ask_proof_of_work")? != 0,
     })
 }

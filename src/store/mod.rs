@@ -9,6 +9,7 @@ mod windows;
 
 pub(crate) use comments::record_change;
 pub(crate) use dockets::audit_docket;
+pub use dockets::DocketSwitch;
 
 use crate::comment::{IdempotencyKey, NewComment, Submitter, SubmitterType};
 use crate::docket::{Agency, DocketId, NewDocket, NewDocument};
@@ -136,6 +137,8 @@ pub struct DocketRecord {
     pub comments_received: i64,
     /// When the agency withdrew the docket; it then takes no comments.
     pub withdrawn_at: Option<DateTime<Utc>>,
+    /// Every commenter's browser is asked for a proof of work, not only crowded networks'.
+    pub ask_proof_of_work: bool,
 }
 
 /// What the public gets back for a stored comment: the tracking number and a copy of what was received.

@@ -5,7 +5,7 @@ use crate::views::{DocketView, RejectedSubmission};
 use leptos::prelude::*;
 use opendocket_core::comment::{
     validate, CommentForm as Form, Field, FieldErrors, SubmitterType, COMMENT_MAX_CHARS,
-    HONEYPOT_FIELD,
+    HONEYPOT_FIELD, PROOF_FIELD,
 };
 use opendocket_core::text::counted_chars;
 
@@ -31,6 +31,15 @@ pub fn CommentForm(docket: DocketView) -> impl IntoView {
 
     let values = FormSignals::new(&initial);
     let submitting = RwSignal::new(false);
+    // The proof of work the form's token asks for: found in slices before the form is sent.
+    let proof_bits = opendocket_core::proof_of_work::asked_bits(&key);
+    let working = RwSignal::new(false);
+    let form_ref = NodeRef::<leptos::html::Form>::new();
+    let proof_ref = NodeRef::<leptos::html::Input>::new();
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (proof_bits, form_ref, proof_ref);
+    #[cfg(feature = "hydrate")]
+    let token = key.clone();
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| {
         // Whatever the person typed or chose before the page finished loading is in the DOM,
@@ -61,6 +70,25 @@ pub fn CommentForm(docket: DocketView) -> impl IntoView {
         match validate(&values.snapshot()) {
             Ok(_) => {
                 errors.set(FieldErrors::default());
+                #[cfg(feature = "hydrate")]
+                if proof_bits > 0
+                    && proof_ref
+                        .get_untracked()
+                        .is_some_and(|p| p.value().is_empty())
+                {
+                    ev.prevent_default();
+                    working.set(true);
+                    submitting.set(true);
+                    solve_then_send(
+                        token.clone(),
+                        proof_bits,
+                        0,
+                        form_ref,
+                        proof_ref,
+                        submitting,
+                    );
+                    return;
+                }
                 submitting.set(true);
             }
             Err(found) => {
@@ -79,7 +107,7 @@ pub fn CommentForm(docket: DocketView) -> impl IntoView {
     let initial_kind = initial.submitter_type.clone();
 
     view! {
-        <form class="comment-form" method="post" action=action enctype="multipart/form-data" novalidate=true on:submit=on_submit
+        <form class="comment-form" method="post" action=action enctype="multipart/form-data" novalidate=true on:submit=on_submit node_ref=form_ref
             data-hydrated=move || hydrated.get().then_some("true")>
             {message.map(|m| view! { <p class="form-message" role="alert" id="form-message">{m}</p> })}
             {move || (!errors.with(FieldErrors::is_empty)).then(|| view! {
@@ -89,6 +117,7 @@ pub fn CommentForm(docket: DocketView) -> impl IntoView {
                 <p class="notice">"The deadline has passed. This docket still accepts comments, marked as late."</p>
             })}
             <input type="hidden" name="form_token" value=key/>
+            <input type="hidden" name=PROOF_FIELD value="" node_ref=proof_ref/>
             <div class="trap" aria-hidden="true">
                 <label for="website">"Leave this empty"</label>
                 <input type="text" id="website" name=HONEYPOT_FIELD tabindex="-1" autocomplete="off" value=""/>
@@ -138,6 +167,9 @@ pub fn CommentForm(docket: DocketView) -> impl IntoView {
                 </p>
             </div>
             <p class="privacy-note">"Your comment and the name or organization you give may be published. Your email address is never published."</p>
+            <p class="hint" role="status" aria-live="polite">
+                {move || working.get().then_some("Checking that this is a person's browser before sending (a few seconds at most)…")}
+            </p>
             <button type="submit" class="primary" disabled=move || submitting.get()>"Submit comment"</button>
         </form>
     }
@@ -225,6 +257,35 @@ fn rendered_form() -> Option<Form> {
         email: field("email"),
         comment: field("comment"),
     })
+}
+
+/// Looks for the proof of work a slice at a time (the page stays responsive), then sends the form
+/// with it. The server takes the comment without the proof too, held for a moderator.
+#[cfg(feature = "hydrate")]
+fn solve_then_send(
+    token: String,
+    bits: u8,
+    from: u64,
+    form: NodeRef<leptos::html::Form>,
+    proof: NodeRef<leptos::html::Input>,
+    submitting: RwSignal<bool>,
+) {
+    const SLICE: u64 = 20_000;
+    match opendocket_core::proof_of_work::search(&token, bits, from, SLICE) {
+        Some(found) => {
+            if let Some(input) = proof.get_untracked() {
+                input.set_value(&found.to_string());
+            }
+            submitting.set(false);
+            if let Some(form) = form.get_untracked() {
+                let _ = form.request_submit();
+            }
+        }
+        None => set_timeout(
+            move || solve_then_send(token, bits, from + SLICE, form, proof, submitting),
+            std::time::Duration::ZERO,
+        ),
+    }
 }
 
 /// Moves the keyboard focus (and the view) to a field the person has to correct.

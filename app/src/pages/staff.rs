@@ -206,7 +206,8 @@ fn Dockets(dockets: DocketsView) -> impl IntoView {
         .into_iter()
         .map(|d| {
             let csrf = csrf.clone();
-            let (csrf_late, csrf_withdraw, csrf_schedule) = (csrf.clone(), csrf.clone(), csrf.clone());
+            let (csrf_late, csrf_withdraw, csrf_schedule, csrf_work) =
+                (csrf.clone(), csrf.clone(), csrf.clone(), csrf.clone());
             let schedule_id = d.id.clone();
             let (verb, path) = if d.extendable {
                 ("Extend", "extend")
@@ -223,11 +224,12 @@ fn Dockets(dockets: DocketsView) -> impl IntoView {
                 " " <a href=format!("/staff/dockets/{}/campaigns", d.id)>"Campaigns"</a>
                 " " <a href=format!("/staff/dockets/{}/summary", d.id)>"Summary"</a>
                     <p class="meta">{format!(
-                    "{}{} · closes {} · late comments {}",
+                    "{}{} · closes {} · late comments {} · proof of work asked of {}",
                     d.state,
                     if d.withdrawn { " (withdrawn)" } else { "" },
                     d.closes_at,
                     if d.allow_late { "accepted" } else { "refused" },
+                    if d.ask_proof_of_work { "every browser" } else { "crowded networks" },
                 )}</p>
                     <StaffForm csrf=csrf action=action class="extend">
                         <label for=date_label_for>"New due date"</label>
@@ -244,6 +246,10 @@ fn Dockets(dockets: DocketsView) -> impl IntoView {
                     <StaffForm csrf=csrf_late action=format!("/staff/dockets/{}/late-policy", d.id) class="late-policy">
                         <input type="hidden" name="allow_late" value=if d.allow_late { "off" } else { "on" }/>
                         <button type="submit">{if d.allow_late { "Refuse late comments" } else { "Accept late comments" }}</button>
+                    </StaffForm>
+                    <StaffForm csrf=csrf_work action=format!("/staff/dockets/{}/proof-of-work", d.id) class="late-policy">
+                        <input type="hidden" name="ask_proof_of_work" value=if d.ask_proof_of_work { "off" } else { "on" }/>
+                        <button type="submit">{if d.ask_proof_of_work { "Ask only crowded networks for a proof of work" } else { "Ask every browser for a proof of work" }}</button>
                     </StaffForm>
                     {(!d.withdrawn).then(|| view! {
                         <StaffForm csrf=csrf_withdraw action=format!("/staff/dockets/{}/withdraw", d.id) class="withdraw">
@@ -519,7 +525,28 @@ fn Queue(queue: QueueView) -> impl IntoView {
                 <button type="submit" name="decision" value="withhold">"Withhold selected"</button>
             </StaffForm>
         })}
-        <p id="pending-total">{queue.pending_total} " comments awaiting a decision, oldest first."</p>
+        <p id="pending-total">{queue.pending_total} " comments awaiting a decision, oldest first; held comments last."</p>
+        {(!queue.bursts.is_empty()).then(|| view! {
+            <section class="bursts" aria-labelledby="bursts-heading">
+                <h2 id="bursts-heading">"Bursts from one network"</h2>
+                <ul>
+                    {queue.bursts.into_iter().map(|burst| view! {
+                        <li>
+                            {format!("{} comments on {} from one network {} ({} held)",
+                                burst.comments, burst.docket_id, burst.between, burst.held)}
+                            {(can_moderate && burst.held < burst.comments).then(|| view! {
+                                <StaffForm csrf=csrf.clone() class="inline" action="/staff/bursts/hold">
+                                    <input type="hidden" name="docket" value=burst.docket_id.clone()/>
+                                    <input type="hidden" name="network" value=burst.network.clone()/>
+                                    <input type="hidden" name="window" value=burst.window.to_string()/>
+                                    <button type="submit">"Hold all from this burst"</button>
+                                </StaffForm>
+                            })}
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        })}
         <ol class="queue">
             {queue.entries.into_iter().map(|entry| {
                 view! { <QueueItem entry csrf=csrf.clone() can_moderate/> }
@@ -541,7 +568,9 @@ fn QueueItem(entry: QueueEntry, csrf: String, can_moderate: bool) -> impl IntoVi
                     " Select"
                 </label>
             })}
-            <h2 id=heading_id>{entry.name.clone()} <span class="meta">" · " {entry.submitter_type.clone()}</span></h2>
+            <h2 id=heading_id>{entry.name.clone()} <span class="meta">" · " {entry.submitter_type.clone()}</span>
+                {entry.held.then(|| view! { " " <span class="held-badge">"Held: decide on it alone"</span> })}
+            </h2>
             <p class="meta">
                 {entry.docket_id.clone()} " · received " {entry.received_at.clone()}
                 {entry.late.then_some(" · late")}

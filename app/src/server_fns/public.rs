@@ -22,7 +22,8 @@ pub async fn load_home() -> Result<HomeView, AppError> {
 /// Posted comments shown per page of a docket.
 pub const COMMENTS_PER_PAGE: i64 = 25;
 
-#[server]
+/// Fixed endpoint: the server marks requests for it from crowded networks.
+#[server(endpoint = "public/docket")]
 pub async fn load_docket(id: String, page: i64) -> Result<Option<DocketView>, AppError> {
     use crate::views::{CountsView, PublicCommentView};
     use opendocket_core::docket::DocketId;
@@ -35,7 +36,18 @@ pub async fn load_docket(id: String, page: i64) -> Result<Option<DocketView>, Ap
     };
     let now = services.clock.now();
     let mut view = DocketView::from_record(&record, now);
-    view.form_token = services.form_tokens.issue(&id, now);
+    // A crowded network's form, and every form of a docket that asks it, asks for a proof of work.
+    let crowded = use_context::<http::request::Parts>().is_some_and(|parts| {
+        parts
+            .extensions
+            .get::<opendocket_core::proof_of_work::CrowdedNetwork>()
+            .is_some()
+    });
+    let bits = match crowded || record.ask_proof_of_work {
+        true => services.proof_of_work_bits,
+        false => 0,
+    };
+    view.form_token = services.form_tokens.issue_asking(&id, now, bits);
     let counts = services.store.docket_counts(id.as_str()).await?;
     view.pages = ((counts.posted + COMMENTS_PER_PAGE - 1) / COMMENTS_PER_PAGE).max(1);
     view.page = page.clamp(1, view.pages);

@@ -23,6 +23,19 @@ pub struct QueueEntry {
     pub campaign: Option<(i64, i64)>,
     /// Attached files as moderators see them.
     pub attachments: Vec<opendocket_core::attachment::AttachmentInfo>,
+    pub held: bool,
+}
+
+/// Comments from one network in one burst window, with what the hold form sends back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BurstEntry {
+    pub docket_id: String,
+    pub network: String,
+    pub window: i64,
+    pub comments: i64,
+    pub held: i64,
+    /// "between … and …" in the agency's zone.
+    pub between: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,6 +43,7 @@ pub struct QueueView {
     pub header: StaffHeader,
     pub can_moderate: bool,
     pub pending_total: i64,
+    pub bursts: Vec<BurstEntry>,
     pub entries: Vec<QueueEntry>,
 }
 
@@ -76,10 +90,34 @@ pub async fn staff_queue() -> Result<QueueView, AppError> {
     let mut attachments = services.store.attachments_of(&ids).await?;
     let pending_total = services.store.pending_count().await?;
     let may_decide = identity.may(Post, "/staff/comments/{id}/decision");
+    let in_zone = |at: chrono::DateTime<chrono::Utc>, zone: &str| {
+        zone.parse::<chrono_tz::Tz>()
+            .map(|zone| format_in_zone(at, zone))
+            .unwrap_or_else(|_| at.to_rfc3339())
+    };
+    let bursts = services
+        .store
+        .bursts(20)
+        .await?
+        .into_iter()
+        .map(|b| BurstEntry {
+            between: format!(
+                "between {} and {}",
+                in_zone(b.first, &b.time_zone),
+                in_zone(b.last, &b.time_zone)
+            ),
+            docket_id: b.docket_id,
+            network: b.network,
+            window: b.window,
+            comments: b.comments,
+            held: b.held,
+        })
+        .collect();
     Ok(QueueView {
         header: StaffHeader::of(&identity),
         can_moderate: may_decide,
         pending_total,
+        bursts,
         entries: items
             .into_iter()
             .map(|item| QueueEntry {
@@ -87,11 +125,7 @@ pub async fn staff_queue() -> Result<QueueView, AppError> {
                 version: item.version,
                 docket_id: item.docket_id,
                 docket_title: item.docket_title,
-                received_at: item
-                    .time_zone
-                    .parse::<chrono_tz::Tz>()
-                    .map(|zone| format_in_zone(item.received_at, zone))
-                    .unwrap_or_else(|_| item.received_at.to_rfc3339()),
+                received_at: in_zone(item.received_at, &item.time_zone),
                 late: item.late,
                 submitter_type: item.submitter_type,
                 name: item.name,
@@ -100,6 +134,7 @@ pub async fn staff_queue() -> Result<QueueView, AppError> {
                 flags: item.flags,
                 campaign: item.campaign,
                 attachments: attachments.remove(&item.id).unwrap_or_default(),
+                held: item.held,
             })
             .collect(),
     })
@@ -251,6 +286,7 @@ pub struct DocketRow {
     pub extendable: bool,
     pub withdrawn: bool,
     pub allow_late: bool,
+    pub ask_proof_of_work: bool,
     /// Not yet open, so the opening can be moved.
     pub schedulable: bool,
 }
@@ -282,6 +318,7 @@ pub async fn staff_dockets() -> Result<DocketsView, AppError> {
                     withdrawn: d.withdrawn_at.is_some(),
                     schedulable: state == WindowState::Scheduled,
                     allow_late: d.window.allow_late,
+                    ask_proof_of_work: d.ask_proof_of_work,
                 }
             })
             .collect(),

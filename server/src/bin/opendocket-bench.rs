@@ -167,6 +167,7 @@ fn synthetic(source: &Source, i: usize) -> IndexedComment {
         received_at_ms: OPENS_MS + rng.random_range(0..30 * DAY_MS),
         tags,
         campaign: None,
+        flags: Vec::new(),
         attachment_text: String::new(),
         public_attachment_text: String::new(),
     }

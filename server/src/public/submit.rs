@@ -15,9 +15,11 @@ use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use opendocket_app::views::RejectedSubmission;
-use opendocket_core::comment::{validate, CommentForm, HONEYPOT_FIELD};
+use opendocket_core::comment::{validate, CommentForm, HONEYPOT_FIELD, PROOF_FIELD};
 use opendocket_core::docket::DocketId;
-use opendocket_core::flags::FlagKind;
+use opendocket_core::flags::{Arrival, FlagKind};
+use opendocket_core::form_token::FormToken;
+use opendocket_core::proof_of_work;
 use opendocket_core::store::SubmitError;
 use opendocket_core::window::{format_deadline, format_in_zone};
 
@@ -57,12 +59,14 @@ struct SentForm {
     form: CommentForm,
     token: String,
     honeypot: String,
+    proof: String,
 }
 
 fn form_from_pairs(pairs: Vec<(String, String)>) -> SentForm {
     let mut form = CommentForm::default();
     let mut token = String::new();
     let mut honeypot = String::new();
+    let mut proof = String::new();
     for (name, value) in pairs {
         let slot = match name.as_str() {
             "submitter_type" => &mut form.submitter_type,
@@ -76,6 +80,7 @@ fn form_from_pairs(pairs: Vec<(String, String)>) -> SentForm {
             "comment" => &mut form.comment,
             "form_token" => &mut token,
             HONEYPOT_FIELD => &mut honeypot,
+            PROOF_FIELD => &mut proof,
             _ => continue,
         };
         *slot = value;
@@ -84,6 +89,7 @@ fn form_from_pairs(pairs: Vec<(String, String)>) -> SentForm {
         form,
         token,
         honeypot,
+        proof,
     }
 }
 
@@ -137,6 +143,45 @@ async fn receive(
     }
 }
 
+/// What was seen of how a form arrived. A form sent too fast, or from a network past its soft
+/// limit, is flagged; one with the hidden field filled in, or without the proof of work its form
+/// or its crowded network asked for, is held for a moderator's own decision.
+#[allow(clippy::too_many_arguments)]
+fn arrival_of(
+    state: &AppState,
+    docket_id: &DocketId,
+    token: &FormToken,
+    raw_token: &str,
+    verdict: Verdict,
+    honeypot: &str,
+    proof: &str,
+    address: Option<std::net::IpAddr>,
+) -> Arrival {
+    let services = &state.services;
+    let mut arrival = Arrival::default();
+    if services.clock.now() - token.issued_at < state.form_min_age {
+        arrival.signals.push(FlagKind::Automation);
+    }
+    if !honeypot.is_empty() {
+        arrival.signals.push(FlagKind::Honeypot);
+        arrival.held = true;
+    }
+    let crowded = verdict == Verdict::Crowded;
+    if crowded {
+        arrival.signals.push(FlagKind::Burst);
+    }
+    let asked = match crowded {
+        true => token.proof_bits.max(services.proof_of_work_bits),
+        false => token.proof_bits,
+    };
+    if !proof_of_work::proves(raw_token.trim(), proof, asked) {
+        arrival.signals.push(FlagKind::Unproven);
+        arrival.held = true;
+    }
+    arrival.network = crate::limits::docket_network(state, docket_id, address);
+    arrival
+}
+
 /// Why a docket did not take a comment, as a status and a sentence.
 fn refusal_of(error: &SubmitError) -> (StatusCode, String) {
     match error {
@@ -184,6 +229,7 @@ async fn accept(
     state: &AppState,
     docket_id: &DocketId,
     verdict: Verdict,
+    address: Option<std::net::IpAddr>,
     request: Request,
 ) -> Result<String, Rejection> {
     let services = &state.services;
@@ -245,6 +291,7 @@ async fn accept(
         form,
         token: raw_token,
         honeypot,
+        proof,
     } = form_from_pairs(pairs);
     let now = services.clock.now();
     let token = match services.form_tokens.check(docket_id, &raw_token, now) {
@@ -272,17 +319,10 @@ async fn accept(
             "The form's token must come before its files, so nothing was stored. Please send the form again.",
         ));
     }
-    let key = token.key;
-    let mut signals = Vec::new();
-    if now - token.issued_at < state.form_min_age {
-        signals.push(FlagKind::Automation);
-    }
-    if !honeypot.is_empty() {
-        signals.push(FlagKind::Honeypot);
-    }
-    if verdict == Verdict::Crowded {
-        signals.push(FlagKind::Crowded);
-    }
+    let key = token.key.clone();
+    let arrival = arrival_of(
+        state, docket_id, &token, &raw_token, verdict, &honeypot, &proof, address,
+    );
     if let Err(error) = admission {
         let (status, message) = refusal_of(&error);
         return Err(Rejection::new(status, form, raw_token.clone(), message));
@@ -332,7 +372,7 @@ async fn accept(
     drop(upload_slot);
     match services
         .store
-        .submit_comment_with_signals(docket_id, &comment, &attachments, &signals, &key, now)
+        .submit_comment_with_signals(docket_id, &comment, &attachments, &arrival, &key, now)
         .await
     {
         Ok(receipt) => Ok(receipt.tracking_number.to_string()),
@@ -366,7 +406,7 @@ pub async fn submit_comment(
         )
         .await;
     };
-    match accept(&state, &docket_id, verdict, request).await {
+    match accept(&state, &docket_id, verdict, address, request).await {
         Ok(tracking_number) => {
             Redirect::to(&format!("/receipts/{tracking_number}")).into_response()
         }
@@ -374,7 +414,15 @@ pub async fn submit_comment(
             let submission = &mut rejection.submission;
             if submission.form_token.is_empty() {
                 let now = state.services.clock.now();
-                submission.form_token = state.services.form_tokens.issue(&docket_id, now);
+                // A crowded network's fresh form asks for a proof of work.
+                let bits = match verdict {
+                    Verdict::Allowed => 0,
+                    _ => state.services.proof_of_work_bits,
+                };
+                submission.form_token = state
+                    .services
+                    .form_tokens
+                    .issue_asking(&docket_id, now, bits);
             }
             let mut response = render_docket_page(
                 &state,

@@ -22,7 +22,7 @@ use opendocket_core::api::resources::{
     document_document, document_item, list_document,
 };
 use opendocket_core::api::{storage, ApiError, Collection, JSON_API};
-use opendocket_core::flags::FlagKind;
+use opendocket_core::flags::{Arrival, FlagKind};
 use opendocket_core::store::StoreError;
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -390,14 +390,21 @@ async fn create_comment(
             opendocket_core::api::format_instant(at)
         )))
     };
-    let signals: &[FlagKind] = if crowded { &[FlagKind::Crowded] } else { &[] };
+    let arrival = Arrival {
+        signals: match crowded {
+            true => vec![FlagKind::Burst],
+            false => Vec::new(),
+        },
+        network: crate::limits::docket_network(&state, &docket, address),
+        ..Default::default()
+    };
     match services
         .store
         .submit_comment_with_signals(
             &docket,
             &submission.comment,
             &[],
-            signals,
+            &arrival,
             &idempotency,
             now,
         )

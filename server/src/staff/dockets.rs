@@ -7,9 +7,9 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Redirect;
-use opendocket_core::accounts::Actor;
+use opendocket_core::accounts::{Actor, StaffIdentity};
 use opendocket_core::docket::{parse_instant_in_zone, DocketDraft, NewDocument};
-use opendocket_core::store::{ExtendError, StoreError};
+use opendocket_core::store::{DocketRecord, DocketSwitch, ExtendError, StoreError};
 use opendocket_core::text::normalise_newlines;
 use opendocket_core::window::{closing_instant, CommentWindow};
 
@@ -224,16 +224,43 @@ pub async fn set_late_policy(
     StaffSession(identity): StaffSession,
     CsrfForm(form): CsrfForm<Fields>,
 ) -> Result<Redirect, Refusal> {
-    let allow_late = form.switch("allow_late", ("on", "off")).ok_or_else(|| {
+    let on = form.switch("allow_late", ("on", "off")).ok_or_else(|| {
         Refusal::bad_request("Say whether late comments are accepted: on or off.")
     })?;
+    set_switch(&state, &docket, &identity, DocketSwitch::LateComments, on).await
+}
+
+pub async fn set_proof_of_work(
+    State(state): State<AppState>,
+    ManagedDocket(docket): ManagedDocket,
+    StaffSession(identity): StaffSession,
+    CsrfForm(form): CsrfForm<Fields>,
+) -> Result<Redirect, Refusal> {
+    let on = form
+        .switch("ask_proof_of_work", ("on", "off"))
+        .ok_or_else(|| {
+            Refusal::bad_request(
+                "Say whether every browser is asked for a proof of work: on or off.",
+            )
+        })?;
+    set_switch(&state, &docket, &identity, DocketSwitch::ProofOfWork, on).await
+}
+
+async fn set_switch(
+    state: &AppState,
+    docket: &DocketRecord,
+    identity: &StaffIdentity,
+    switch: DocketSwitch,
+    on: bool,
+) -> Result<Redirect, Refusal> {
     let services = &state.services;
     services
         .store
-        .set_late_policy(
+        .set_docket_switch(
             &docket.id,
-            allow_late,
-            &Actor::of(&identity),
+            switch,
+            on,
+            &Actor::of(identity),
             services.clock.now(),
         )
         .await?;

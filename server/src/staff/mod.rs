@@ -55,6 +55,8 @@ fn handler(verb: Verb, path: &str) -> Option<MethodRouter<AppState>> {
         (Post, "/staff/dockets/{id}/reopen") => post(dockets::reopen),
         (Post, "/staff/dockets/{id}/schedule") => post(dockets::schedule),
         (Post, "/staff/dockets/{id}/late-policy") => post(dockets::set_late_policy),
+        (Post, "/staff/bursts/hold") => post(moderation::hold_burst),
+        (Post, "/staff/dockets/{id}/proof-of-work") => post(dockets::set_proof_of_work),
         (Post, "/staff/dockets/{id}/withdraw") => post(dockets::withdraw),
         (Post, "/staff/dockets/{id}/tags") => post(tags::create_tag),
         (Post, "/staff/tags/{id}") => post(tags::change_tag),

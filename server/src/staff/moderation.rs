@@ -1,5 +1,5 @@
-//! Moderation forms: one decision on a comment, and one decision for every comment ticked in the
-//! queue.
+//! Moderation forms: one decision on a comment, one decision for every comment ticked in the
+//! queue (held comments are never posted that way), and holding a burst.
 
 use super::extract::{CsrfForm, Fields, StaffForm, StaffSession};
 use super::refusal::{page_notice, Refusal};
@@ -145,8 +145,15 @@ pub async fn decide_bulk(
     };
     let services = &state.services;
     let actor = Actor::of(&identity);
+    let held = match decision {
+        Decision::Post { .. } => {
+            let ids: Vec<i64> = selected.iter().map(|(id, _)| *id).collect();
+            services.store.held_among(&ids).await?
+        }
+        _ => Vec::new(),
+    };
     let (mut done, mut stale, mut failed) = (0, 0, Vec::new());
-    for (id, version) in &selected {
+    for (id, version) in selected.iter().filter(|(id, _)| !held.contains(id)) {
         match services
             .store
             .moderate(*id, *version, &decision, &actor, services.clock.now())
@@ -168,6 +175,12 @@ pub async fn decide_bulk(
             " {stale} had already been decided by someone else and were left as they were."
         ));
     }
+    if !held.is_empty() {
+        message.push_str(&format!(
+            " {} held comments were left as they were: post them one by one.",
+            held.len()
+        ));
+    }
     if !failed.is_empty() {
         message.push_str(&format!(" Not changed: {}.", failed.join("; ")));
     }
@@ -177,4 +190,50 @@ pub async fn decide_bulk(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     Ok(page_notice(status, message, "/staff").into_response())
+}
+
+pub struct HoldBurstForm {
+    docket: String,
+    network: String,
+    window: i64,
+}
+
+impl StaffForm for HoldBurstForm {
+    fn parse(fields: &Fields) -> Result<Self, Refusal> {
+        let incomplete = || {
+            Refusal::bad_request("The form to hold a burst was incomplete; nothing was held.")
+                .on("/staff")
+        };
+        Ok(Self {
+            docket: fields.get("docket").ok_or_else(incomplete)?.to_owned(),
+            network: fields.get("network").ok_or_else(incomplete)?.to_owned(),
+            window: fields
+                .get("window")
+                .and_then(|w| w.parse().ok())
+                .ok_or_else(incomplete)?,
+        })
+    }
+}
+
+/// Holds every comment awaiting a decision in one burst from one network.
+pub async fn hold_burst(
+    State(state): State<AppState>,
+    StaffSession(identity): StaffSession,
+    CsrfForm(form): CsrfForm<HoldBurstForm>,
+) -> Result<Response, Refusal> {
+    let services = &state.services;
+    let held = services
+        .store
+        .hold_burst(
+            &form.docket,
+            &form.network,
+            form.window,
+            &Actor::of(&identity),
+            services.clock.now(),
+        )
+        .await?;
+    let message = format!(
+        "Held {held} comments from the burst: they are listed after the others and can only be posted one by one."
+    );
+    Ok(page_notice(StatusCode::OK, message, "/staff").into_response())
 }

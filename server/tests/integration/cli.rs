@@ -71,6 +71,27 @@ fn create_list_and_show_a_docket_from_flags_and_a_document_file() {
     let shown = stdout(&shown);
     assert!(shown.contains("document:  FTC-2023-0018-0001"), "{shown}");
     assert!(shown.contains("comments:  0 received"), "{shown}");
+    assert!(
+        shown.contains("proof of work asked of: crowded networks"),
+        "{shown}"
+    );
+
+    // At 2 a.m., in a flood: every browser is asked for a proof of work.
+    let work = opendocket(&data, &["docket", "proof-of-work", "FTC-2023-0018", "on"]);
+    assert!(work.status.success(), "{}", stderr(&work));
+    assert!(stdout(&work).contains("asked of every browser"));
+    let shown = stdout(&opendocket(&data, &["docket", "show", "FTC-2023-0018"]));
+    assert!(
+        shown.contains("proof of work asked of: every browser"),
+        "{shown}"
+    );
+    let nonsense = opendocket(
+        &data,
+        &["docket", "proof-of-work", "FTC-2023-0018", "maybe"],
+    );
+    assert!(!nonsense.status.success());
+    let unknown = opendocket(&data, &["docket", "proof-of-work", "FTC-2099-0001", "on"]);
+    assert!(stderr(&unknown).contains("there is no docket FTC-2099-0001"));
 
     let again = opendocket(
         &data,

@@ -121,7 +121,9 @@ impl Harness {
             .unwrap();
         let files = AttachmentFiles::new(dir.path().join("attachments"));
         let form_tokens = store.form_token_key().await.unwrap();
-        let services = Services::new(store, shared, search, files, form_tokens);
+        let mut services = Services::new(store, shared, search, files, form_tokens);
+        // A small proof of work keeps the tests quick; its rules are the same at any size.
+        services.proof_of_work_bits = PROOF_BITS;
         let state = Self::state_for(&dir, &services);
         let upload_slots = state.upload_slots.clone();
         let router = app(state);
@@ -543,6 +545,9 @@ async fn fresh_postgres_database(admin_url: &str) -> String {
 }
 
 /// Percent-encodes form fields the way a browser does.
+/// The proof of work the test server asks for.
+pub const PROOF_BITS: u8 = 10;
+
 pub fn encode_form(fields: &[(&str, &str)]) -> String {
     fields
         .iter()
