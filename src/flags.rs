@@ -82,6 +82,12 @@ pub struct Arrival {
     pub held: bool,
     /// The network it came from, as a keyed hash made for its docket alone (never an address).
     pub network: Option<String>,
+    /// The site's public address, when this server sends e-mail (links in messages start with
+    /// it): a comment with an e-mail address on a docket that confirms by e-mail then waits for
+    /// its confirmation.
+    pub mail_links: Option<String>,
+    /// The submitter asked for a receipt by e-mail (the API's `sendEmailReceipt`).
+    pub email_receipt: bool,
 }
 
 /// A flagged span of the text, by byte offsets.

@@ -21,10 +21,15 @@ pub struct Tick {
     pub closed: Vec<WindowTransition>,
 }
 
-/// Records every opening and closing due at `now`. Running it again changes nothing.
+/// Records every opening and closing due at `now`, and withholds the comments of closed windows
+/// that were never confirmed by e-mail. Running it again changes nothing.
 pub async fn apply_due_transitions(store: &Store, now: DateTime<Utc>) -> Result<Tick, StoreError> {
     let closed = store.close_due_windows(now).await?;
     let opened = store.open_due_windows(now).await?;
+    let unconfirmed = store.withhold_unconfirmed(now).await?;
+    if unconfirmed > 0 {
+        tracing::info!(unconfirmed, "withheld comments never confirmed by e-mail");
+    }
     Ok(Tick { opened, closed })
 }
 

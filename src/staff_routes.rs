@@ -162,6 +162,10 @@ pub const STAFF_ROUTES: &[StaffRoute] = &[
     form("/staff/dockets/{id}/schedule", Needs(ManageDockets)),
     form("/staff/dockets/{id}/late-policy", Needs(ManageDockets)),
     form("/staff/dockets/{id}/proof-of-work", Needs(ManageDockets)),
+    form(
+        "/staff/dockets/{id}/email-confirmation",
+        Needs(ManageDockets),
+    ),
     form("/staff/dockets/{id}/withdraw", Needs(ManageDockets)),
     form("/staff/dockets/{id}/tags", Needs(Tag)),
     form("/staff/tags/{id}", Needs(Tag)),

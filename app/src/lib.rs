@@ -51,6 +51,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=pages::home::HomePage ssr=SsrMode::Async/>
                     <Route path=path!("/dockets/:id") view=pages::docket::DocketPage ssr=SsrMode::Async/>
                     <Route path=path!("/receipts/:tracking") view=pages::receipt::ReceiptPage ssr=SsrMode::Async/>
+                    <Route path=path!("/confirm/:token") view=pages::receipt::ConfirmPage ssr=SsrMode::Async/>
                     <Route path=path!("/comments/:id") view=pages::comment::CommentPage ssr=SsrMode::Async/>
                     <Route path=path!("/staff/login") view=pages::staff::StaffLoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/staff") view=pages::staff::StaffQueuePage ssr=SsrMode::Async/>

@@ -92,7 +92,13 @@ pub struct ReceiptView {
     pub body: String,
     /// "letter.pdf (PDF, 84 KB)" for each attached file.
     pub attachments: Vec<String>,
+    /// It waits for the link sent to the e-mail address given.
+    pub awaiting_confirmation: bool,
 }
+
+/// Why a confirmation link did nothing, for the confirmation page the server renders back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfirmationRefused(pub String);
 
 /// A submission the server refused, rendered back into the form (only for the no-JavaScript
 /// path: such pages are served without hydration scripts).
@@ -247,6 +253,7 @@ mod build {
                 organization: c.submitter.organization().map(str::to_owned),
                 location: (!location.is_empty()).then_some(location),
                 email_given: c.email.is_some(),
+                awaiting_confirmation: receipt.awaiting_confirmation,
                 body: c.body.clone(),
                 attachments: receipt.attachments.iter().map(|a| a.describe()).collect(),
             }

@@ -157,6 +157,12 @@ pub enum DocketCommand {
         #[arg(value_parser = ["on", "off"])]
         setting: String,
     },
+    /// Have comments that give an e-mail address confirmed by e-mail (needs OPENDOCKET_SMTP_URL).
+    EmailConfirmation {
+        id: String,
+        #[arg(value_parser = ["on", "off"])]
+        setting: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -487,6 +493,9 @@ async fn serve(config: Config) -> Result<()> {
         );
     }
     tokio::spawn(services.scheduler.clone().run());
+    if let Some(mailer) = config.mailer.clone() {
+        tokio::spawn(mailer.run(services.store.clone(), services.clock.clone()));
+    }
     tokio::spawn(opendocket_core::campaign::place_waiting_comments(
         services.store.clone(),
         services.clock.clone(),
@@ -630,7 +639,7 @@ fn describe(record: &DocketRecord, now: DateTime<Utc>) -> String {
     let w = &record.window;
     format!(
         "{id}\n  title:     {title}\n  agency:    {agency} ({code}), time zone {zone}\n  document:  {doc}\n  \
-         opens:     {opens} ({opens_utc})\n  closes:    {closes} ({closes_utc})\n  late:      {late}\n  proof of work asked of: {work}\n  \
+         opens:     {opens} ({opens_utc})\n  closes:    {closes} ({closes_utc})\n  late:      {late}\n  proof of work asked of: {work}\n  confirmed by e-mail: {mail}\n  \
          state:     {state} (scheduler recorded: {recorded})\n  comments:  {count} received\n",
         id = record.id,
         title = record.title,
@@ -643,6 +652,7 @@ fn describe(record: &DocketRecord, now: DateTime<Utc>) -> String {
         closes_utc = w.closes_at.to_rfc3339(),
         late = if w.allow_late { "accepted, marked late" } else { "refused" },
         work = if record.ask_proof_of_work { "every browser" } else { "crowded networks" },
+        mail = if record.confirm_by_email { "yes, when an e-mail address is given" } else { "no" },
         state = w.state_at(now).as_str(),
         recorded = record.recorded_state.as_str(),
         count = record.comments_received,
@@ -688,16 +698,8 @@ async fn docket(config: Config, command: DocketCommand) -> Result<()> {
             print!("{}", describe(&record, now));
         }
         DocketCommand::ProofOfWork { id, setting } => {
-            let id = DocketId::parse(&id).with_context(|| format!("docket id {id:?}"))?;
-            let store = open_store(&config).await?;
-            store
-                .docket(&id)
-                .await?
-                .with_context(|| format!("there is no docket {id}"))?;
             let on = setting == "on";
-            store
-                .set_docket_switch(&id, DocketSwitch::ProofOfWork, on, &Actor::CommandLine, now)
-                .await?;
+            switch_docket(&config, &id, DocketSwitch::ProofOfWork, on, now).await?;
             println!(
                 "{id}: a proof of work is now asked of {}.",
                 if on {
@@ -707,7 +709,37 @@ async fn docket(config: Config, command: DocketCommand) -> Result<()> {
                 }
             );
         }
+        DocketCommand::EmailConfirmation { id, setting } => {
+            let on = setting == "on";
+            if on && config.mailer.is_none() {
+                anyhow::bail!("{}", crate::mail::NO_MAIL);
+            }
+            switch_docket(&config, &id, DocketSwitch::EmailConfirmation, on, now).await?;
+            println!(
+                "{id}: comments that give an e-mail address are {} confirmed by e-mail.",
+                if on { "now" } else { "no longer" }
+            );
+        }
     }
+    Ok(())
+}
+
+async fn switch_docket(
+    config: &Config,
+    id: &str,
+    switch: DocketSwitch,
+    on: bool,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let id = DocketId::parse(id).with_context(|| format!("docket id {id:?}"))?;
+    let store = open_store(config).await?;
+    store
+        .docket(&id)
+        .await?
+        .with_context(|| format!("there is no docket {id}"))?;
+    store
+        .set_docket_switch(&id, switch, on, &Actor::CommandLine, now)
+        .await?;
     Ok(())
 }
 

@@ -19,6 +19,9 @@ pub struct Config {
     /// The address people reach this site at, for absolute links in API answers
     /// (`OPENDOCKET_PUBLIC_URL`, such as `https://comments.agency.gov`).
     pub public_url: String,
+    /// How mail is sent (`OPENDOCKET_SMTP_URL`, from `OPENDOCKET_MAIL_FROM`); without it no mail
+    /// is sent and dockets cannot confirm comments by e-mail.
+    pub mailer: Option<crate::mail::Mailer>,
     /// API requests an hour for each key without a limit of its own (`OPENDOCKET_API_KEY_LIMIT`).
     pub api_key_limit: u32,
     /// API requests an hour for each address reading without a key (`OPENDOCKET_API_ANONYMOUS_LIMIT`).
@@ -64,6 +67,29 @@ fn positive(name: &'static str, default: u32, why: &str) -> Result<u32, ConfigEr
                 why: why.into(),
             }),
     }
+}
+
+/// The mailer `OPENDOCKET_SMTP_URL` describes, sending from `OPENDOCKET_MAIL_FROM` (by default
+/// `OpenDocket <no-reply@HOST>`, HOST from the public address).
+fn mailer(public_url: &str) -> Result<Option<crate::mail::Mailer>, ConfigError> {
+    let Some(url) = var("OPENDOCKET_SMTP_URL").filter(|u| !u.trim().is_empty()) else {
+        return Ok(None);
+    };
+    let host = public_url
+        .split_once("://")
+        .map_or(public_url, |(_, rest)| rest)
+        .split(['/', ':'])
+        .next()
+        .unwrap_or("localhost");
+    let from =
+        var("OPENDOCKET_MAIL_FROM").unwrap_or_else(|| format!("OpenDocket <no-reply@{host}>"));
+    crate::mail::Mailer::new(url.trim(), &from)
+        .map(Some)
+        .map_err(|why| ConfigError::Invalid {
+            name: "OPENDOCKET_SMTP_URL and OPENDOCKET_MAIL_FROM",
+            value: format!("{url} from {from}"),
+            why,
+        })
 }
 
 fn proof_of_work_bits() -> Result<u8, ConfigError> {
@@ -127,6 +153,7 @@ impl Config {
                 why: "an address starting with https:// or http://".into(),
             });
         }
+        let mailer = mailer(&public_url)?;
         let per_hour = "a whole number of requests an hour, at least 1";
         let defaults = crate::http::HttpLimits::default();
         let seconds = |name: &'static str, default: std::time::Duration| {
@@ -199,6 +226,7 @@ impl Config {
             )? as usize,
             http,
             public_url,
+            mailer,
             api_key_limit: positive("OPENDOCKET_API_KEY_LIMIT", 1000, per_hour)?,
             api_anonymous_limit: positive("OPENDOCKET_API_ANONYMOUS_LIMIT", 100, per_hour)?,
             data_dir,

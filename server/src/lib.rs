@@ -8,6 +8,7 @@ mod file_response;
 pub mod form;
 pub mod http;
 mod limits;
+pub mod mail;
 mod network;
 mod public;
 mod render;
@@ -49,6 +50,8 @@ pub struct AppState {
     pub limits: Arc<limits::AbuseLimits>,
     /// The free space and per-docket quota files must respect.
     pub disk: disk::DiskGuard,
+    /// How mail is sent, when it is (`OPENDOCKET_SMTP_URL`).
+    pub mailer: Option<mail::Mailer>,
 }
 
 impl AppState {
@@ -70,6 +73,7 @@ impl AppState {
                     .docket_attachment_quota_mb
                     .map(|mb| u64::from(mb) * 1024 * 1024),
             },
+            mailer: config.mailer.clone(),
             limits: Arc::new(limits::AbuseLimits::new(
                 config.trusted_proxies.clone(),
                 config.comment_limits,

@@ -12,6 +12,8 @@ pub struct ApiSubmission {
     pub document_id: String,
     pub comment: NewComment,
     pub submission_key: Option<String>,
+    /// `sendEmailReceipt`: a receipt is sent to the e-mail address given.
+    pub send_email_receipt: bool,
     /// The attributes to echo in the answer (what was stored, in the API's names).
     pub echo: Map<String, Value>,
 }
@@ -226,6 +228,7 @@ pub fn parse_submission(body: &[u8]) -> Result<ApiSubmission, ApiError> {
         document_id: text("commentOnDocumentId")?.trim().to_owned(),
         comment,
         submission_key: Some(text("submissionKey")?.trim().to_owned()).filter(|k| !k.is_empty()),
+        send_email_receipt: send_receipt,
         echo,
     })
 }

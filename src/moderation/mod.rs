@@ -35,10 +35,14 @@ pub enum WithholdReason {
     Spam,
     DuplicateSubmission,
     Other,
+    /// Its submitter never followed the e-mail confirmation link before the close (set by the
+    /// scheduler, never chosen by a moderator).
+    NotConfirmed,
 }
 
 impl WithholdReason {
-    pub const ALL: [WithholdReason; 6] = [
+    /// The reasons a moderator chooses from.
+    pub const MODERATOR_CHOICES: [WithholdReason; 6] = [
         Self::PersonalInformation,
         Self::AbusiveLanguage,
         Self::OffTopic,
@@ -46,6 +50,10 @@ impl WithholdReason {
         Self::DuplicateSubmission,
         Self::Other,
     ];
+    pub const ALL: [WithholdReason; 7] = {
+        let c = Self::MODERATOR_CHOICES;
+        [c[0], c[1], c[2], c[3], c[4], c[5], Self::NotConfirmed]
+    };
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -55,6 +63,7 @@ impl WithholdReason {
             Self::Spam => "spam",
             Self::DuplicateSubmission => "duplicate_submission",
             Self::Other => "other",
+            Self::NotConfirmed => "not_confirmed",
         }
     }
 
@@ -66,11 +75,19 @@ impl WithholdReason {
             Self::Spam => "Spam",
             Self::DuplicateSubmission => "Duplicate submission",
             Self::Other => "Other",
+            Self::NotConfirmed => "Not confirmed by e-mail",
         }
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|r| r.as_str() == raw)
+    }
+
+    /// A reason a moderator may give (a form naming any other is refused).
+    pub fn chosen(raw: &str) -> Option<Self> {
+        Self::MODERATOR_CHOICES
+            .into_iter()
+            .find(|r| r.as_str() == raw)
     }
 }
 
@@ -184,6 +201,8 @@ mod tests {
             assert_eq!(WithholdReason::parse(r.as_str()), Some(r));
         }
         assert_eq!(WithholdReason::parse("bogus"), None);
+        assert_eq!(WithholdReason::chosen("not_confirmed"), None);
+        assert_eq!(WithholdReason::chosen("spam"), Some(WithholdReason::Spam));
     }
 
     #[test]

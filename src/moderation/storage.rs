@@ -60,7 +60,7 @@ impl Store {
                     c.first_name, c.last_name, c.organization, c.email, c.body, c.flags, c.campaign_id, c.held,
                     (SELECT COUNT(*) FROM comments m WHERE m.campaign_id = c.campaign_id) AS copies
              FROM comments c JOIN dockets d ON d.id = c.docket_id JOIN agencies a ON a.code = d.agency_code
-             WHERE c.status = 'pending' ORDER BY c.held, c.received_at, c.id LIMIT $1 OFFSET $2",
+             WHERE c.status = 'pending' AND c.awaiting_confirmation = 0 ORDER BY c.held, c.received_at, c.id LIMIT $1 OFFSET $2",
         )
         .bind(limit)
         .bind(offset)
@@ -142,7 +142,7 @@ impl Store {
                     COUNT(*) AS n, COUNT(CASE WHEN c.held = 1 THEN 1 END) AS held,
                     MIN(c.received_at) AS first, MAX(c.received_at) AS last
              FROM comments c JOIN dockets d ON d.id = c.docket_id JOIN agencies a ON a.code = d.agency_code
-             WHERE c.status = 'pending' AND c.network_hash IS NOT NULL
+             WHERE c.status = 'pending' AND c.awaiting_confirmation = 0 AND c.network_hash IS NOT NULL
              GROUP BY c.docket_id, a.time_zone, c.network_hash, c.received_at / {BURST_WINDOW_MS}
              HAVING COUNT(*) >= $1
              ORDER BY n DESC, first LIMIT $2"
@@ -226,12 +226,12 @@ impl Store {
     }
 
     pub async fn pending_count(&self) -> Result<i64, StoreError> {
-        Ok(
-            sqlx::query("SELECT COUNT(*) FROM comments WHERE status = 'pending'")
-                .fetch_one(self.pool())
-                .await?
-                .try_get(0)?,
+        Ok(sqlx::query(
+            "SELECT COUNT(*) FROM comments WHERE status = 'pending' AND awaiting_confirmation = 0",
         )
+        .fetch_one(self.pool())
+        .await?
+        .try_get(0)?)
     }
 
     /// Applies a decision made while looking at `expected_version` of the comment. If anyone

@@ -93,18 +93,21 @@ impl Store {
             let query = sqlx::query(
                 "INSERT INTO comments (tracking_number, idempotency_key, docket_id, window_id, document_id,
                      submitter_type, first_name, last_name, organization, city, state_province_region, country,
-                     email, body, received_at, late, status, flags, category, items_received, held, network_hash)
+                     email, body, received_at, late, status, flags, category, items_received, held, network_hash,
+                     awaiting_confirmation)
                  SELECT $1, $2, w.docket_id, w.id,
                      (SELECT MIN(doc.id) FROM documents doc WHERE doc.docket_id = w.docket_id),
                      $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
-                     CASE WHEN $12 >= w.closes_at THEN 1 ELSE 0 END, 'pending', $14, $15, $16, $17, $18
+                     CASE WHEN $12 >= w.closes_at THEN 1 ELSE 0 END, 'pending', $14, $15, $16, $17, $18,
+                     CASE WHEN $19 = 1 AND EXISTS (SELECT 1 FROM dockets d WHERE d.id = w.docket_id AND d.confirm_by_email = 1)
+                          THEN 1 ELSE 0 END
                  FROM comment_windows w
                  WHERE w.id = (SELECT MAX(id) FROM comment_windows WHERE docket_id = $13)
                    AND NOT EXISTS (SELECT 1 FROM dockets d WHERE d.id = w.docket_id AND d.withdrawn_at IS NOT NULL)
                    AND $12 >= w.opens_at
                    AND ($12 < w.closes_at OR w.allow_late = 1)
                  ON CONFLICT DO NOTHING
-                 RETURNING id",
+                 RETURNING id, awaiting_confirmation",
             )
             .bind(tracking.as_str())
             .bind(key.as_str());
@@ -118,12 +121,40 @@ impl Store {
                 .bind(comment.details.items_received)
                 .bind(i64::from(arrival.held))
                 .bind(arrival.network.as_deref())
+                .bind(i64::from(
+                    comment.email.is_some() && arrival.mail_links.is_some(),
+                ))
                 .fetch_optional(&mut *tx)
                 .await?;
             if let Some(row) = inserted {
                 let comment_id: i64 = row.try_get("id")?;
+                let awaiting = row.try_get::<i64, _>("awaiting_confirmation")? == 1;
                 record_change(&mut tx, comment_id, ChangeKind::Received, now).await?;
                 attachments::insert_attachments(&mut tx, comment_id, attachments).await?;
+                if let (Some(base), Some(email)) = (&arrival.mail_links, &comment.email) {
+                    if awaiting || arrival.email_receipt {
+                        let title: String = sqlx::query("SELECT title FROM dockets WHERE id = $1")
+                            .bind(docket_id.as_str())
+                            .fetch_one(&mut *tx)
+                            .await?
+                            .try_get("title")?;
+                        let about = crate::confirmation::AboutComment {
+                            docket_id: docket_id.as_str(),
+                            docket_title: &title,
+                            tracking_number: tracking.as_str(),
+                        };
+                        let message = match awaiting {
+                            true => {
+                                let token =
+                                    mail::insert_confirmation(&mut tx, comment_id, now).await?;
+                                let link = crate::confirmation::confirmation_link(base, &token);
+                                crate::confirmation::confirmation_message(email, &about, &link)
+                            }
+                            false => crate::confirmation::receipt_message(email, &about),
+                        };
+                        mail::queue_mail(&mut tx, &message, now).await?;
+                    }
+                }
                 tx.commit().await?;
                 // The comment is stored whatever happens here; the scheduler places any comment
                 // left unplaced.
@@ -193,7 +224,7 @@ impl Store {
         let sql = format!(
             "SELECT c.id, c.tracking_number, c.docket_id, d.title, a.time_zone, c.received_at, c.late,
                     c.submitter_type, c.first_name, c.last_name, c.organization, c.city,
-                    c.state_province_region, c.country, c.email, c.body
+                    c.state_province_region, c.country, c.email, c.body, c.awaiting_confirmation
              FROM comments c
              JOIN dockets d ON d.id = c.docket_id
              JOIN agencies a ON a.code = d.agency_code
@@ -287,5 +318,6 @@ pub(super) fn receipt_from_row(row: &AnyRow) -> Result<Receipt, StoreError> {
             details: Default::default(),
         },
         attachments: Vec::new(),
+        awaiting_confirmation: row.try_get::<i64, _>("awaiting_confirmation")? == 1,
     })
 }

@@ -51,7 +51,7 @@ impl Store {
     }
 
     const DOCKET_SELECT: &'static str = "
-        SELECT d.id, d.title, d.withdrawn_at, d.ask_proof_of_work, a.code, a.name AS agency_name, a.time_zone,
+        SELECT d.id, d.title, d.withdrawn_at, d.ask_proof_of_work, d.confirm_by_email, a.code, a.name AS agency_name, a.time_zone,
                doc.id AS document_id, doc.title AS document_title, doc.summary, doc.body_markdown,
                doc.federal_register_citation, doc.published_at,
                w.opens_at, w.closes_at, w.allow_late, w.status,
@@ -204,6 +204,7 @@ impl Store {
         let sql = match switch {
             DocketSwitch::LateComments => "UPDATE comment_windows SET allow_late = $1 WHERE id = (SELECT MAX(id) FROM comment_windows WHERE docket_id = $2)",
             DocketSwitch::ProofOfWork => "UPDATE dockets SET ask_proof_of_work = $1 WHERE id = $2",
+            DocketSwitch::EmailConfirmation => "UPDATE dockets SET confirm_by_email = $1 WHERE id = $2",
         };
         sqlx::query(sql)
             .bind(i64::from(on))
@@ -221,6 +222,13 @@ impl Store {
                 "docket.proof_of_work",
                 "crowded networks asked for a proof of work",
             ),
+            (DocketSwitch::EmailConfirmation, true) => (
+                "docket.email_confirmation",
+                "comments with an e-mail address confirmed by e-mail",
+            ),
+            (DocketSwitch::EmailConfirmation, false) => {
+                ("docket.email_confirmation", "no e-mail confirmation")
+            }
         };
         audit_docket(&mut tx, actor, action, docket_id, None, Some(after), now).await?;
         tx.commit().await?;
@@ -235,6 +243,8 @@ pub enum DocketSwitch {
     LateComments,
     /// Every commenter's browser is asked for a proof of work.
     ProofOfWork,
+    /// A comment that gives an e-mail address waits until its submitter confirms it.
+    EmailConfirmation,
 }
 
 pub(super) async fn insert_docket(
@@ -397,5 +407,6 @@ pub(super) fn docket_from_row(row: &AnyRow) -> Result<DocketRecord, StoreError> 
             .map(from_millis)
             .transpose()?,
         ask_proof_of_work: row.try_get::<i64, _>("ask_proof_of_work")? != 0,
+        confirm_by_email: row.try_get::<i64, _>("confirm_by_email")? != 0,
     })
 }

@@ -4,12 +4,14 @@ mod attachments;
 pub mod audit;
 mod comments;
 mod dockets;
+mod mail;
 mod secrets;
 mod windows;
 
 pub(crate) use comments::record_change;
 pub(crate) use dockets::audit_docket;
 pub use dockets::DocketSwitch;
+pub use mail::{Confirmed, QueuedMail, MAIL_ATTEMPTS};
 
 use crate::comment::{IdempotencyKey, NewComment, Submitter, SubmitterType};
 use crate::docket::{Agency, DocketId, NewDocket, NewDocument};
@@ -139,6 +141,8 @@ pub struct DocketRecord {
     pub withdrawn_at: Option<DateTime<Utc>>,
     /// Every commenter's browser is asked for a proof of work, not only crowded networks'.
     pub ask_proof_of_work: bool,
+    /// A comment giving an e-mail address waits for its submitter to confirm it by e-mail.
+    pub confirm_by_email: bool,
 }
 
 /// What the public gets back for a stored comment: the tracking number and a copy of what was received.
@@ -152,6 +156,8 @@ pub struct Receipt {
     pub late: bool,
     pub comment: NewComment,
     pub attachments: Vec<crate::attachment::AttachmentInfo>,
+    /// It waits for its submitter to follow the link sent by e-mail.
+    pub awaiting_confirmation: bool,
 }
 
 /// What happened to a comment, as recorded in the change sequence.

@@ -2,7 +2,7 @@
 
 use crate::pages::page_data;
 use crate::server_fns::public::load_receipt;
-use crate::views::ReceiptView;
+use crate::views::{ConfirmationRefused, ReceiptView};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_params_map;
@@ -26,6 +26,12 @@ fn Receipt(receipt: ReceiptView) -> impl IntoView {
     view! {
         <Title text="Comment received"/>
         <h1>"Comment received"</h1>
+        {receipt.awaiting_confirmation.then(|| view! {
+            <div class="notice" role="status" id="confirm-notice">
+                <h2>"One more step: confirm by e-mail"</h2>
+                <p>"This docket counts a comment that gives an e-mail address once its sender confirms it. We sent a link to the address you gave: open it and press the button. Until then your comment is not sent to the agency's staff, and if it is still unconfirmed when the comment period closes it is withheld."</p>
+            </div>
+        })}
         <p class="lead">
             "Thank you. Your comment on " <a href=docket_href>{receipt.docket_title}</a>
             " was received on " {receipt.received_at} "."
@@ -62,5 +68,30 @@ fn Receipt(receipt: ReceiptView) -> impl IntoView {
                 {receipt.attachments.into_iter().map(|a| view! { <li>{a}</li> }).collect_view()}
             </ul>
         })}
+    }
+}
+
+/// Where a confirmation link leads: one button that confirms (a link alone never does, so that
+/// mail scanners opening links confirm nothing).
+#[component]
+pub fn ConfirmPage() -> impl IntoView {
+    let params = use_params_map();
+    let token = params.read_untracked().get("token").unwrap_or_default();
+    let refused = use_context::<ConfirmationRefused>();
+    view! {
+        <Meta name="robots" content="noindex"/>
+        <Title text="Confirm your comment"/>
+        <h1>"Confirm your comment"</h1>
+        {match refused {
+            Some(ConfirmationRefused(message)) => view! {
+                <p class="form-message" role="alert">{message}</p>
+            }.into_any(),
+            None => view! {
+                <p class="lead">"Press the button to confirm the comment you sent. It then goes to the agency's staff like every other comment."</p>
+                <form method="post" action=format!("/confirm/{token}")>
+                    <button type="submit" class="primary">"Confirm my comment"</button>
+                </form>
+            }.into_any(),
+        }}
     }
 }

@@ -206,8 +206,8 @@ fn Dockets(dockets: DocketsView) -> impl IntoView {
         .into_iter()
         .map(|d| {
             let csrf = csrf.clone();
-            let (csrf_late, csrf_withdraw, csrf_schedule, csrf_work) =
-                (csrf.clone(), csrf.clone(), csrf.clone(), csrf.clone());
+            let (csrf_late, csrf_withdraw, csrf_schedule, csrf_work, csrf_mail) =
+                (csrf.clone(), csrf.clone(), csrf.clone(), csrf.clone(), csrf.clone());
             let schedule_id = d.id.clone();
             let (verb, path) = if d.extendable {
                 ("Extend", "extend")
@@ -224,12 +224,13 @@ fn Dockets(dockets: DocketsView) -> impl IntoView {
                 " " <a href=format!("/staff/dockets/{}/campaigns", d.id)>"Campaigns"</a>
                 " " <a href=format!("/staff/dockets/{}/summary", d.id)>"Summary"</a>
                     <p class="meta">{format!(
-                    "{}{} · closes {} · late comments {} · proof of work asked of {}",
+                    "{}{} · closes {} · late comments {} · proof of work asked of {} · {}",
                     d.state,
                     if d.withdrawn { " (withdrawn)" } else { "" },
                     d.closes_at,
                     if d.allow_late { "accepted" } else { "refused" },
                     if d.ask_proof_of_work { "every browser" } else { "crowded networks" },
+                    if d.confirm_by_email { "comments with an e-mail address confirmed by e-mail" } else { "no e-mail confirmation" },
                 )}</p>
                     <StaffForm csrf=csrf action=action class="extend">
                         <label for=date_label_for>"New due date"</label>
@@ -250,6 +251,10 @@ fn Dockets(dockets: DocketsView) -> impl IntoView {
                     <StaffForm csrf=csrf_work action=format!("/staff/dockets/{}/proof-of-work", d.id) class="late-policy">
                         <input type="hidden" name="ask_proof_of_work" value=if d.ask_proof_of_work { "off" } else { "on" }/>
                         <button type="submit">{if d.ask_proof_of_work { "Ask only crowded networks for a proof of work" } else { "Ask every browser for a proof of work" }}</button>
+                    </StaffForm>
+                    <StaffForm csrf=csrf_mail action=format!("/staff/dockets/{}/email-confirmation", d.id) class="late-policy">
+                        <input type="hidden" name="confirm_by_email" value=if d.confirm_by_email { "off" } else { "on" }/>
+                        <button type="submit">{if d.confirm_by_email { "Stop confirming comments by e-mail" } else { "Confirm comments by e-mail" }}</button>
                     </StaffForm>
                     {(!d.withdrawn).then(|| view! {
                         <StaffForm csrf=csrf_withdraw action=format!("/staff/dockets/{}/withdraw", d.id) class="withdraw">
@@ -517,7 +522,7 @@ fn Queue(queue: QueueView) -> impl IntoView {
                 <button type="submit" name="decision" value="post">"Post selected"</button>
                 <label>"Reason "
                     <select name="reason">
-                        {WithholdReason::ALL.into_iter().map(|r| view! {
+                        {WithholdReason::MODERATOR_CHOICES.into_iter().map(|r| view! {
                             <option value=r.as_str()>{r.label()}</option>
                         }).collect_view()}
                     </select>
@@ -598,7 +603,7 @@ fn QueueItem(entry: QueueEntry, csrf: String, can_moderate: bool) -> impl IntoVi
                     <button type="submit" name="decision" value="post" class="primary">"Post"</button>
                     <label>"Reason "
                         <select name="reason">
-                            {WithholdReason::ALL.into_iter().map(|r| view! {
+                            {WithholdReason::MODERATOR_CHOICES.into_iter().map(|r| view! {
                                 <option value=r.as_str()>{r.label()}</option>
                             }).collect_view()}
                         </select>

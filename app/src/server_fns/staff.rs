@@ -287,6 +287,7 @@ pub struct DocketRow {
     pub withdrawn: bool,
     pub allow_late: bool,
     pub ask_proof_of_work: bool,
+    pub confirm_by_email: bool,
     /// Not yet open, so the opening can be moved.
     pub schedulable: bool,
 }
@@ -319,6 +320,7 @@ pub async fn staff_dockets() -> Result<DocketsView, AppError> {
                     schedulable: state == WindowState::Scheduled,
                     allow_late: d.window.allow_late,
                     ask_proof_of_work: d.ask_proof_of_work,
+                    confirm_by_email: d.confirm_by_email,
                 }
             })
             .collect(),

@@ -1,7 +1,8 @@
 //! The public routes the server answers itself (pages are the app's): the comment form's POST,
-//! posted attachments, bulk downloads and the regulations.gov v4 API.
+//! confirmation links, posted attachments, bulk downloads and the regulations.gov v4 API.
 
 mod attachments;
+mod confirm;
 mod downloads;
 mod submit;
 pub(crate) mod v4_api;
@@ -15,6 +16,7 @@ use opendocket_core::api::export::ExportFormat;
 pub fn routes(state: &AppState) -> Router<AppState> {
     let mut router = Router::new()
         .route("/attachments/{id}", get(attachments::public_file))
+        .route("/confirm/{token}", post(confirm::confirm_comment))
         .route(
             "/dockets/{id}",
             post(submit::submit_comment).layer(DefaultBodyLimit::max(upload_limit(state))),

@@ -179,6 +179,7 @@ fn arrival_of(
         arrival.held = true;
     }
     arrival.network = crate::limits::docket_network(state, docket_id, address);
+    arrival.mail_links = state.mailer.as_ref().map(|_| state.public_url.clone());
     arrival
 }
 
@@ -375,7 +376,12 @@ async fn accept(
         .submit_comment_with_signals(docket_id, &comment, &attachments, &arrival, &key, now)
         .await
     {
-        Ok(receipt) => Ok(receipt.tracking_number.to_string()),
+        Ok(receipt) => {
+            if let Some(mailer) = &state.mailer {
+                mailer.ring();
+            }
+            Ok(receipt.tracking_number.to_string())
+        }
         Err(error) => {
             // Files stored for a refused comment are removed later by the sweep of unreferenced
             // files, never here: another comment may just have referred to the same bytes.

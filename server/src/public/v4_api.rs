@@ -396,6 +396,8 @@ async fn create_comment(
             false => Vec::new(),
         },
         network: crate::limits::docket_network(&state, &docket, address),
+        mail_links: state.mailer.as_ref().map(|_| state.public_url.clone()),
+        email_receipt: submission.send_email_receipt,
         ..Default::default()
     };
     match services
@@ -411,6 +413,9 @@ async fn create_comment(
         .await
     {
         Ok(receipt) => {
+            if let Some(mailer) = &state.mailer {
+                mailer.ring();
+            }
             let mut attributes = submission.echo;
             attributes.insert(
                 "receiveDate".to_owned(),

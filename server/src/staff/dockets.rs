@@ -7,9 +7,9 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Redirect;
-use opendocket_core::accounts::{Actor, StaffIdentity};
+use opendocket_core::accounts::Actor;
 use opendocket_core::docket::{parse_instant_in_zone, DocketDraft, NewDocument};
-use opendocket_core::store::{DocketRecord, DocketSwitch, ExtendError, StoreError};
+use opendocket_core::store::{DocketSwitch, ExtendError, StoreError};
 use opendocket_core::text::normalise_newlines;
 use opendocket_core::window::{closing_instant, CommentWindow};
 
@@ -218,41 +218,32 @@ pub async fn schedule(
     Ok(Redirect::to(DOCKETS))
 }
 
-pub async fn set_late_policy(
-    State(state): State<AppState>,
-    ManagedDocket(docket): ManagedDocket,
-    StaffSession(identity): StaffSession,
-    CsrfForm(form): CsrfForm<Fields>,
-) -> Result<Redirect, Refusal> {
-    let on = form.switch("allow_late", ("on", "off")).ok_or_else(|| {
-        Refusal::bad_request("Say whether late comments are accepted: on or off.")
-    })?;
-    set_switch(&state, &docket, &identity, DocketSwitch::LateComments, on).await
-}
-
-pub async fn set_proof_of_work(
-    State(state): State<AppState>,
-    ManagedDocket(docket): ManagedDocket,
-    StaffSession(identity): StaffSession,
-    CsrfForm(form): CsrfForm<Fields>,
-) -> Result<Redirect, Refusal> {
-    let on = form
-        .switch("ask_proof_of_work", ("on", "off"))
-        .ok_or_else(|| {
-            Refusal::bad_request(
-                "Say whether every browser is asked for a proof of work: on or off.",
-            )
-        })?;
-    set_switch(&state, &docket, &identity, DocketSwitch::ProofOfWork, on).await
-}
-
-async fn set_switch(
-    state: &AppState,
-    docket: &DocketRecord,
-    identity: &StaffIdentity,
+/// Turns a docket switch on or off (the form sends `on` or `off`); e-mail confirmation only
+/// where mail can be sent.
+pub async fn switch(
     switch: DocketSwitch,
-    on: bool,
+    State(state): State<AppState>,
+    ManagedDocket(docket): ManagedDocket,
+    StaffSession(identity): StaffSession,
+    CsrfForm(form): CsrfForm<Fields>,
 ) -> Result<Redirect, Refusal> {
+    let (field, question) = match switch {
+        DocketSwitch::LateComments => ("allow_late", "whether late comments are accepted"),
+        DocketSwitch::ProofOfWork => (
+            "ask_proof_of_work",
+            "whether every browser is asked for a proof of work",
+        ),
+        DocketSwitch::EmailConfirmation => (
+            "confirm_by_email",
+            "whether comments are confirmed by e-mail",
+        ),
+    };
+    let on = form
+        .switch(field, ("on", "off"))
+        .ok_or_else(|| Refusal::bad_request(format!("Say {question}: on or off.")))?;
+    if switch == DocketSwitch::EmailConfirmation && on && state.mailer.is_none() {
+        return Err(Refusal::new(StatusCode::CONFLICT, crate::mail::NO_MAIL).on(DOCKETS));
+    }
     let services = &state.services;
     services
         .store
@@ -260,7 +251,7 @@ async fn set_switch(
             &docket.id,
             switch,
             on,
-            &Actor::of(identity),
+            &Actor::of(&identity),
             services.clock.now(),
         )
         .await?;

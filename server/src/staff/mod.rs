@@ -23,6 +23,7 @@ use axum::Router;
 use campaigns::CampaignChange;
 use opendocket_core::api::export::ExportFormat;
 use opendocket_core::staff_routes::{AnsweredBy, Verb, STAFF_ROUTES};
+use opendocket_core::store::DocketSwitch;
 
 /// Forms that carry a file read it themselves, within the attachment limits.
 fn with_file(route: MethodRouter<AppState>) -> MethodRouter<AppState> {
@@ -54,9 +55,16 @@ fn handler(verb: Verb, path: &str) -> Option<MethodRouter<AppState>> {
         (Post, "/staff/dockets/{id}/extend") => post(dockets::extend),
         (Post, "/staff/dockets/{id}/reopen") => post(dockets::reopen),
         (Post, "/staff/dockets/{id}/schedule") => post(dockets::schedule),
-        (Post, "/staff/dockets/{id}/late-policy") => post(dockets::set_late_policy),
+        (Post, "/staff/dockets/{id}/late-policy") => {
+            post(|s, d, i, f| dockets::switch(DocketSwitch::LateComments, s, d, i, f))
+        }
+        (Post, "/staff/dockets/{id}/proof-of-work") => {
+            post(|s, d, i, f| dockets::switch(DocketSwitch::ProofOfWork, s, d, i, f))
+        }
+        (Post, "/staff/dockets/{id}/email-confirmation") => {
+            post(|s, d, i, f| dockets::switch(DocketSwitch::EmailConfirmation, s, d, i, f))
+        }
         (Post, "/staff/bursts/hold") => post(moderation::hold_burst),
-        (Post, "/staff/dockets/{id}/proof-of-work") => post(dockets::set_proof_of_work),
         (Post, "/staff/dockets/{id}/withdraw") => post(dockets::withdraw),
         (Post, "/staff/dockets/{id}/tags") => post(tags::create_tag),
         (Post, "/staff/tags/{id}") => post(tags::change_tag),

@@ -12,7 +12,7 @@ use opendocket_core::moderation::{Decision, ModerationError, WithholdReason};
 
 fn withhold(fields: &Fields) -> Option<Decision> {
     Some(Decision::Withhold {
-        reason: WithholdReason::parse(fields.get("reason")?)?,
+        reason: WithholdReason::chosen(fields.get("reason")?)?,
         note: fields
             .get("note")
             .map(|n| n.trim().to_owned())

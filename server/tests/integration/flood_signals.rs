@@ -183,11 +183,12 @@ async fn bursts_are_grouped_in_the_queue_held_together_and_never_posted_in_bulk(
         h.post_form_from(&format!("203.0.{n}.1"), &path(), body)
             .await;
     }
-    let stored: Vec<String> =
-        sqlx::query_scalar("SELECT network_hash FROM comments WHERE network_hash IS NOT NULL")
-            .fetch_all(h.store().pool())
-            .await
-            .unwrap();
+    let stored: Vec<String> = sqlx::query_scalar(
+        "SELECT network_hash FROM comments WHERE network_hash IS NOT NULL ORDER BY id",
+    )
+    .fetch_all(h.store().pool())
+    .await
+    .unwrap();
     assert_eq!(stored.len(), 8);
     assert!(stored
         .iter()

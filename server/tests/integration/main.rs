@@ -11,6 +11,7 @@ mod campaigns;
 mod cli;
 mod comment_period;
 mod downloads;
+mod email;
 mod flood_signals;
 mod import;
 mod instances;

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod smtp;
+
 use axum::body::Body;
 use axum::http::{header, Request, Response, StatusCode};
 use chrono::{DateTime, Duration, Utc};
