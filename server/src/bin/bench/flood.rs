@@ -115,7 +115,7 @@ async fn outcome(
     statuses: &[u16],
 ) -> Result<Outcome> {
     let held: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM comments WHERE body LIKE $1 AND flags LIKE '%crowded%'",
+        "SELECT COUNT(*) FROM comments WHERE body LIKE $1 AND held = 1",
     )
     .bind(format!("{prefix}%"))
     .fetch_one(db)
