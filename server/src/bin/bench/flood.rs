@@ -114,12 +114,11 @@ async fn outcome(
     prefix: &str,
     statuses: &[u16],
 ) -> Result<Outcome> {
-    let held: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM comments WHERE body LIKE $1 AND held = 1",
-    )
-    .bind(format!("{prefix}%"))
-    .fetch_one(db)
-    .await?;
+    let held: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM comments WHERE body LIKE $1 AND held = 1")
+            .bind(format!("{prefix}%"))
+            .fetch_one(db)
+            .await?;
     Ok(Outcome {
         name,
         sent: statuses.len(),
