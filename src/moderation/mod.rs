@@ -169,6 +169,23 @@ pub struct PublicComment {
     pub body: String,
 }
 
+/// Whether `raw` could be a posted comment's public id (`FTC-2023-0018-00042`): anything else
+/// (a NUL byte, 10,000 characters) is answered as unknown before it reaches the database.
+pub fn could_be_public_id(raw: &str) -> bool {
+    (1..=64).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
+/// Where a page of posted comments (newest first) starts: read by key, so a page deep in a large
+/// docket costs what the first one does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PostedPage {
+    Newest,
+    /// The comments posted before this one (by its public id): the next, older page.
+    Before(String),
+    /// The comments posted after this one: the previous, newer page.
+    After(String),
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocketCounts {
     pub received: i64,
@@ -187,6 +204,14 @@ mod storage;
 mod tests {
     use super::storage::display_name;
     use super::*;
+
+    #[test]
+    fn public_ids_are_told_from_garbage() {
+        assert!(could_be_public_id("FTC-2023-0018-00042"));
+        for bad in ["", "a\0b", "a b", "ü", &"9".repeat(65), "1;DROP"] {
+            assert!(!could_be_public_id(bad), "{bad:?}");
+        }
+    }
 
     #[test]
     fn statuses_and_reasons_round_trip() {

@@ -227,7 +227,8 @@ impl Store {
 
     pub async fn pending_count(&self) -> Result<i64, StoreError> {
         Ok(sqlx::query(
-            "SELECT COUNT(*) FROM comments WHERE status = 'pending' AND awaiting_confirmation = 0",
+            "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM comment_counts
+             WHERE status = 'pending' AND reason = ''",
         )
         .fetch_one(self.pool())
         .await?
@@ -385,6 +386,47 @@ impl Store {
         rows.iter().map(public_from_row).collect()
     }
 
+    /// A page of a docket's posted comments, newest first, read by key from `from` (an unknown
+    /// key gives the newest page).
+    pub async fn posted_comments_from(
+        &self,
+        docket_id: &str,
+        limit: i64,
+        from: &PostedPage,
+    ) -> Result<Vec<PublicComment>, StoreError> {
+        let (key, newer, order) = match from {
+            PostedPage::Newest => return self.posted_comments(docket_id, limit, 0).await,
+            PostedPage::Before(key) => (key, false, "DESC"),
+            PostedPage::After(key) => (key, true, "ASC"),
+        };
+        let beyond = match newer {
+            true => "(c.posted_at > k.posted_at OR (c.posted_at = k.posted_at AND c.id > k.id))",
+            false => "(c.posted_at < k.posted_at OR (c.posted_at = k.posted_at AND c.id < k.id))",
+        };
+        let sql = format!(
+            "{PUBLIC_SELECT} JOIN comments k ON k.public_id = $2 AND k.docket_id = c.docket_id
+             WHERE c.docket_id = $1 AND c.status = 'posted' AND {beyond}
+             ORDER BY c.posted_at {order}, c.id {order} LIMIT $3"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(docket_id)
+            .bind(key)
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?;
+        let mut page = rows
+            .iter()
+            .map(public_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        if page.is_empty() {
+            return self.posted_comments(docket_id, limit, 0).await;
+        }
+        if newer {
+            page.reverse();
+        }
+        Ok(page)
+    }
+
     pub async fn public_comment(
         &self,
         public_id: &str,
@@ -399,9 +441,10 @@ impl Store {
     }
 
     pub async fn docket_counts(&self, docket_id: &str) -> Result<DocketCounts, StoreError> {
+        // Kept by the database's triggers with every change: one read however large the docket.
         let rows = sqlx::query(
-            "SELECT status, withheld_reason, COUNT(*) AS n FROM comments WHERE docket_id = $1
-             GROUP BY status, withheld_reason",
+            "SELECT status, reason AS withheld_reason, n FROM comment_counts
+             WHERE docket_id = $1 AND n <> 0",
         )
         .bind(docket_id)
         .fetch_all(self.pool())

@@ -55,7 +55,8 @@ impl Store {
                doc.id AS document_id, doc.title AS document_title, doc.summary, doc.body_markdown,
                doc.federal_register_citation, doc.published_at,
                w.opens_at, w.closes_at, w.allow_late, w.status,
-               (SELECT COUNT(*) FROM comments c WHERE c.docket_id = d.id) AS comments_received
+               (SELECT CAST(COALESCE(SUM(cc.n), 0) AS BIGINT) FROM comment_counts cc
+                WHERE cc.docket_id = d.id) AS comments_received
         FROM dockets d
         JOIN agencies a ON a.code = d.agency_code
         JOIN documents doc ON doc.id = (SELECT MIN(id) FROM documents WHERE docket_id = d.id)

@@ -16,10 +16,16 @@ pub fn DocketPage() -> impl IntoView {
     let query = use_query_map();
     let docket = Resource::new(
         move || {
-            let page = page_number(&query.read());
-            (params.read().get("id").unwrap_or_default(), page)
+            let query = query.read();
+            let key = |name: &str| query.get(name);
+            (
+                params.read().get("id").unwrap_or_default(),
+                page_number(&query),
+                key("before"),
+                key("after"),
+            )
         },
-        |(id, page)| load_docket(id, page),
+        |(id, page, before, after)| load_docket(id, page, before, after),
     );
     page_data(
         docket,
@@ -102,6 +108,22 @@ fn PostedComments(docket: DocketView) -> impl IntoView {
     let base = format!("/dockets/{}", docket.id);
     let (page, pages) = (docket.page, docket.pages);
     let is_empty = docket.posted.is_empty();
+    // The pager names the first and last comment shown: the next page is read by key.
+    let first = docket
+        .posted
+        .first()
+        .map(|c| c.public_id.clone())
+        .unwrap_or_default();
+    let last = docket
+        .posted
+        .last()
+        .map(|c| c.public_id.clone())
+        .unwrap_or_default();
+    let newer = match page - 1 {
+        1 => base.clone(),
+        n => format!("{base}?page={n}&after={first}"),
+    };
+    let older = format!("{base}?page={}&before={last}", page + 1);
     view! {
         <section class="posted-comments" aria-labelledby="posted-heading">
             <h2 id="posted-heading">"Posted comments"</h2>
@@ -136,9 +158,9 @@ fn PostedComments(docket: DocketView) -> impl IntoView {
             </ol>
             {(pages > 1).then(|| view! {
                 <nav class="pager" aria-label="Pages of posted comments">
-                    {(page > 1).then(|| view! { <a rel="prev" href=format!("{base}?page={}", page - 1)>"Newer"</a> })}
+                    {(page > 1).then(|| view! { <a rel="prev" href=newer>"Newer"</a> })}
                     " Page " {page} " of " {pages} " "
-                    {(page < pages).then(|| view! { <a rel="next" href=format!("{base}?page={}", page + 1)>"Older"</a> })}
+                    {(page < pages).then(|| view! { <a rel="next" href=older>"Older"</a> })}
                 </nav>
             })}
         </section>

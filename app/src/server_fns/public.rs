@@ -24,7 +24,12 @@ pub const COMMENTS_PER_PAGE: i64 = 25;
 
 /// Fixed endpoint: the server marks requests for it from crowded networks.
 #[server(endpoint = "public/docket")]
-pub async fn load_docket(id: String, page: i64) -> Result<Option<DocketView>, AppError> {
+pub async fn load_docket(
+    id: String,
+    page: i64,
+    before: Option<String>,
+    after: Option<String>,
+) -> Result<Option<DocketView>, AppError> {
     use crate::views::{CountsView, PublicCommentView};
     use opendocket_core::docket::DocketId;
     let Ok(id) = DocketId::parse(&id) else {
@@ -51,14 +56,33 @@ pub async fn load_docket(id: String, page: i64) -> Result<Option<DocketView>, Ap
     let counts = services.store.docket_counts(id.as_str()).await?;
     view.pages = ((counts.posted + COMMENTS_PER_PAGE - 1) / COMMENTS_PER_PAGE).max(1);
     view.page = page.clamp(1, view.pages);
-    let posted = services
-        .store
-        .posted_comments(
-            id.as_str(),
-            COMMENTS_PER_PAGE,
-            (view.page - 1) * COMMENTS_PER_PAGE,
-        )
-        .await?;
+    // Read by key from the comment the pager names; a typed page number alone by position.
+    use opendocket_core::moderation::{could_be_public_id, PostedPage};
+    let key = |raw: Option<String>| raw.filter(|k| could_be_public_id(k));
+    let posted = match (key(before), key(after)) {
+        (Some(key), _) => {
+            services
+                .store
+                .posted_comments_from(id.as_str(), COMMENTS_PER_PAGE, &PostedPage::Before(key))
+                .await?
+        }
+        (None, Some(key)) => {
+            services
+                .store
+                .posted_comments_from(id.as_str(), COMMENTS_PER_PAGE, &PostedPage::After(key))
+                .await?
+        }
+        (None, None) => {
+            services
+                .store
+                .posted_comments(
+                    id.as_str(),
+                    COMMENTS_PER_PAGE,
+                    (view.page - 1) * COMMENTS_PER_PAGE,
+                )
+                .await?
+        }
+    };
     view.posted = posted
         .iter()
         .map(|c| PublicCommentView::from_comment(c, record.agency.time_zone))
@@ -89,8 +113,12 @@ pub async fn load_public_comment(
 ) -> Result<Option<crate::views::PublicCommentView>, AppError> {
     use crate::views::PublicCommentView;
     use opendocket_core::docket::DocketId;
+    let public_id = public_id.trim();
+    if !opendocket_core::moderation::could_be_public_id(public_id) {
+        return Ok(None);
+    }
     let services = services()?;
-    let Some(comment) = services.store.public_comment(public_id.trim()).await? else {
+    let Some(comment) = services.store.public_comment(public_id).await? else {
         return Ok(None);
     };
     let zone = match DocketId::parse(&comment.docket_id) {

@@ -15,6 +15,7 @@ mod email;
 mod flood_signals;
 mod import;
 mod instances;
+mod public_pages;
 mod search;
 mod sign_in;
 mod staff;
