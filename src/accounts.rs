@@ -91,14 +91,21 @@ pub async fn purge_expired_sessions_hourly(store: Store, clock: crate::clock::Sh
     }
 }
 
-/// What an admin does to an account.
-enum AccountControl<'a> {
+/// What an admin does to an account (from the accounts page or the command line).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountControl {
+    /// Its sessions end at once and it cannot sign in.
     Disable,
     Enable,
+    /// A new role, applied to its open sessions at their next request.
     Role(Role),
+    /// Ends every sign-in lock on the account, on every instance.
     Unlock,
+    /// Ends every open session of the account.
     EndSessions,
-    ResetPassword(&'a str),
+    /// A new password given to its owner by the admin, to be changed at the next sign-in; its
+    /// sessions and locks end.
+    ResetPassword(String),
 }
 
 #[derive(Debug, Error)]
@@ -310,10 +317,10 @@ impl Store {
     }
 
     /// Applies one admin control to an account in one transaction, with its audit row.
-    async fn control_account(
+    pub async fn control_staff_user(
         &self,
         email: &str,
-        change: AccountControl<'_>,
+        change: &AccountControl,
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<(), AccountError> {
@@ -336,6 +343,7 @@ impl Store {
                 ("user.enable", None, "enabled".to_owned())
             }
             AccountControl::Role(new_role) => {
+                let new_role = *new_role;
                 sqlx::query("UPDATE staff_users SET role = $1 WHERE id = $2")
                     .bind(new_role.as_str())
                     .bind(id)
@@ -388,73 +396,6 @@ impl Store {
         audit(&mut tx, actor, record, now).await?;
         tx.commit().await?;
         Ok(())
-    }
-
-    /// Disables an account: its sessions end at once and it cannot sign in.
-    pub async fn disable_staff_user(
-        &self,
-        email: &str,
-        actor: &Actor,
-        now: DateTime<Utc>,
-    ) -> Result<(), AccountError> {
-        self.control_account(email, AccountControl::Disable, actor, now)
-            .await
-    }
-
-    pub async fn enable_staff_user(
-        &self,
-        email: &str,
-        actor: &Actor,
-        now: DateTime<Utc>,
-    ) -> Result<(), AccountError> {
-        self.control_account(email, AccountControl::Enable, actor, now)
-            .await
-    }
-
-    /// Changes an account's role; it applies to its open sessions at their next request.
-    pub async fn set_staff_role(
-        &self,
-        email: &str,
-        role: Role,
-        actor: &Actor,
-        now: DateTime<Utc>,
-    ) -> Result<(), AccountError> {
-        self.control_account(email, AccountControl::Role(role), actor, now)
-            .await
-    }
-
-    /// Ends every sign-in lock on the account, on every instance.
-    pub async fn unlock_staff_user(
-        &self,
-        email: &str,
-        actor: &Actor,
-        now: DateTime<Utc>,
-    ) -> Result<(), AccountError> {
-        self.control_account(email, AccountControl::Unlock, actor, now)
-            .await
-    }
-
-    /// Ends every open session of the account.
-    pub async fn end_staff_sessions(
-        &self,
-        email: &str,
-        actor: &Actor,
-        now: DateTime<Utc>,
-    ) -> Result<(), AccountError> {
-        self.control_account(email, AccountControl::EndSessions, actor, now)
-            .await
-    }
-
-    /// Sets a new password (given to its owner by the admin), ends its sessions and its locks.
-    pub async fn reset_staff_password(
-        &self,
-        email: &str,
-        password: &str,
-        actor: &Actor,
-        now: DateTime<Utc>,
-    ) -> Result<(), AccountError> {
-        self.control_account(email, AccountControl::ResetPassword(password), actor, now)
-            .await
     }
 
     /// Removes sessions that have expired (they open nothing already; this keeps the table small).

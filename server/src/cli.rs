@@ -5,7 +5,7 @@ use crate::{app, AppState};
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
-use opendocket_core::accounts::Actor;
+use opendocket_core::accounts::{AccountControl, Actor};
 use opendocket_core::attachment::files::AttachmentFiles;
 use opendocket_core::clock::{Clock, SharedClock, SystemClock};
 use opendocket_core::demo::{create_demo_docket_on_first_start, DEMO_DOCKET_ID};
@@ -572,42 +572,41 @@ fn parse_role(role: &str) -> Result<Role> {
     Ok(Role::parse(role).ok_or_else(|| StaffError::UnknownRole(role.to_owned()))?)
 }
 
+async fn control(config: &Config, email: &str, change: AccountControl) -> Result<()> {
+    let store = open_store(config).await?;
+    store
+        .control_staff_user(email, &change, &Actor::CommandLine, SystemClock.now())
+        .await?;
+    Ok(())
+}
+
 async fn user(config: Config, command: UserCommand) -> Result<()> {
-    let (actor, now) = (Actor::CommandLine, SystemClock.now());
     let done = |what: &str, email: &str| println!("{what} {}.", email.trim().to_lowercase());
     match command {
         UserCommand::Disable { email } => {
-            let store = open_store(&config).await?;
-            store.disable_staff_user(&email, &actor, now).await?;
+            control(&config, &email, AccountControl::Disable).await?;
             done("Disabled (and signed out)", &email);
         }
         UserCommand::Enable { email } => {
-            let store = open_store(&config).await?;
-            store.enable_staff_user(&email, &actor, now).await?;
+            control(&config, &email, AccountControl::Enable).await?;
             done("Enabled", &email);
         }
         UserCommand::Role { email, role } => {
             let role = parse_role(&role)?;
-            let store = open_store(&config).await?;
-            store.set_staff_role(&email, role, &actor, now).await?;
+            control(&config, &email, AccountControl::Role(role)).await?;
             done(&format!("Made {} of", role.as_str()), &email);
         }
         UserCommand::Unlock { email } => {
-            let store = open_store(&config).await?;
-            store.unlock_staff_user(&email, &actor, now).await?;
+            control(&config, &email, AccountControl::Unlock).await?;
             done("Ended the sign-in locks of", &email);
         }
         UserCommand::Sessions { email } => {
-            let store = open_store(&config).await?;
-            store.end_staff_sessions(&email, &actor, now).await?;
+            control(&config, &email, AccountControl::EndSessions).await?;
             done("Ended the sessions of", &email);
         }
         UserCommand::Reset { email } => {
             let password = password_from_stdin()?;
-            let store = open_store(&config).await?;
-            store
-                .reset_staff_password(&email, &password, &actor, now)
-                .await?;
+            control(&config, &email, AccountControl::ResetPassword(password)).await?;
             done("Set a new password for", &email);
         }
         UserCommand::Add { email, role } => {

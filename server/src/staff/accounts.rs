@@ -8,7 +8,7 @@ use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use opendocket_core::accounts::Actor;
+use opendocket_core::accounts::{AccountControl, Actor};
 use opendocket_core::api::keys::ApiKeyError;
 use opendocket_core::roles::Role;
 
@@ -53,16 +53,7 @@ pub async fn add_user(
 }
 
 /// What an admin does to an account from its row on the accounts page.
-pub enum UserControl {
-    Disable,
-    Enable,
-    Role(Role),
-    Unlock,
-    EndSessions,
-    ResetPassword(String),
-}
-
-impl StaffForm for UserControl {
+impl StaffForm for AccountControl {
     fn parse(fields: &Fields) -> Result<Self, Refusal> {
         Ok(match fields.get("action").unwrap_or("") {
             "disable" => Self::Disable,
@@ -89,7 +80,7 @@ pub async fn control_user(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     StaffSession(identity): StaffSession,
-    CsrfForm(control): CsrfForm<UserControl>,
+    CsrfForm(control): CsrfForm<AccountControl>,
 ) -> Result<Redirect, Refusal> {
     let services = &state.services;
     let on_page = |refusal: Refusal| refusal.on("/staff/users");
@@ -99,28 +90,23 @@ pub async fn control_user(
             "There is no such staff account.",
         ))
     })?;
-    let keeps_own_access = matches!(control, UserControl::Disable)
-        || matches!(control, UserControl::Role(role) if role != Role::Admin);
+    let keeps_own_access = matches!(control, AccountControl::Disable)
+        || matches!(control, AccountControl::Role(role) if role != Role::Admin);
     if account.id == identity.user_id && keeps_own_access {
         return Err(on_page(Refusal::new(
             StatusCode::CONFLICT,
             "You cannot disable your own account or give it a lesser role: ask another admin.",
         )));
     }
-    let (store, email) = (&services.store, account.email.as_str());
-    let (actor, now) = (Actor::of(&identity), services.clock.now());
-    let done = match &control {
-        UserControl::Disable => store.disable_staff_user(email, &actor, now).await,
-        UserControl::Enable => store.enable_staff_user(email, &actor, now).await,
-        UserControl::Role(role) => store.set_staff_role(email, *role, &actor, now).await,
-        UserControl::Unlock => store.unlock_staff_user(email, &actor, now).await,
-        UserControl::EndSessions => store.end_staff_sessions(email, &actor, now).await,
-        UserControl::ResetPassword(password) => {
-            store
-                .reset_staff_password(email, password, &actor, now)
-                .await
-        }
-    };
+    let done = services
+        .store
+        .control_staff_user(
+            &account.email,
+            &control,
+            &Actor::of(&identity),
+            services.clock.now(),
+        )
+        .await;
     done.map_err(|error| on_page(Refusal::from(error)))?;
     Ok(Redirect::to("/staff/users"))
 }

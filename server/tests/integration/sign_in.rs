@@ -4,7 +4,7 @@
 
 use crate::common::{encode_form, instant, Harness, StaffSession};
 use axum::http::{header, StatusCode};
-use opendocket_core::accounts::Actor;
+use opendocket_core::accounts::{AccountControl, Actor};
 use opendocket_core::roles::Role;
 
 const PASSWORD: &str = "a long enough passphrase";
@@ -93,7 +93,12 @@ async fn an_unlock_ends_a_networks_lock_and_a_disabled_account_cannot_sign_in() 
     assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(locked.body.contains("an admin can unlock it"));
     h.store()
-        .unlock_staff_user("mod@ftc.gov", &Actor::CommandLine, h.services.clock.now())
+        .control_staff_user(
+            "mod@ftc.gov",
+            &AccountControl::Unlock,
+            &Actor::CommandLine,
+            h.services.clock.now(),
+        )
         .await
         .unwrap();
     let unlocked = h
@@ -102,7 +107,12 @@ async fn an_unlock_ends_a_networks_lock_and_a_disabled_account_cannot_sign_in() 
     assert_eq!(unlocked.status, StatusCode::SEE_OTHER);
 
     h.store()
-        .disable_staff_user("mod@ftc.gov", &Actor::CommandLine, h.services.clock.now())
+        .control_staff_user(
+            "mod@ftc.gov",
+            &AccountControl::Disable,
+            &Actor::CommandLine,
+            h.services.clock.now(),
+        )
         .await
         .unwrap();
     let disabled = h
