@@ -43,3 +43,6 @@ FOR EACH ROW
 WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.withheld_reason IS DISTINCT FROM NEW.withheld_reason
       OR OLD.awaiting_confirmation IS DISTINCT FROM NEW.awaiting_confirmation)
 EXECUTE FUNCTION count_comment_change();
+
+-- A comment's page asks whether it is a campaign's letter: found by its representative.
+CREATE INDEX campaigns_by_representative ON campaigns (representative_id);

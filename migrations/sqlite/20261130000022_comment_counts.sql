@@ -44,3 +44,6 @@ CREATE TRIGGER comment_counts_delete AFTER DELETE ON comments BEGIN
     WHERE docket_id = OLD.docket_id AND status = OLD.status
       AND reason = CASE WHEN OLD.awaiting_confirmation = 1 THEN 'awaiting_confirmation' ELSE COALESCE(OLD.withheld_reason, '') END;
 END;
+
+-- A comment's page asks whether it is a campaign's letter: found by its representative.
+CREATE INDEX campaigns_by_representative ON campaigns (representative_id);

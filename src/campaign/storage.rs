@@ -412,10 +412,12 @@ impl Store {
     /// stands for a campaign (0 otherwise).
     pub async fn letter_copies(&self, public_id: &str) -> Result<i64, StoreError> {
         let row = sqlx::query(
-            "SELECT COUNT(m.id) AS copies FROM comments c
-             JOIN campaigns k ON k.representative_id = c.id AND k.merged_into IS NULL
-             JOIN comments m ON m.campaign_id = k.id
-             WHERE c.public_id = $1",
+            // The campaign is found first, so its copies are counted by the campaign index
+            // rather than by a walk over every comment.
+            "SELECT COUNT(*) AS copies FROM comments m
+             WHERE m.campaign_id = (SELECT k.id FROM comments c
+                 JOIN campaigns k ON k.representative_id = c.id AND k.merged_into IS NULL
+                 WHERE c.public_id = $1)",
         )
         .bind(public_id)
         .fetch_one(self.pool())

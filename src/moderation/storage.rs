@@ -394,23 +394,41 @@ impl Store {
         limit: i64,
         from: &PostedPage,
     ) -> Result<Vec<PublicComment>, StoreError> {
-        let (key, newer, order) = match from {
+        let (key, newer) = match from {
             PostedPage::Newest => return self.posted_comments(docket_id, limit, 0).await,
-            PostedPage::Before(key) => (key, false, "DESC"),
-            PostedPage::After(key) => (key, true, "ASC"),
+            PostedPage::Before(key) => (key, false),
+            PostedPage::After(key) => (key, true),
         };
-        let beyond = match newer {
-            true => "(c.posted_at > k.posted_at OR (c.posted_at = k.posted_at AND c.id > k.id))",
-            false => "(c.posted_at < k.posted_at OR (c.posted_at = k.posted_at AND c.id < k.id))",
+        let found = sqlx::query(
+            "SELECT posted_at, id FROM comments WHERE public_id = $1 AND docket_id = $2 AND status = 'posted'",
+        )
+        .bind(key)
+        .bind(docket_id)
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(found) = found else {
+            return self.posted_comments(docket_id, limit, 0).await;
+        };
+        let (posted_at, id): (i64, i64) = (found.try_get("posted_at")?, found.try_get("id")?);
+        // A range on the (docket, status, posted_at) index, in its order, then the tie on id.
+        let (range, order) = match newer {
+            true => (
+                "c.posted_at >= $2 AND (c.posted_at > $2 OR c.id > $3)",
+                "ASC",
+            ),
+            false => (
+                "c.posted_at <= $2 AND (c.posted_at < $2 OR c.id < $3)",
+                "DESC",
+            ),
         };
         let sql = format!(
-            "{PUBLIC_SELECT} JOIN comments k ON k.public_id = $2 AND k.docket_id = c.docket_id
-             WHERE c.docket_id = $1 AND c.status = 'posted' AND {beyond}
-             ORDER BY c.posted_at {order}, c.id {order} LIMIT $3"
+            "{PUBLIC_SELECT} WHERE c.docket_id = $1 AND c.status = 'posted' AND {range}
+             ORDER BY c.posted_at {order}, c.id {order} LIMIT $4"
         );
         let rows = sqlx::query(&sql)
             .bind(docket_id)
-            .bind(key)
+            .bind(posted_at)
+            .bind(id)
             .bind(limit)
             .fetch_all(self.pool())
             .await?;

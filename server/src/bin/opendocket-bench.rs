@@ -10,6 +10,8 @@ mod api;
 mod campaigns;
 #[path = "bench/flood.rs"]
 mod flood;
+#[path = "bench/pages.rs"]
+mod pages;
 
 use anyhow::{Context, Result};
 use clap::Parser;
@@ -58,7 +60,8 @@ struct Args {
     /// What to measure, comma-separated: tantivy, fts5, campaigns, api (the v4 API and the bulk
     /// download on the docket the campaign benchmark stores), adversarial (hostile input at n and
     /// 4n, and a server's memory under concurrent uploads; not in the default set), flood (comment
-    /// floods against a release server's per-network limits; not in the default set).
+    /// floods against a release server's per-network limits; not in the default set), pages
+    /// (public pages over dockets of 0, 100,000 and 1,000,000 comments; not in the default set).
     #[arg(
         long,
         value_delimiter = ',',
@@ -546,6 +549,12 @@ async fn main() -> Result<()> {
     }
     if args.engines.iter().any(|e| e == "flood") {
         flood::report().await?;
+        if args.engines.len() == 1 {
+            return Ok(());
+        }
+    }
+    if args.engines.iter().any(|e| e == "pages") {
+        pages::report().await?;
         if args.engines.len() == 1 {
             return Ok(());
         }

@@ -13,7 +13,11 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 const DOCKET: &str = "FTC-2023-0018";
 
 /// One HTTP/1.1 exchange from `source`; returns the status and the body.
-async fn exchange(source: Ipv4Addr, server: SocketAddr, request: String) -> Result<(u16, String)> {
+pub(crate) async fn exchange(
+    source: Ipv4Addr,
+    server: SocketAddr,
+    request: String,
+) -> Result<(u16, String)> {
     let socket = tokio::net::TcpSocket::new_v4()?;
     socket.bind(SocketAddr::new(IpAddr::V4(source), 0))?;
     let mut stream = socket.connect(server).await?;
@@ -129,7 +133,7 @@ async fn outcome(
 }
 
 /// Starts `opendocket serve` on a free loopback port over `data_dir` and waits for its docket page.
-async fn start_server(
+pub(crate) async fn start_server(
     program: &std::path::Path,
     data_dir: &std::path::Path,
 ) -> Result<(std::process::Child, SocketAddr)> {
