@@ -156,6 +156,14 @@ impl Store {
         token: &ConfirmationToken,
         now: DateTime<Utc>,
     ) -> Result<Confirmed, StoreError> {
+        // An unknown link is answered from a read: guessing links never takes the write lock.
+        let known = sqlx::query("SELECT 1 FROM comment_confirmations WHERE token_hash = $1")
+            .bind(token.hash())
+            .fetch_optional(&self.pool)
+            .await?;
+        if known.is_none() {
+            return Ok(Confirmed::NoSuchLink);
+        }
         let mut tx = self.begin_write().await?;
         let found = sqlx::query(
             "DELETE FROM comment_confirmations WHERE token_hash = $1 RETURNING comment_id",
