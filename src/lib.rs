@@ -43,4 +43,6 @@ pub mod services;
 pub mod staff_routes;
 #[cfg(feature = "ssr")]
 pub mod store;
+#[cfg(feature = "ssr")]
+pub mod submission_queue;
 pub mod tags;

@@ -50,6 +50,37 @@ pub struct Config {
     pub sign_in_limits: crate::limits::LimitPair,
     /// Public searches and bulk downloads a minute (`OPENDOCKET_READ_LIMITS`).
     pub read_limits: crate::limits::LimitPair,
+    /// The comment write queue (`OPENDOCKET_SUBMIT_QUEUE`, `OPENDOCKET_SUBMIT_BATCH`,
+    /// `OPENDOCKET_SUBMIT_WAIT_SECONDS`, `OPENDOCKET_SUBMIT_WRITERS`).
+    pub submit_queue: opendocket_core::submission_queue::QueueSettings,
+    /// The bearer token `/metrics` asks for (`OPENDOCKET_METRICS_TOKEN`); without one it is off.
+    pub metrics_token: Option<String>,
+}
+
+/// The comment write queue's sizes from the environment; PostgreSQL gets several writers.
+fn submit_queue(
+    database_url: &str,
+) -> Result<opendocket_core::submission_queue::QueueSettings, ConfigError> {
+    let defaults = opendocket_core::submission_queue::QueueSettings::default();
+    let postgres = database_url.starts_with("postgres");
+    let count = "a whole number, at least 1";
+    Ok(opendocket_core::submission_queue::QueueSettings {
+        capacity: positive("OPENDOCKET_SUBMIT_QUEUE", defaults.capacity as u32, count)? as usize,
+        max_batch: positive("OPENDOCKET_SUBMIT_BATCH", defaults.max_batch as u32, count)? as usize,
+        max_wait: std::time::Duration::from_secs(
+            positive(
+                "OPENDOCKET_SUBMIT_WAIT_SECONDS",
+                defaults.max_wait.as_secs() as u32,
+                "a whole number of seconds, at least 1",
+            )?
+            .into(),
+        ),
+        writers: positive(
+            "OPENDOCKET_SUBMIT_WRITERS",
+            if postgres { 4 } else { 1 },
+            count,
+        )? as usize,
+    })
 }
 
 /// Reads a whole number of at least 1, or `default` when unset.
@@ -207,6 +238,8 @@ impl Config {
             None => None,
         };
         Ok(Self {
+            submit_queue: submit_queue(&database_url)?,
+            metrics_token: var("OPENDOCKET_METRICS_TOKEN").map(|t| t.trim().to_owned()),
             min_free_space,
             docket_attachment_quota_mb,
             trusted_proxies,

@@ -9,6 +9,7 @@ pub mod form;
 pub mod http;
 mod limits;
 pub mod mail;
+mod metrics;
 mod network;
 mod public;
 mod render;
@@ -52,13 +53,17 @@ pub struct AppState {
     pub disk: disk::DiskGuard,
     /// How mail is sent, when it is (`OPENDOCKET_SMTP_URL`).
     pub mailer: Option<mail::Mailer>,
+    /// New comments wait here to be stored together.
+    pub submissions: opendocket_core::submission_queue::SubmissionQueue,
+    /// The bearer token `/metrics` asks for; without one it answers 404.
+    pub metrics_token: Option<String>,
 }
 
 impl AppState {
     pub fn new(config: &config::Config, services: Services) -> Self {
         Self {
             leptos_options: config.leptos_options(),
-            services,
+            services: services.clone(),
             public_url: config.public_url.clone(),
             api_limits: Arc::new(api::ApiLimits::new(
                 config.api_key_limit,
@@ -74,6 +79,15 @@ impl AppState {
                     .map(|mb| u64::from(mb) * 1024 * 1024),
             },
             mailer: config.mailer.clone(),
+            submissions: opendocket_core::submission_queue::SubmissionQueue::start(
+                services.store.clone(),
+                config.submit_queue,
+                services.comments_stored.clone(),
+            ),
+            metrics_token: {
+                metrics::recorder();
+                config.metrics_token.clone()
+            },
             limits: Arc::new(limits::AbuseLimits::new(
                 config.trusted_proxies.clone(),
                 config.comment_limits,
@@ -112,6 +126,7 @@ pub fn app(state: AppState) -> Router {
     let leptos_options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics::metrics))
         .merge(public::routes(&state))
         .merge(staff::routes(&state))
         .leptos_routes_with_context(&state, routes, page_context.clone(), move || {

@@ -74,105 +74,126 @@ impl Store {
         key: &IdempotencyKey,
         now: DateTime<Utc>,
     ) -> Result<Receipt, SubmitError> {
-        let flags = crate::flags::flag_kinds(&comment.body)
-            .iter()
-            .chain(&arrival.signals)
-            .map(|k| k.as_str())
-            .collect::<Vec<_>>()
-            .join(",");
+        let submission = Submission {
+            docket_id: docket_id.clone(),
+            comment: comment.clone(),
+            attachments: attachments.to_vec(),
+            arrival: arrival.clone(),
+            key: key.clone(),
+            received_at: now,
+        };
+        self.submit(&submission).await
+    }
+
+    /// Stores one submission in its own transaction and returns its receipt. Submitting the same
+    /// idempotency key again returns the first receipt.
+    pub async fn submit(&self, submission: &Submission) -> Result<Receipt, SubmitError> {
         // A tracking-number collision (1 in 10^17 per pair) is retried with a new number.
         for _ in 0..5 {
-            if let Some(receipt) = self
-                .receipt_where("c.idempotency_key = $1", key.as_str())
-                .await?
-            {
-                return Ok(receipt);
+            let stored = self
+                .store_submissions(&[submission])
+                .await
+                .pop()
+                .ok_or_else(|| StoreError::Corrupt("a stored batch lost its comment".into()))??;
+            if let Some(stored) = self.finish_submission(submission, stored).await? {
+                return Ok(self.receipt(&stored.tracking_number).await?.ok_or_else(|| {
+                    StoreError::Corrupt("a comment vanished after it was stored".into())
+                })?);
             }
-            let tracking = TrackingNumber::generate();
-            let mut tx = self.begin_write().await?;
-            let query = sqlx::query(
-                "INSERT INTO comments (tracking_number, idempotency_key, docket_id, window_id, document_id,
-                     submitter_type, first_name, last_name, organization, city, state_province_region, country,
-                     email, body, received_at, late, status, flags, category, items_received, held, network_hash,
-                     awaiting_confirmation)
-                 SELECT $1, $2, w.docket_id, w.id,
-                     (SELECT MIN(doc.id) FROM documents doc WHERE doc.docket_id = w.docket_id),
-                     $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
-                     CASE WHEN $12 >= w.closes_at THEN 1 ELSE 0 END, 'pending', $14, $15, $16, $17, $18,
-                     CASE WHEN $19 = 1 AND EXISTS (SELECT 1 FROM dockets d WHERE d.id = w.docket_id AND d.confirm_by_email = 1)
-                          THEN 1 ELSE 0 END
-                 FROM comment_windows w
-                 WHERE w.id = (SELECT MAX(id) FROM comment_windows WHERE docket_id = $13)
-                   AND NOT EXISTS (SELECT 1 FROM dockets d WHERE d.id = w.docket_id AND d.withdrawn_at IS NOT NULL)
-                   AND $12 >= w.opens_at
-                   AND ($12 < w.closes_at OR w.allow_late = 1)
-                 ON CONFLICT DO NOTHING
-                 RETURNING id, awaiting_confirmation",
-            )
-            .bind(tracking.as_str())
-            .bind(key.as_str());
-            let inserted = bind_person(query, comment)
-                .bind(comment.email.as_deref())
-                .bind(&comment.body)
-                .bind(to_millis(now))
-                .bind(docket_id.as_str())
-                .bind(&flags)
-                .bind(comment.details.category.as_deref())
-                .bind(comment.details.items_received)
-                .bind(i64::from(arrival.held))
-                .bind(arrival.network.as_deref())
-                .bind(i64::from(
-                    comment.email.is_some() && arrival.mail_links.is_some(),
-                ))
-                .fetch_optional(&mut *tx)
-                .await?;
-            if let Some(row) = inserted {
-                let comment_id: i64 = row.try_get("id")?;
-                let awaiting = row.try_get::<i64, _>("awaiting_confirmation")? == 1;
-                record_change(&mut tx, comment_id, ChangeKind::Received, now).await?;
-                attachments::insert_attachments(&mut tx, comment_id, attachments).await?;
-                if let (Some(base), Some(email)) = (&arrival.mail_links, &comment.email) {
-                    if awaiting || arrival.email_receipt {
-                        let title: String = sqlx::query("SELECT title FROM dockets WHERE id = $1")
-                            .bind(docket_id.as_str())
-                            .fetch_one(&mut *tx)
-                            .await?
-                            .try_get("title")?;
-                        let about = crate::confirmation::AboutComment {
-                            docket_id: docket_id.as_str(),
-                            docket_title: &title,
-                            tracking_number: tracking.as_str(),
-                        };
-                        let message = match awaiting {
-                            true => {
-                                let token =
-                                    mail::insert_confirmation(&mut tx, comment_id, now).await?;
-                                let link = crate::confirmation::confirmation_link(base, &token);
-                                crate::confirmation::confirmation_message(email, &about, &link)
-                            }
-                            false => crate::confirmation::receipt_message(email, &about),
-                        };
-                        mail::queue_mail(&mut tx, &message, now).await?;
-                    }
-                }
-                tx.commit().await?;
-                // The comment is stored whatever happens here; the scheduler places any comment
-                // left unplaced.
-                if let Err(error) = self.assign_campaign(comment_id, now).await {
-                    tracing::warn!(%error, comment_id, "could not place a new comment in a campaign yet");
-                }
-                return self
-                    .receipt_where("c.tracking_number = $1", tracking.as_str())
-                    .await?
-                    .ok_or_else(|| {
-                        StoreError::Corrupt("a comment vanished after it was stored".into()).into()
-                    });
-            }
-            tx.rollback().await?;
-            // Nothing stored: the window refused it, or a conflict on the key or the tracking number.
-            self.check_admission(docket_id, now).await?;
         }
         Err(StoreError::Corrupt("could not store the comment after several attempts".into()).into())
+    }
+
+    /// The receipt of the comment stored under this idempotency key, if any.
+    pub async fn receipt_for_key(
+        &self,
+        key: &IdempotencyKey,
+    ) -> Result<Option<Receipt>, StoreError> {
+        self.receipt_where("c.idempotency_key = $1", key.as_str())
+            .await
+    }
+
+    /// Stores several submissions in one write transaction (one commit, one sync to disk). If
+    /// any of them fails, the transaction is rolled back and each is stored in a transaction of
+    /// its own, so one failing leaves the others stored (comment text is checked before it gets
+    /// here, so this is rare).
+    ///
+    /// The deadline is checked by the INSERT that stores each comment, against that comment's
+    /// own arrival instant, so it holds however many servers share the database. Campaign
+    /// placement is not done here: the placement worker does it after the commit.
+    pub async fn store_submissions(
+        &self,
+        batch: &[&Submission],
+    ) -> Vec<Result<Stored, StoreError>> {
+        match self.store_together(batch).await {
+            Ok(outcomes) => outcomes.into_iter().map(Ok).collect(),
+            Err(error) if batch.len() == 1 => vec![Err(error)],
+            Err(error) => {
+                tracing::warn!(%error, size = batch.len(), "a batch of comments failed; storing each alone");
+                let mut outcomes = Vec::with_capacity(batch.len());
+                for submission in batch {
+                    outcomes.push(
+                        self.store_together(&[submission])
+                            .await
+                            .map(|mut stored| stored.remove(0)),
+                    );
+                }
+                outcomes
+            }
+        }
+    }
+
+    /// All of `batch` in one transaction, or nothing.
+    async fn store_together(&self, batch: &[&Submission]) -> Result<Vec<Stored>, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let mut outcomes = Vec::with_capacity(batch.len());
+        for submission in batch {
+            outcomes.push(match insert_submission(&mut tx, submission).await? {
+                Some(tracking) => Stored::Inserted(tracking),
+                None => Stored::NotInserted,
+            });
+        }
+        tx.commit().await?;
+        Ok(outcomes)
+    }
+
+    /// What a submission's sender is told after its batch committed, read only when it was not
+    /// inserted. `None` when it was not stored for no reason it can be told (a tracking-number
+    /// collision): the caller tries again.
+    pub async fn finish_submission(
+        &self,
+        submission: &Submission,
+        stored: Stored,
+    ) -> Result<Option<Acknowledgement>, SubmitError> {
+        match stored {
+            Stored::Inserted(tracking_number) => Ok(Some(Acknowledgement {
+                tracking_number,
+                received_at: submission.received_at,
+            })),
+            // Nothing stored: a conflict on the key (the first receipt is the answer), the
+            // window refused it, or a conflict on the tracking number.
+            Stored::NotInserted => {
+                if let Some(receipt) = self.receipt_for_key(&submission.key).await? {
+                    return Ok(Some(Acknowledgement {
+                        tracking_number: receipt.tracking_number,
+                        received_at: receipt.received_at,
+                    }));
+                }
+                self.check_admission(&submission.docket_id, submission.received_at)
+                    .await?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// How many stored comments have not yet been looked at for a campaign.
+    pub async fn unplaced_count(&self) -> Result<i64, StoreError> {
+        Ok(
+            sqlx::query("SELECT COUNT(*) AS n FROM comments WHERE campaign_checked = 0")
+                .fetch_one(&self.pool)
+                .await?
+                .try_get("n")?,
+        )
     }
 
     /// Changes to comments after `after_seq`, oldest first, for followers of the change sequence.
@@ -248,6 +269,127 @@ impl Store {
     }
 }
 
+/// A comment waiting to be stored, with all that storing it needs.
+#[derive(Debug, Clone)]
+pub struct Submission {
+    pub docket_id: DocketId,
+    pub comment: NewComment,
+    /// Its files, already written and synced to disk.
+    pub attachments: Vec<crate::attachment::StoredAttachment>,
+    pub arrival: crate::flags::Arrival,
+    pub key: IdempotencyKey,
+    /// When it arrived: the window is checked against this instant.
+    pub received_at: DateTime<Utc>,
+}
+
+/// What the sender of a stored comment is told: its tracking number and when it was received
+/// (for a form sent again, the first one's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Acknowledgement {
+    pub tracking_number: TrackingNumber,
+    pub received_at: DateTime<Utc>,
+}
+
+/// What a storing transaction did with one submission.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stored {
+    Inserted(TrackingNumber),
+    /// The window refused it, or its key or tracking number was taken.
+    NotInserted,
+}
+
+/// Inserts one submission (its comment, change, files and any confirmation message) inside
+/// `tx`; `None` when the INSERT's conditions refused it.
+async fn insert_submission(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    submission: &Submission,
+) -> Result<Option<TrackingNumber>, StoreError> {
+    let Submission {
+        docket_id,
+        comment,
+        attachments,
+        arrival,
+        key,
+        received_at: now,
+    } = submission;
+    let now = *now;
+    let flags = crate::flags::flag_kinds(&comment.body)
+        .iter()
+        .chain(&arrival.signals)
+        .map(|k| k.as_str())
+        .collect::<Vec<_>>()
+        .join(",");
+    let tracking = TrackingNumber::generate();
+        let query = sqlx::query(
+            "INSERT INTO comments (tracking_number, idempotency_key, docket_id, window_id, document_id,
+                 submitter_type, first_name, last_name, organization, city, state_province_region, country,
+                 email, body, received_at, late, status, flags, category, items_received, held, network_hash,
+                 awaiting_confirmation)
+             SELECT $1, $2, w.docket_id, w.id,
+                 (SELECT MIN(doc.id) FROM documents doc WHERE doc.docket_id = w.docket_id),
+                 $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+                 CASE WHEN $12 >= w.closes_at THEN 1 ELSE 0 END, 'pending', $14, $15, $16, $17, $18,
+                 CASE WHEN $19 = 1 AND EXISTS (SELECT 1 FROM dockets d WHERE d.id = w.docket_id AND d.confirm_by_email = 1)
+                      THEN 1 ELSE 0 END
+             FROM comment_windows w
+             WHERE w.id = (SELECT MAX(id) FROM comment_windows WHERE docket_id = $13)
+               AND NOT EXISTS (SELECT 1 FROM dockets d WHERE d.id = w.docket_id AND d.withdrawn_at IS NOT NULL)
+               AND $12 >= w.opens_at
+               AND ($12 < w.closes_at OR w.allow_late = 1)
+             ON CONFLICT DO NOTHING
+             RETURNING id, awaiting_confirmation",
+        )
+        .bind(tracking.as_str())
+        .bind(key.as_str());
+        let inserted = bind_person(query, comment)
+            .bind(comment.email.as_deref())
+            .bind(&comment.body)
+            .bind(to_millis(now))
+            .bind(docket_id.as_str())
+            .bind(&flags)
+            .bind(comment.details.category.as_deref())
+            .bind(comment.details.items_received)
+            .bind(i64::from(arrival.held))
+            .bind(arrival.network.as_deref())
+            .bind(i64::from(
+                comment.email.is_some() && arrival.mail_links.is_some(),
+            ))
+            .fetch_optional(&mut **tx)
+            .await?;
+        if let Some(row) = inserted {
+            let comment_id: i64 = row.try_get("id")?;
+            let awaiting = row.try_get::<i64, _>("awaiting_confirmation")? == 1;
+            insert_change(tx, comment_id, ChangeKind::Received, now).await?;
+            attachments::insert_attachments(tx, comment_id, attachments).await?;
+            if let (Some(base), Some(email)) = (&arrival.mail_links, &comment.email) {
+                if awaiting || arrival.email_receipt {
+                    let title: String = sqlx::query("SELECT title FROM dockets WHERE id = $1")
+                        .bind(docket_id.as_str())
+                        .fetch_one(&mut **tx)
+                        .await?
+                        .try_get("title")?;
+                    let about = crate::confirmation::AboutComment {
+                        docket_id: docket_id.as_str(),
+                        docket_title: &title,
+                        tracking_number: tracking.as_str(),
+                    };
+                    let message = match awaiting {
+                        true => {
+                            let token =
+                                mail::insert_confirmation(tx, comment_id, now).await?;
+                            let link = crate::confirmation::confirmation_link(base, &token);
+                            crate::confirmation::confirmation_message(email, &about, &link)
+                        }
+                        false => crate::confirmation::receipt_message(email, &about),
+                    };
+                    mail::queue_mail(tx, &message, now).await?;
+                }
+            }
+        return Ok(Some(tracking));
+    }
+    Ok(None)
+}
+
 pub(super) fn change_from_row(row: &AnyRow) -> Result<CommentChange, StoreError> {
     let kind: String = row.try_get("kind")?;
     Ok(CommentChange {
@@ -265,15 +407,27 @@ pub(crate) async fn record_change(
     kind: ChangeKind,
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    insert_change(tx, comment_id, kind, at).await?;
+    sqlx::query("UPDATE comments SET last_modified_at = $1 WHERE id = $2")
+        .bind(to_millis(at))
+        .bind(comment_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Adds a change to the feed the search index follows (the comment's own `last_modified_at` is
+/// the caller's to set).
+async fn insert_change(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    comment_id: i64,
+    kind: ChangeKind,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
     sqlx::query("INSERT INTO comment_changes (comment_id, kind, changed_at) VALUES ($1, $2, $3)")
         .bind(comment_id)
         .bind(kind.as_str())
         .bind(to_millis(at))
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query("UPDATE comments SET last_modified_at = $1 WHERE id = $2")
-        .bind(to_millis(at))
-        .bind(comment_id)
         .execute(&mut **tx)
         .await?;
     Ok(())

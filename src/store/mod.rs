@@ -9,6 +9,7 @@ mod secrets;
 mod windows;
 
 pub(crate) use comments::record_change;
+pub use comments::{Acknowledgement, Stored, Submission};
 pub(crate) use dockets::audit_docket;
 pub use dockets::DocketSwitch;
 pub use mail::{Confirmed, QueuedMail, MAIL_ATTEMPTS};
@@ -36,6 +37,9 @@ pub enum StoreError {
     UnsupportedUrl(String),
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
+    /// Storing failed in a way that may pass (a batch's transaction, a stopped writer).
+    #[error("the database could not take the write just now: {0}")]
+    Unavailable(String),
     #[error("docket {0} already exists")]
     DocketExists(String),
     #[error(
@@ -60,7 +64,8 @@ impl StoreError {
                     | sqlx::Error::WorkerCrashed
                     | sqlx::Error::Tls(_)
             )
-        ) || matches!(self, StoreError::Database(sqlx::Error::Database(e)) if e.message().contains("locked") || e.message().contains("busy"))
+        ) || matches!(self, StoreError::Unavailable(_))
+            || matches!(self, StoreError::Database(sqlx::Error::Database(e)) if e.message().contains("locked") || e.message().contains("busy"))
     }
 }
 
@@ -81,6 +86,9 @@ pub enum SubmitError {
     },
     #[error("the agency withdrew this docket")]
     Withdrawn,
+    /// Too many comments are waiting to be stored; nothing was stored.
+    #[error("too many comments are arriving at once")]
+    Busy,
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -12,6 +12,8 @@ mod campaigns;
 mod flood;
 #[path = "bench/pages.rs"]
 mod pages;
+#[path = "bench/submissions.rs"]
+mod submissions;
 
 use anyhow::{Context, Result};
 use clap::Parser;
@@ -61,7 +63,9 @@ struct Args {
     /// download on the docket the campaign benchmark stores), adversarial (hostile input at n and
     /// 4n, and a server's memory under concurrent uploads; not in the default set), flood (comment
     /// floods against a release server's per-network limits; not in the default set), pages
-    /// (public pages over dockets of 0, 100,000 and 1,000,000 comments; not in the default set).
+    /// (public pages over dockets of 0, 100,000 and 1,000,000 comments; not in the default set),
+    /// submissions (the comment write path at 16, 128 and 1,024 connections and a 75,000-comment
+    /// burst; not in the default set).
     #[arg(
         long,
         value_delimiter = ',',
@@ -552,6 +556,9 @@ async fn main() -> Result<()> {
         if args.engines.len() == 1 {
             return Ok(());
         }
+    }
+    if args.engines.iter().any(|e| e == "submissions") {
+        submissions::report().await?;
     }
     if args.engines.iter().any(|e| e == "pages") {
         pages::report().await?;

@@ -20,7 +20,7 @@ use opendocket_core::docket::DocketId;
 use opendocket_core::flags::{Arrival, FlagKind};
 use opendocket_core::form_token::FormToken;
 use opendocket_core::proof_of_work;
-use opendocket_core::store::SubmitError;
+use opendocket_core::store::{SubmitError, Submission};
 use opendocket_core::window::{format_deadline, format_in_zone};
 
 struct Rejection {
@@ -214,6 +214,13 @@ fn refusal_of(error: &SubmitError) -> (StatusCode, String) {
                 format_deadline(*closes_at, *time_zone)
             ),
         ),
+        SubmitError::Busy => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "Too many comments are arriving at once, so yours was not stored. Your text is kept below: please send it again in {} seconds.",
+                opendocket_core::submission_queue::RETRY_AFTER_SECONDS
+            ),
+        ),
         SubmitError::Store(e) => {
             let status = if e.is_unavailable() {
                 StatusCode::SERVICE_UNAVAILABLE
@@ -371,11 +378,15 @@ async fn accept(
         )
     })?;
     drop(upload_slot);
-    match services
-        .store
-        .submit_comment_with_signals(docket_id, &comment, &attachments, &arrival, &key, now)
-        .await
-    {
+    let submission = Submission {
+        docket_id: docket_id.clone(),
+        comment,
+        attachments,
+        arrival,
+        key,
+        received_at: now,
+    };
+    match state.submissions.submit(&services.store, submission).await {
         Ok(receipt) => {
             if let Some(mailer) = &state.mailer {
                 mailer.ring();
@@ -390,7 +401,11 @@ async fn accept(
                 Some(again) => format!("{message} {again}"),
                 None => message,
             };
-            Err(Rejection::new(status, form, raw_token.clone(), message))
+            let mut rejection = Rejection::new(status, form, raw_token.clone(), message);
+            if matches!(error, SubmitError::Busy) {
+                rejection.retry_after = Some(opendocket_core::submission_queue::RETRY_AFTER_SECONDS);
+            }
+            Err(rejection)
         }
     }
 }
@@ -417,6 +432,7 @@ pub async fn submit_comment(
             Redirect::to(&format!("/receipts/{tracking_number}")).into_response()
         }
         Err(mut rejection) => {
+            crate::metrics::count_refusal(refusal_reason(rejection.status));
             let submission = &mut rejection.submission;
             if submission.form_token.is_empty() {
                 let now = state.services.clock.now();
@@ -444,6 +460,21 @@ pub async fn submit_comment(
             }
             response
         }
+    }
+}
+
+/// The short reason `/metrics` counts a refused form under.
+fn refusal_reason(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::TOO_MANY_REQUESTS => "rate_limited",
+        StatusCode::SERVICE_UNAVAILABLE => "busy",
+        StatusCode::CONFLICT => "not_open",
+        StatusCode::NOT_FOUND => "unknown_docket",
+        StatusCode::UNPROCESSABLE_ENTITY => "invalid",
+        StatusCode::PAYLOAD_TOO_LARGE => "too_large",
+        StatusCode::INSUFFICIENT_STORAGE => "no_space",
+        s if s.is_server_error() => "failed",
+        _ => "bad_form",
     }
 }
 

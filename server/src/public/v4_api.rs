@@ -23,7 +23,7 @@ use opendocket_core::api::resources::{
 };
 use opendocket_core::api::{storage, ApiError, Collection, JSON_API};
 use opendocket_core::flags::{Arrival, FlagKind};
-use opendocket_core::store::StoreError;
+use opendocket_core::store::{StoreError, Submission};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::num::NonZeroU32;
@@ -400,18 +400,15 @@ async fn create_comment(
         email_receipt: submission.send_email_receipt,
         ..Default::default()
     };
-    match services
-        .store
-        .submit_comment_with_signals(
-            &docket,
-            &submission.comment,
-            &[],
-            &arrival,
-            &idempotency,
-            now,
-        )
-        .await
-    {
+    let stored = Submission {
+        docket_id: docket.clone(),
+        comment: submission.comment.clone(),
+        attachments: Vec::new(),
+        arrival,
+        key: idempotency,
+        received_at: now,
+    };
+    match state.submissions.submit(&services.store, stored).await {
         Ok(receipt) => {
             if let Some(mailer) = &state.mailer {
                 mailer.ring();
@@ -438,6 +435,15 @@ async fn create_comment(
         ))),
         Err(SubmitError::UnknownDocket(docket)) => {
             error(ApiError::not_found(format!("There is no docket {docket}.")))
+        }
+        Err(SubmitError::Busy) => {
+            crate::metrics::count_refusal("busy");
+            let mut response = error(ApiError::unavailable());
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(opendocket_core::submission_queue::RETRY_AFTER_SECONDS),
+            );
+            response
         }
         Err(SubmitError::Store(e)) => unavailable(e),
     }

@@ -166,6 +166,11 @@ async fn a_file_of_angle_brackets_never_stalls_the_docket() {
         },
         h.services.clock.clone(),
     ));
+    let placer = tokio::spawn(opendocket_core::campaign::place_waiting_comments(
+        h.store().clone(),
+        h.services.clock.clone(),
+        h.services.comments_stored.clone(),
+    ));
     for i in 0..10 {
         let letter = format!("Comment {i} from another browser about health data and advertising.");
         let page = h
@@ -189,6 +194,7 @@ async fn a_file_of_angle_brackets_never_stalls_the_docket() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     worker.abort();
+    placer.abort();
     // Its text was read and the comment placed (too unlike anything else to join a campaign).
     assert_eq!(
         h.count("SELECT COUNT(*) FROM attachments WHERE extraction = 'done'")

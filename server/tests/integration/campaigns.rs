@@ -28,6 +28,7 @@ async fn harness() -> Harness {
 async fn submit(h: &Harness, name: &str, state: &str, text: &str) -> i64 {
     h.submit_comment(DOCKET, "individual", name, state, text)
         .await;
+    h.place_waiting().await;
     h.count("SELECT MAX(id) FROM comments").await
 }
 
@@ -240,6 +241,7 @@ async fn comments_left_unplaced_are_placed_by_the_sweep() {
     let sweeper = tokio::spawn(opendocket_core::campaign::place_waiting_comments(
         h.store().clone(),
         h.services.clock.clone(),
+        h.services.comments_stored.clone(),
     ));
     let started = std::time::Instant::now();
     while h

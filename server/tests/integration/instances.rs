@@ -329,6 +329,12 @@ async fn copies_arriving_together_on_two_instances_join_one_campaign() {
                 .submit_comment(&docket, &comment, &key_b, now)
         );
         let (a, b) = (a.unwrap(), b.unwrap());
+        // Each instance's placement worker takes the waiting comments at the same moment.
+        let (placed_a, placed_b) = tokio::join!(
+            h.store().assign_waiting_campaigns(10, now),
+            other.services.store.assign_waiting_campaigns(10, now)
+        );
+        let (_, _) = (placed_a.unwrap(), placed_b.unwrap());
         let campaign_of = |tracking: String| {
             let h = &h;
             async move {

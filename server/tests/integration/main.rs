@@ -13,6 +13,7 @@ mod comment_period;
 mod downloads;
 mod email;
 mod flood_signals;
+mod group_commit;
 mod import;
 mod instances;
 mod public_pages;

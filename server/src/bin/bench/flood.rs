@@ -137,6 +137,15 @@ pub(crate) async fn start_server(
     program: &std::path::Path,
     data_dir: &std::path::Path,
 ) -> Result<(std::process::Child, SocketAddr)> {
+    start_server_with(program, data_dir, &[]).await
+}
+
+/// Starts the server with `environment` added to its own.
+pub(crate) async fn start_server_with(
+    program: &std::path::Path,
+    data_dir: &std::path::Path,
+    environment: &[(&str, &str)],
+) -> Result<(std::process::Child, SocketAddr)> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port();
@@ -146,6 +155,7 @@ pub(crate) async fn start_server(
         .env("OPENDOCKET_DATA_DIR", data_dir)
         .env("LEPTOS_SITE_ADDR", server.to_string())
         .env("RUST_LOG", "warn")
+        .envs(environment.iter().copied())
         .stdout(std::process::Stdio::null())
         .spawn()
         .with_context(|| format!("could not start {}", program.display()))?;

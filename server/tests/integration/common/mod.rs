@@ -463,6 +463,18 @@ impl Harness {
         assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
     }
 
+    /// Does what the campaign placement worker does after a commit: places every comment
+    /// stored but not yet placed.
+    pub async fn place_waiting(&self) {
+        while self
+            .store()
+            .assign_waiting_campaigns(500, self.services.clock.now())
+            .await
+            .unwrap()
+            > 0
+        {}
+    }
+
     /// Posts a staff form with the session's CSRF token.
     pub async fn staff_form(
         &self,
