@@ -3,7 +3,7 @@
 //! commit. A full queue refuses at once (the caller answers 503 with the text given back), and
 //! a submission that waited too long is refused unstored rather than left hanging.
 
-use crate::store::{Acknowledgement, Store, StoreError, Stored, SubmitError, Submission};
+use crate::store::{Acknowledgement, Store, StoreError, Stored, Submission, SubmitError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot, Mutex, Notify};
@@ -120,10 +120,13 @@ impl SubmissionQueue {
         match store.finish_submission(&submission, stored).await? {
             Some(stored) => Ok(stored),
             // A tracking-number collision: stored alone, with a new number.
-            None => store.submit(&submission).await.map(|receipt| Acknowledgement {
-                tracking_number: receipt.tracking_number,
-                received_at: receipt.received_at,
-            }),
+            None => store
+                .submit(&submission)
+                .await
+                .map(|receipt| Acknowledgement {
+                    tracking_number: receipt.tracking_number,
+                    received_at: receipt.received_at,
+                }),
         }
     }
 }
@@ -232,7 +235,10 @@ mod tests {
             let docket = docket.clone();
             tokio::spawn(async move {
                 first
-                    .submit(&store, submission(&docket, "00000000000000000000000000000001", "one"))
+                    .submit(
+                        &store,
+                        submission(&docket, "00000000000000000000000000000001", "one"),
+                    )
                     .await
             })
         };
@@ -240,7 +246,10 @@ mod tests {
             tokio::task::yield_now().await;
         }
         let refused = queue
-            .submit(&store, submission(&docket, "00000000000000000000000000000002", "two"))
+            .submit(
+                &store,
+                submission(&docket, "00000000000000000000000000000002", "two"),
+            )
             .await;
         assert!(matches!(refused, Err(SubmitError::Busy)), "{refused:?}");
         waiting.abort();

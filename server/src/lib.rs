@@ -1,5 +1,6 @@
 //! The OpenDocket server: the router that tests drive with `oneshot`, form handling, security headers and the CLI.
 
+pub mod assets;
 pub mod cli;
 pub mod config;
 mod cross_site;
@@ -57,12 +58,25 @@ pub struct AppState {
     pub submissions: opendocket_core::submission_queue::SubmissionQueue,
     /// The bearer token `/metrics` asks for; without one it answers 404.
     pub metrics_token: Option<String>,
+    /// The browser bundle under its versioned path, when the site has been built.
+    pub assets: Option<Arc<assets::StaticAssets>>,
 }
 
 impl AppState {
     pub fn new(config: &config::Config, services: Services) -> Self {
+        let assets = assets::StaticAssets::load(
+            &std::path::Path::new(&config.site_root).join(&config.site_pkg_dir),
+        )
+        .map(Arc::new);
+        let mut leptos_options = config.leptos_options();
+        if let Some(assets) = &assets {
+            // Pages name the bundle by its version, so browsers may keep it for good.
+            leptos_options.site_pkg_dir =
+                format!("{}/{}", config.site_pkg_dir, assets.version()).into();
+        }
         Self {
-            leptos_options: config.leptos_options(),
+            leptos_options,
+            assets,
             services: services.clone(),
             public_url: config.public_url.clone(),
             api_limits: Arc::new(api::ApiLimits::new(
@@ -98,6 +112,12 @@ impl AppState {
     }
 }
 
+impl FromRef<AppState> for Option<Arc<assets::StaticAssets>> {
+    fn from_ref(state: &AppState) -> Self {
+        state.assets.clone()
+    }
+}
+
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> Self {
         state.leptos_options.clone()
@@ -127,6 +147,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::metrics))
+        .route("/pkg/{version}/{file}", get(assets::serve_asset))
         .merge(public::routes(&state))
         .merge(staff::routes(&state))
         .leptos_routes_with_context(&state, routes, page_context.clone(), move || {

@@ -30,7 +30,10 @@ pub fn recorder() -> &'static PrometheusHandle {
         metrics::describe_histogram!(metric::QUEUE_WAIT, "Seconds a comment waited to be stored.");
         metrics::describe_gauge!(metric::QUEUE_DEPTH, "Comments waiting to be stored.");
         metrics::describe_gauge!(SEARCH_LAG, "Changes the search index has yet to apply.");
-        metrics::describe_gauge!(PLACEMENT_LAG, "Comments waiting to be placed in a campaign.");
+        metrics::describe_gauge!(
+            PLACEMENT_LAG,
+            "Comments waiting to be placed in a campaign."
+        );
         handle
     })
 }
@@ -52,7 +55,11 @@ fn token_matches(headers: &HeaderMap, expected: &str) -> bool {
 
 pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let Some(expected) = &state.metrics_token else {
-        return (StatusCode::NOT_FOUND, "Metrics are off: set OPENDOCKET_METRICS_TOKEN.\n").into_response();
+        return (
+            StatusCode::NOT_FOUND,
+            "Metrics are off: set OPENDOCKET_METRICS_TOKEN.\n",
+        )
+            .into_response();
     };
     if !token_matches(&headers, expected) {
         return (
@@ -76,7 +83,10 @@ pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Respo
     let handle = recorder();
     handle.run_upkeep();
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         handle.render(),
     )
         .into_response()

@@ -23,21 +23,34 @@ impl Store {
         docket_id: &DocketId,
         now: DateTime<Utc>,
     ) -> Result<(), SubmitError> {
-        let docket = self
-            .docket(docket_id)
-            .await?
-            .ok_or_else(|| SubmitError::UnknownDocket(docket_id.to_string()))?;
-        let time_zone = docket.agency.time_zone;
-        if docket.withdrawn_at.is_some() {
+        // Only what admission needs: this runs for every comment sent.
+        let row = sqlx::query(
+            "SELECT d.withdrawn_at, a.time_zone, w.opens_at, w.closes_at, w.allow_late
+             FROM dockets d
+             JOIN agencies a ON a.code = d.agency_code
+             JOIN comment_windows w ON w.id = (SELECT MAX(id) FROM comment_windows WHERE docket_id = d.id)
+             WHERE d.id = $1",
+        )
+        .bind(docket_id.as_str())
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| SubmitError::UnknownDocket(docket_id.to_string()))?;
+        let time_zone = super::dockets::parse_zone(&row.try_get::<String, _>("time_zone")?)?;
+        if row.try_get::<Option<i64>, _>("withdrawn_at")?.is_some() {
             return Err(SubmitError::Withdrawn);
         }
-        match docket.window.admission_at(now) {
+        let window = crate::window::CommentWindow {
+            opens_at: from_millis(row.try_get("opens_at")?)?,
+            closes_at: from_millis(row.try_get("closes_at")?)?,
+            allow_late: row.try_get::<i64, _>("allow_late")? != 0,
+        };
+        match window.admission_at(now) {
             Admission::NotYetOpen => Err(SubmitError::NotYetOpen {
-                opens_at: docket.window.opens_at,
+                opens_at: window.opens_at,
                 time_zone,
             }),
             Admission::Closed => Err(SubmitError::Closed {
-                closes_at: docket.window.closes_at,
+                closes_at: window.closes_at,
                 time_zone,
             }),
             Admission::OnTime | Admission::Late => Ok(()),
@@ -96,9 +109,12 @@ impl Store {
                 .pop()
                 .ok_or_else(|| StoreError::Corrupt("a stored batch lost its comment".into()))??;
             if let Some(stored) = self.finish_submission(submission, stored).await? {
-                return Ok(self.receipt(&stored.tracking_number).await?.ok_or_else(|| {
-                    StoreError::Corrupt("a comment vanished after it was stored".into())
-                })?);
+                return Ok(self
+                    .receipt(&stored.tracking_number)
+                    .await?
+                    .ok_or_else(|| {
+                        StoreError::Corrupt("a comment vanished after it was stored".into())
+                    })?);
             }
         }
         Err(StoreError::Corrupt("could not store the comment after several attempts".into()).into())
@@ -320,7 +336,7 @@ async fn insert_submission(
         .collect::<Vec<_>>()
         .join(",");
     let tracking = TrackingNumber::generate();
-        let query = sqlx::query(
+    let query = sqlx::query(
             "INSERT INTO comments (tracking_number, idempotency_key, docket_id, window_id, document_id,
                  submitter_type, first_name, last_name, organization, city, state_province_region, country,
                  email, body, received_at, late, status, flags, category, items_received, held, network_hash,
@@ -341,50 +357,49 @@ async fn insert_submission(
         )
         .bind(tracking.as_str())
         .bind(key.as_str());
-        let inserted = bind_person(query, comment)
-            .bind(comment.email.as_deref())
-            .bind(&comment.body)
-            .bind(to_millis(now))
-            .bind(docket_id.as_str())
-            .bind(&flags)
-            .bind(comment.details.category.as_deref())
-            .bind(comment.details.items_received)
-            .bind(i64::from(arrival.held))
-            .bind(arrival.network.as_deref())
-            .bind(i64::from(
-                comment.email.is_some() && arrival.mail_links.is_some(),
-            ))
-            .fetch_optional(&mut **tx)
-            .await?;
-        if let Some(row) = inserted {
-            let comment_id: i64 = row.try_get("id")?;
-            let awaiting = row.try_get::<i64, _>("awaiting_confirmation")? == 1;
-            insert_change(tx, comment_id, ChangeKind::Received, now).await?;
-            attachments::insert_attachments(tx, comment_id, attachments).await?;
-            if let (Some(base), Some(email)) = (&arrival.mail_links, &comment.email) {
-                if awaiting || arrival.email_receipt {
-                    let title: String = sqlx::query("SELECT title FROM dockets WHERE id = $1")
-                        .bind(docket_id.as_str())
-                        .fetch_one(&mut **tx)
-                        .await?
-                        .try_get("title")?;
-                    let about = crate::confirmation::AboutComment {
-                        docket_id: docket_id.as_str(),
-                        docket_title: &title,
-                        tracking_number: tracking.as_str(),
-                    };
-                    let message = match awaiting {
-                        true => {
-                            let token =
-                                mail::insert_confirmation(tx, comment_id, now).await?;
-                            let link = crate::confirmation::confirmation_link(base, &token);
-                            crate::confirmation::confirmation_message(email, &about, &link)
-                        }
-                        false => crate::confirmation::receipt_message(email, &about),
-                    };
-                    mail::queue_mail(tx, &message, now).await?;
-                }
+    let inserted = bind_person(query, comment)
+        .bind(comment.email.as_deref())
+        .bind(&comment.body)
+        .bind(to_millis(now))
+        .bind(docket_id.as_str())
+        .bind(&flags)
+        .bind(comment.details.category.as_deref())
+        .bind(comment.details.items_received)
+        .bind(i64::from(arrival.held))
+        .bind(arrival.network.as_deref())
+        .bind(i64::from(
+            comment.email.is_some() && arrival.mail_links.is_some(),
+        ))
+        .fetch_optional(&mut **tx)
+        .await?;
+    if let Some(row) = inserted {
+        let comment_id: i64 = row.try_get("id")?;
+        let awaiting = row.try_get::<i64, _>("awaiting_confirmation")? == 1;
+        insert_change(tx, comment_id, ChangeKind::Received, now).await?;
+        attachments::insert_attachments(tx, comment_id, attachments).await?;
+        if let (Some(base), Some(email)) = (&arrival.mail_links, &comment.email) {
+            if awaiting || arrival.email_receipt {
+                let title: String = sqlx::query("SELECT title FROM dockets WHERE id = $1")
+                    .bind(docket_id.as_str())
+                    .fetch_one(&mut **tx)
+                    .await?
+                    .try_get("title")?;
+                let about = crate::confirmation::AboutComment {
+                    docket_id: docket_id.as_str(),
+                    docket_title: &title,
+                    tracking_number: tracking.as_str(),
+                };
+                let message = match awaiting {
+                    true => {
+                        let token = mail::insert_confirmation(tx, comment_id, now).await?;
+                        let link = crate::confirmation::confirmation_link(base, &token);
+                        crate::confirmation::confirmation_message(email, &about, &link)
+                    }
+                    false => crate::confirmation::receipt_message(email, &about),
+                };
+                mail::queue_mail(tx, &message, now).await?;
             }
+        }
         return Ok(Some(tracking));
     }
     Ok(None)

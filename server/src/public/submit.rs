@@ -20,7 +20,7 @@ use opendocket_core::docket::DocketId;
 use opendocket_core::flags::{Arrival, FlagKind};
 use opendocket_core::form_token::FormToken;
 use opendocket_core::proof_of_work;
-use opendocket_core::store::{SubmitError, Submission};
+use opendocket_core::store::{Submission, SubmitError};
 use opendocket_core::window::{format_deadline, format_in_zone};
 
 struct Rejection {
@@ -403,7 +403,8 @@ async fn accept(
             };
             let mut rejection = Rejection::new(status, form, raw_token.clone(), message);
             if matches!(error, SubmitError::Busy) {
-                rejection.retry_after = Some(opendocket_core::submission_queue::RETRY_AFTER_SECONDS);
+                rejection.retry_after =
+                    Some(opendocket_core::submission_queue::RETRY_AFTER_SECONDS);
             }
             Err(rejection)
         }

@@ -95,11 +95,17 @@ async fn one_failing_comment_leaves_the_rest_of_its_batch_stored() {
     ];
     let refs: Vec<&Submission> = batch.iter().collect();
     let outcomes = h.store().store_submissions(&refs).await;
-    assert!(matches!(outcomes[0], Ok(Stored::Inserted(_))), "{outcomes:?}");
+    assert!(
+        matches!(outcomes[0], Ok(Stored::Inserted(_))),
+        "{outcomes:?}"
+    );
     assert!(outcomes[1].is_err(), "the poisoned one fails: {outcomes:?}");
     assert_eq!(outcomes[2].as_ref().unwrap(), &Stored::NotInserted);
     assert_eq!(outcomes[3].as_ref().unwrap(), &Stored::NotInserted);
-    assert!(matches!(outcomes[4], Ok(Stored::Inserted(_))), "{outcomes:?}");
+    assert!(
+        matches!(outcomes[4], Ok(Stored::Inserted(_))),
+        "{outcomes:?}"
+    );
     assert_eq!(h.comment_count().await, 2, "nothing half-written");
     // The repeat gets the first receipt; the late one its reason.
     let Ok(Stored::Inserted(tracking)) = &outcomes[0] else {
@@ -117,7 +123,10 @@ async fn one_failing_comment_leaves_the_rest_of_its_batch_stored() {
         .finish_submission(&batch[2], Stored::NotInserted)
         .await;
     assert!(
-        matches!(late, Err(opendocket_core::store::SubmitError::Closed { .. })),
+        matches!(
+            late,
+            Err(opendocket_core::store::SubmitError::Closed { .. })
+        ),
         "{late:?}"
     );
     assert_eq!(
@@ -192,14 +201,25 @@ async fn a_full_queue_answers_503_with_the_text_back_and_stores_nothing_more() {
         let (first, second, refused) = tokio::join!(first, second, third);
         (refused, first, second)
     };
-    assert_eq!(refused.status, StatusCode::SERVICE_UNAVAILABLE, "{}", refused.body);
+    assert_eq!(
+        refused.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        refused.body
+    );
     assert_eq!(
         refused.headers.get(header::RETRY_AFTER).unwrap(),
         &opendocket_core::submission_queue::RETRY_AFTER_SECONDS.to_string()
     );
     let body = refused.body.replace("<!>", "");
-    assert!(body.contains("Too many comments are arriving at once"), "{body}");
-    assert!(body.contains("My words, kept for me."), "the text comes back");
+    assert!(
+        body.contains("Too many comments are arriving at once"),
+        "{body}"
+    );
+    assert!(
+        body.contains("My words, kept for me."),
+        "the text comes back"
+    );
     assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
     assert_eq!(second.status, StatusCode::SEE_OTHER, "{}", second.body);
     assert_eq!(h.comment_count().await, 2, "the refused one was not stored");
@@ -241,7 +261,10 @@ async fn metrics_are_off_without_a_token_and_count_comments_with_one() {
     assert_eq!(off.status, StatusCode::NOT_FOUND);
     h.reconfigure(|state| state.metrics_token = Some("s3cret-scraper-token".into()));
     let page = h
-        .post_form(&format!("/dockets/{DOCKET}"), anonymous_form(&h, "Counted."))
+        .post_form(
+            &format!("/dockets/{DOCKET}"),
+            anonymous_form(&h, "Counted."),
+        )
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     let scrape = |token: &'static str| {

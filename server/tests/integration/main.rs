@@ -20,3 +20,4 @@ mod public_pages;
 mod search;
 mod sign_in;
 mod staff;
+mod static_assets;

@@ -29,10 +29,19 @@ async fn queue_report(server: SocketAddr) -> Result<String> {
     let mut connection = connect(0, server).await?;
     let request = hyper::Request::get("/metrics")
         .header(hyper::header::HOST, server.to_string())
-        .header(hyper::header::AUTHORIZATION, format!("Bearer {METRICS_TOKEN}"))
+        .header(
+            hyper::header::AUTHORIZATION,
+            format!("Bearer {METRICS_TOKEN}"),
+        )
         .body(Full::new(Bytes::new()))?;
     connection.sender.ready().await?;
-    let body = connection.sender.send_request(request).await?.into_body().collect().await?;
+    let body = connection
+        .sender
+        .send_request(request)
+        .await?
+        .into_body()
+        .collect()
+        .await?;
     let text = String::from_utf8_lossy(&body.to_bytes()).into_owned();
     let value = |name: &str| {
         text.lines()
@@ -49,7 +58,12 @@ async fn queue_report(server: SocketAddr) -> Result<String> {
 
 /// Connection `i`'s source address: 127.1.0.0/16 and up, so each 256 connections share a /24.
 fn source(i: usize) -> Ipv4Addr {
-    Ipv4Addr::new(127, 1 + (i / 65_536) as u8, (i / 256 % 256) as u8, (i % 256) as u8)
+    Ipv4Addr::new(
+        127,
+        1 + (i / 65_536) as u8,
+        (i / 256 % 256) as u8,
+        (i % 256) as u8,
+    )
 }
 
 struct Connection {
@@ -100,7 +114,11 @@ async fn send(
     })
 }
 
-fn comment_post(server: SocketAddr, keys: &FormTokenKey, text: &str) -> hyper::Request<Full<Bytes>> {
+fn comment_post(
+    server: SocketAddr,
+    keys: &FormTokenKey,
+    text: &str,
+) -> hyper::Request<Full<Bytes>> {
     let docket = DocketId::parse(DOCKET).expect("a docket id");
     // Shown a minute ago: not too fast for a person.
     let shown = chrono::Utc::now() - chrono::Duration::seconds(60);
@@ -111,7 +129,10 @@ fn comment_post(server: SocketAddr, keys: &FormTokenKey, text: &str) -> hyper::R
     );
     hyper::Request::post(format!("/dockets/{DOCKET}"))
         .header(hyper::header::HOST, server.to_string())
-        .header(hyper::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(
+            hyper::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        )
         .header(hyper::header::ORIGIN, format!("http://{server}"))
         .body(Full::new(Bytes::from(body)))
         .expect("a request")
@@ -170,7 +191,9 @@ async fn drive(
             while Instant::now() < until {
                 let n = match &budget {
                     Some(left) => {
-                        match left.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)) {
+                        match left
+                            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                        {
                             Ok(n) => n,
                             Err(_) => break,
                         }
@@ -192,7 +215,9 @@ async fn drive(
                     Ok(answer) => {
                         tally.took.push(answer.millis);
                         match (answer.status, answer.receipt) {
-                            (303, Some(receipt)) | (200, Some(receipt)) => tally.receipts.push(receipt),
+                            (303, Some(receipt)) | (200, Some(receipt)) => {
+                                tally.receipts.push(receipt)
+                            }
                             (200, None) => tally.receipts.push(String::new()),
                             (503, _) if answer.retry_after => tally.refused_with_retry += 1,
                             _ => tally.other += 1,
@@ -243,13 +268,20 @@ pub async fn report() -> Result<()> {
         }
         None => format!("sqlite://{}", dir.path().join("opendocket.db").display()),
     };
-    let backend = if postgres.is_some() { "PostgreSQL" } else { "SQLite (synchronous = FULL)" };
+    let backend = if postgres.is_some() {
+        "PostgreSQL"
+    } else {
+        "SQLite (synchronous = FULL)"
+    };
     let (mut child, server) = start_server_with(
         &program,
         dir.path(),
         &[
             ("DATABASE_URL", database_url.as_str()),
-            ("OPENDOCKET_COMMENT_LIMITS", "1000000/1000000,1000000/1000000"),
+            (
+                "OPENDOCKET_COMMENT_LIMITS",
+                "1000000/1000000,1000000/1000000",
+            ),
             ("OPENDOCKET_MAX_CONNECTIONS", "4096"),
             ("OPENDOCKET_METRICS_TOKEN", METRICS_TOKEN),
         ],
@@ -279,7 +311,13 @@ pub async fn report() -> Result<()> {
     for connections in [16usize, 128, 1024] {
         let posts: Arc<dyn Fn(usize) -> _ + Send + Sync> = {
             let keys = keys.clone();
-            Arc::new(move |_| comment_post(server, &keys, "A comment on the proposed order about health data."))
+            Arc::new(move |_| {
+                comment_post(
+                    server,
+                    &keys,
+                    "A comment on the proposed order about health data.",
+                )
+            })
         };
         let until = Instant::now() + Duration::from_secs(SECONDS);
         let mut tally = drive(server, connections, until, None, posts).await?;
