@@ -26,7 +26,7 @@ pub async fn place_waiting_comments(store: Store, clock: SharedClock, stored: Ar
             }
             Ok(0) => INTERVAL,
             Ok(placed) => {
-                tracing::info!(placed, "placed waiting comments in campaigns");
+                tracing::debug!(placed, "placed waiting comments in campaigns");
                 INTERVAL
             }
             Err(error) => {

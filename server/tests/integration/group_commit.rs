@@ -289,3 +289,59 @@ async fn metrics_are_off_without_a_token_and_count_comments_with_one() {
         assert!(metrics.body.contains(name), "{name} in\n{}", metrics.body);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deadline_crossed_during_a_burst_stores_nothing_at_or_after_it() {
+    let closes = instant("2023-04-14T04:00:00Z");
+    let h = Harness::new(closes - chrono::Duration::milliseconds(40)).await;
+    h.create_docket(DOCKET, instant("2023-03-14T13:00:00Z"), closes, false)
+        .await;
+    let path = format!("/dockets/{DOCKET}");
+    let forms: Vec<String> = (0..80)
+        .map(|i| anonymous_form(&h, &format!("Comment {i} sent as the period closes.")))
+        .collect();
+    let ticking = async {
+        // One millisecond of the docket's time passes between arrivals, across the deadline.
+        for _ in 0..80 {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+            h.clock.advance(chrono::Duration::milliseconds(1));
+        }
+    };
+    let h = &h;
+    let sending = futures_util::future::join_all(forms.iter().enumerate().map(|(i, form)| {
+        let path = &path;
+        async move {
+            tokio::time::sleep(Duration::from_millis(2 * i as u64)).await;
+            h.post_form(path, form.clone()).await
+        }
+    }));
+    let (pages, ()) = tokio::join!(sending, ticking);
+    let statuses: Vec<u16> = pages.iter().map(|p| p.status.as_u16()).collect();
+    let receipts = pages
+        .iter()
+        .filter(|p| p.status == StatusCode::SEE_OTHER)
+        .count();
+    let refused = pages
+        .iter()
+        .filter(|p| p.status == StatusCode::CONFLICT)
+        .count();
+    assert!(
+        receipts > 0 && refused > 0,
+        "the burst spans the deadline: {statuses:?}"
+    );
+    assert_eq!(
+        receipts + refused,
+        80,
+        "every form is answered with a receipt or the closing"
+    );
+    assert_eq!(
+        h.count(&format!(
+            "SELECT COUNT(*) FROM comments WHERE received_at >= {}",
+            closes.timestamp_millis()
+        ))
+        .await,
+        0,
+        "nothing stored at or after the closing instant"
+    );
+    assert_eq!(h.comment_count().await as usize, receipts);
+}

@@ -10,6 +10,7 @@ mod attachments;
 mod campaigns;
 mod cli;
 mod comment_period;
+mod crash;
 mod downloads;
 mod email;
 mod flood_signals;

@@ -138,11 +138,34 @@ fn comment_post(
         .expect("a request")
 }
 
-fn health_get(server: SocketAddr) -> hyper::Request<Full<Bytes>> {
-    hyper::Request::get("/healthz")
+fn get(server: SocketAddr, path: &str) -> hyper::Request<Full<Bytes>> {
+    hyper::Request::get(path)
         .header(hyper::header::HOST, server.to_string())
+        .header(hyper::header::ACCEPT_ENCODING, "gzip, deflate, br")
         .body(Full::new(Bytes::new()))
         .expect("a request")
+}
+
+/// The versioned path of the WebAssembly bundle the docket page names, if the site is built.
+async fn bundle_path(server: SocketAddr) -> Result<Option<String>> {
+    let mut connection = connect(0, server).await?;
+    connection.sender.ready().await?;
+    let page = connection
+        .sender
+        .send_request(get(server, &format!("/dockets/{DOCKET}")))
+        .await?
+        .into_body()
+        .collect()
+        .await?
+        .to_bytes();
+    let page = String::from_utf8_lossy(&page);
+    Ok(page.find("/pkg/").and_then(|at| {
+        let version: String = page[at + 5..]
+            .chars()
+            .take_while(char::is_ascii_hexdigit)
+            .collect();
+        (version.len() == 16).then(|| format!("/pkg/{version}/opendocket.wasm"))
+    }))
 }
 
 #[derive(Default)]
@@ -294,7 +317,7 @@ pub async fn report() -> Result<()> {
         "{:<34} {:>10} {:>9} {:>9} {:>9} {:>9}",
         "load", "answers/s", "p50 ms", "p99 ms", "refused", "errors"
     );
-    let health: Arc<dyn Fn(usize) -> _ + Send + Sync> = Arc::new(move |_| health_get(server));
+    let health: Arc<dyn Fn(usize) -> _ + Send + Sync> = Arc::new(move |_| get(server, "/healthz"));
     let until = Instant::now() + Duration::from_secs(SECONDS);
     let mut trivial = drive(server, 128, until, None, health).await?;
     let trivial_rate = trivial.took.len() as f64 / SECONDS as f64;
@@ -307,6 +330,26 @@ pub async fn report() -> Result<()> {
         trivial.other,
         trivial.errors
     );
+    match bundle_path(server).await? {
+        Some(path) => {
+            let label = "GET the .wasm (brotli), 128 conns";
+            let wasm: Arc<dyn Fn(usize) -> _ + Send + Sync> = Arc::new(move |_| get(server, &path));
+            let until = Instant::now() + Duration::from_secs(SECONDS);
+            let mut files = drive(server, 128, until, None, wasm).await?;
+            println!(
+                "{:<34} {:>10.0} {:>9.1} {:>9.1} {:>9} {:>9}",
+                label,
+                files.took.len() as f64 / SECONDS as f64,
+                files.quantile(0.5),
+                files.quantile(0.99),
+                files.other,
+                files.errors
+            );
+        }
+        None => println!(
+            "(no built bundle under target/site: run `cargo leptos build --release` to measure it)"
+        ),
+    }
     let mut rate_at_128 = 0.0;
     for connections in [16usize, 128, 1024] {
         let posts: Arc<dyn Fn(usize) -> _ + Send + Sync> = {
