@@ -212,6 +212,17 @@ impl Store {
         )
     }
 
+    /// How many of a docket's comments wait to be placed in a campaign.
+    pub async fn unplaced_in(&self, docket_id: &str) -> Result<i64, StoreError> {
+        Ok(sqlx::query(
+            "SELECT COUNT(*) AS n FROM comments WHERE docket_id = $1 AND campaign_checked = 0",
+        )
+        .bind(docket_id)
+        .fetch_one(&self.pool)
+        .await?
+        .try_get("n")?)
+    }
+
     /// Changes to comments after `after_seq`, oldest first, for followers of the change sequence.
     pub async fn comment_changes_since(
         &self,

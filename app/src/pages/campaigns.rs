@@ -52,6 +52,7 @@ fn Campaigns(view: CampaignsView) -> impl IntoView {
         pages,
         received,
         unique,
+        unplaced,
     } = view;
     let base = format!("/staff/dockets/{docket_id}");
     let list = format!("{base}/campaigns");
@@ -68,6 +69,17 @@ fn Campaigns(view: CampaignsView) -> impl IntoView {
                 count(unique)
             )}
         </p>
+        {(unplaced > 0).then(|| view! {
+            <p class="placement-waiting" role="status">
+                {match unplaced {
+                    1 => "1 comment is still waiting to be placed in a campaign; the counts above may change when it is.".to_owned(),
+                    n => format!(
+                        "{} comments are still waiting to be placed in campaigns; the counts above will change as they are.",
+                        count(n)
+                    ),
+                }}
+            </p>
+        })}
         {campaigns.is_empty().then(|| view! { <p>"No form-letter campaigns found yet."</p> })}
         <table class="campaigns">
             <thead>

@@ -36,6 +36,8 @@ pub struct CampaignsView {
     /// Comments received on the docket, and how many of them are in no campaign.
     pub received: i64,
     pub unique: i64,
+    /// Comments stored but not yet looked at for a campaign (placement follows the commit).
+    pub unplaced: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -130,6 +132,7 @@ pub async fn staff_campaigns(id: String, page: i64) -> Result<Option<CampaignsVi
         pages,
         received,
         unique: received - in_campaigns,
+        unplaced: store.unplaced_in(id.as_str()).await?,
     }))
 }
 

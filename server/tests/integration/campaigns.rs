@@ -700,3 +700,27 @@ async fn the_summary_is_kept_at_the_close_and_published_by_an_admin() {
         .body
         .contains("(The letter itself has not been posted.)"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_see_how_many_comments_wait_to_be_placed() {
+    let h = harness().await;
+    let analyst = h.staff_session("analyst@ftc.gov", Role::Analyst).await;
+    // Sent through the form, stored, and not yet looked at by the placement worker.
+    for name in ["Ann", "Bo"] {
+        h.submit_comment(DOCKET, "individual", name, "NY", LETTER_A)
+            .await;
+    }
+    let list = format!("/staff/dockets/{DOCKET}/campaigns");
+    let page = h.staff_get(&analyst, &list).await;
+    assert!(
+        page.body
+            .replace("<!>", "")
+            .contains("2 comments are still waiting to be placed in campaigns"),
+        "{}",
+        page.body
+    );
+    h.place_waiting().await;
+    let page = h.staff_get(&analyst, &list).await;
+    assert!(!page.body.contains("waiting to be placed"));
+    assert!(page.body.contains("Campaign "), "the two copies form one");
+}
