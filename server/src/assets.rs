@@ -5,13 +5,15 @@
 //! the version it was rendered with; a request for any other version is a 404, never a file
 //! that does not match its page.
 
+use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
+use tokio::sync::OnceCell;
 
 /// How long a versioned file may be kept: its content never changes under its name.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
@@ -19,9 +21,9 @@ const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 struct Asset {
     content_type: &'static str,
     etag: String,
-    plain: Arc<Vec<u8>>,
-    brotli: OnceLock<Arc<Vec<u8>>>,
-    gzip: OnceLock<Arc<Vec<u8>>>,
+    plain: Bytes,
+    brotli: OnceCell<Bytes>,
+    gzip: OnceCell<Bytes>,
 }
 
 /// The bundle as this process serves it.
@@ -122,9 +124,9 @@ impl StaticAssets {
                 Asset {
                     content_type: content_type(&name),
                     etag,
-                    plain: Arc::new(bytes),
-                    brotli: OnceLock::new(),
-                    gzip: OnceLock::new(),
+                    plain: Bytes::from(bytes),
+                    brotli: OnceCell::new(),
+                    gzip: OnceCell::new(),
                 },
             );
         }
@@ -142,25 +144,37 @@ impl StaticAssets {
         &self.version
     }
 
-    /// The bytes of `name` in `encoding`, compressing it the first time it is asked for.
-    async fn body(self: &Arc<Self>, name: &str, encoding: Encoding) -> Option<Arc<Vec<u8>>> {
+    /// The bytes of `name` in `encoding`, compressing it the first time it is asked for (once:
+    /// requests arriving meanwhile wait for that one compression).
+    async fn body(&self, name: &str, encoding: Encoding) -> Option<Bytes> {
         let asset = self.files.get(name)?;
         let cell = match encoding {
             Encoding::Identity => return Some(asset.plain.clone()),
             Encoding::Brotli => &asset.brotli,
             Encoding::Gzip => &asset.gzip,
         };
-        if let Some(done) = cell.get() {
-            return Some(done.clone());
-        }
         let plain = asset.plain.clone();
-        let made = tokio::task::spawn_blocking(move || match encoding {
-            Encoding::Brotli => brotli(&plain),
-            _ => gzip(&plain),
+        cell.get_or_try_init(|| async move {
+            tokio::task::spawn_blocking(move || {
+                Bytes::from(match encoding {
+                    Encoding::Brotli => brotli(&plain),
+                    _ => gzip(&plain),
+                })
+            })
+            .await
         })
         .await
-        .ok()?;
-        Some(cell.get_or_init(|| Arc::new(made)).clone())
+        .ok()
+        .cloned()
+    }
+
+    /// Compresses every file both ways now, so the first visitors do not wait for it.
+    pub async fn compress_all(&self) {
+        for name in self.files.keys() {
+            for encoding in [Encoding::Brotli, Encoding::Gzip] {
+                self.body(name, encoding).await;
+            }
+        }
     }
 }
 
@@ -208,12 +222,7 @@ pub async fn serve_asset(
     let Some(body) = assets.body(&name, encoding).await else {
         return not_found();
     };
-    let mut response = (
-        cached,
-        [(header::CONTENT_TYPE, asset.content_type)],
-        axum::body::Bytes::from(body.as_ref().clone()),
-    )
-        .into_response();
+    let mut response = (cached, [(header::CONTENT_TYPE, asset.content_type)], body).into_response();
     let coding = match encoding {
         Encoding::Brotli => Some("br"),
         Encoding::Gzip => Some("gzip"),

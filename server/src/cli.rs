@@ -529,6 +529,9 @@ async fn serve(config: Config) -> Result<()> {
             )
         })?;
     let state = AppState::new(&config, services);
+    if let Some(assets) = state.assets.clone() {
+        tokio::spawn(async move { assets.compress_all().await });
+    }
     println!("OpenDocket is running at http://{}/", config.site_addr);
     println!("Data directory: {}", config.data_dir.display());
     println!(
