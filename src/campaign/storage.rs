@@ -48,6 +48,9 @@ type Tx = sqlx::Transaction<'static, sqlx::Any>;
 /// How many times a placement is prepared outside the lock before it is finished under it.
 const PLACEMENT_ATTEMPTS: usize = 3;
 
+/// Placements of waiting comments written in one transaction.
+const PLACEMENTS_PER_TRANSACTION: usize = 64;
+
 enum Prepared {
     /// Placed already (by another server, or earlier): its campaign.
     Done(Option<i64>),
@@ -209,100 +212,21 @@ impl Store {
         last: bool,
         now: DateTime<Utc>,
     ) -> Result<Option<Option<i64>>, StoreError> {
-        let Placement {
-            docket_id,
-            body,
-            signature,
-            choice,
-            added_words,
-        } = prepared;
         let mut tx = self.begin_write().await?;
-        if self.backend() == Backend::Postgres {
-            // One placement at a time per docket, so two copies arriving together on two
-            // servers see each other (SQLite's write lock does this already).
-            sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext($1))) AS locked")
-                .bind(format!("campaigns/{docket_id}"))
-                .fetch_one(&mut *tx)
-                .await?;
+        let placed = place_in(&mut tx, self.backend(), comment_id, prepared, last, now).await?;
+        match placed {
+            Some(_) => tx.commit().await?,
+            None => tx.rollback().await?,
         }
-        let row = sqlx::query("SELECT campaign_checked, campaign_id FROM comments WHERE id = $1")
-            .bind(comment_id)
-            .fetch_one(&mut *tx)
-            .await?;
-        if row.try_get::<i64, _>("campaign_checked")? != 0 {
-            tx.rollback().await?;
-            return Ok(Some(row.try_get("campaign_id")?));
-        }
-        let Some(signature) = signature else {
-            sqlx::query("UPDATE comments SET campaign_checked = 1 WHERE id = $1")
-                .bind(comment_id)
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
-            return Ok(Some(None));
-        };
-        let current = choose_letter(&mut tx, &docket_id, comment_id, &signature).await?;
-        let mut added_words = match (choice, added_words) {
-            (Some(choice), added) if choice == current => added,
-            _ if !last => {
-                tx.rollback().await?;
-                return Ok(None);
-            }
-            _ => match current.letter {
-                Some(letter_id) => {
-                    let letter = detection_text(&mut tx, letter_id).await?;
-                    Some(personal_edits(&letter, &body).added_words as i64)
-                }
-                None => None,
-            },
-        };
-        let campaign = match current.best {
-            Some(best) => Some(match best.campaign_id {
-                Some(campaign) => campaign,
-                // This comment arrived first but is placed second (its text came from a file
-                // read later): it is the letter, and the other copy is compared with it. Rare,
-                // and bounded by `MAX_DETECTION_CHARS`, so done under the lock.
-                None if comment_id < best.comment_id => {
-                    let other = detection_text(&mut tx, best.comment_id).await?;
-                    let campaign = insert_campaign(&mut tx, &docket_id, comment_id, now).await?;
-                    sqlx::query(
-                        "UPDATE comments SET campaign_id = $1, added_words = $2 WHERE id = $3",
-                    )
-                    .bind(campaign)
-                    .bind(personal_edits(&body, &other).added_words as i64)
-                    .bind(best.comment_id)
-                    .execute(&mut *tx)
-                    .await?;
-                    record_change(&mut tx, best.comment_id, ChangeKind::Campaign, now).await?;
-                    added_words = Some(0);
-                    campaign
-                }
-                None => start_campaign(&mut tx, &docket_id, best.comment_id, now).await?,
-            }),
-            None => None,
-        };
-        sqlx::query(
-            "UPDATE comments SET campaign_checked = 1, text_hash = $1, campaign_id = $2, added_words = $3
-             WHERE id = $4",
-        )
-        .bind(signature.exact as i64)
-        .bind(campaign)
-        .bind(campaign.and(added_words))
-        .bind(comment_id)
-        .execute(&mut *tx)
-        .await?;
-        if current.best.is_none_or(|b| b.similarity < SEED_BELOW) {
-            remember_example(&mut tx, &docket_id, comment_id, &signature).await?;
-        }
-        if campaign.is_some() {
-            record_change(&mut tx, comment_id, ChangeKind::Campaign, now).await?;
-        }
-        tx.commit().await?;
-        Ok(Some(campaign))
+        Ok(placed)
     }
 
-    /// Places comments that were stored but not yet looked at (a server stopped in between, or
-    /// they predate campaigns), oldest first, at most `limit`. Returns how many were placed.
+    /// Places comments that were stored but not yet looked at (the worker after each commit, a
+    /// server stopped in between, comments from before campaigns), oldest first, at most
+    /// `limit`. Returns how many were looked at. The text work is done outside any lock; the
+    /// writes go in few transactions (`PLACEMENTS_PER_TRANSACTION` each, so that the comment
+    /// writer never waits long for the lock), where a choice that another placement changed
+    /// meanwhile is worked out again.
     pub async fn assign_waiting_campaigns(
         &self,
         limit: i64,
@@ -313,10 +237,27 @@ impl Store {
                 .bind(limit)
                 .fetch_all(self.pool())
                 .await?;
-        for row in &rows {
-            self.assign_campaign(row.try_get("id")?, now).await?;
+        let ids = rows
+            .iter()
+            .map(|row| row.try_get::<i64, _>("id"))
+            .collect::<Result<Vec<_>, _>>()?;
+        for chunk in ids.chunks(PLACEMENTS_PER_TRANSACTION) {
+            let mut prepared = Vec::with_capacity(chunk.len());
+            for &id in chunk {
+                if let Prepared::Pending(placement) = self.prepare_placement(id).await? {
+                    prepared.push((id, placement));
+                }
+            }
+            if prepared.is_empty() {
+                continue;
+            }
+            let mut tx = self.begin_write().await?;
+            for (id, placement) in prepared {
+                place_in(&mut tx, self.backend(), id, *placement, true, now).await?;
+            }
+            tx.commit().await?;
         }
-        Ok(rows.len())
+        Ok(ids.len())
     }
 
     /// A page of a docket's campaigns, largest first.
@@ -998,4 +939,98 @@ async fn audit_campaign(
         after: Some(after),
     };
     audit(tx, actor, record, now).await
+}
+
+/// Writes a prepared placement inside `tx` if its choice still holds there. `None` when it no
+/// longer does and `last` is false; with `last`, a changed choice is worked out again here, under
+/// the lock (bounded by `MAX_DETECTION_CHARS`).
+async fn place_in(
+    tx: &mut Tx,
+    backend: Backend,
+    comment_id: i64,
+    prepared: Placement,
+    last: bool,
+    now: DateTime<Utc>,
+) -> Result<Option<Option<i64>>, StoreError> {
+    let Placement {
+        docket_id,
+        body,
+        signature,
+        choice,
+        added_words,
+    } = prepared;
+    if backend == Backend::Postgres {
+        // One placement at a time per docket, so two copies arriving together on two
+        // servers see each other (SQLite's write lock does this already).
+        sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext($1))) AS locked")
+            .bind(format!("campaigns/{docket_id}"))
+            .fetch_one(&mut **tx)
+            .await?;
+    }
+    let row = sqlx::query("SELECT campaign_checked, campaign_id FROM comments WHERE id = $1")
+        .bind(comment_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    if row.try_get::<i64, _>("campaign_checked")? != 0 {
+        return Ok(Some(row.try_get("campaign_id")?));
+    }
+    let Some(signature) = signature else {
+        sqlx::query("UPDATE comments SET campaign_checked = 1 WHERE id = $1")
+            .bind(comment_id)
+            .execute(&mut **tx)
+            .await?;
+        return Ok(Some(None));
+    };
+    let current = choose_letter(tx, &docket_id, comment_id, &signature).await?;
+    let mut added_words = match (choice, added_words) {
+        (Some(choice), added) if choice == current => added,
+        _ if !last => return Ok(None),
+        _ => match current.letter {
+            Some(letter_id) => {
+                let letter = detection_text(tx, letter_id).await?;
+                Some(personal_edits(&letter, &body).added_words as i64)
+            }
+            None => None,
+        },
+    };
+    let campaign = match current.best {
+        Some(best) => Some(match best.campaign_id {
+            Some(campaign) => campaign,
+            // This comment arrived first but is placed second (its text came from a file
+            // read later): it is the letter, and the other copy is compared with it. Rare,
+            // and bounded by `MAX_DETECTION_CHARS`, so done under the lock.
+            None if comment_id < best.comment_id => {
+                let other = detection_text(tx, best.comment_id).await?;
+                let campaign = insert_campaign(tx, &docket_id, comment_id, now).await?;
+                sqlx::query("UPDATE comments SET campaign_id = $1, added_words = $2 WHERE id = $3")
+                    .bind(campaign)
+                    .bind(personal_edits(&body, &other).added_words as i64)
+                    .bind(best.comment_id)
+                    .execute(&mut **tx)
+                    .await?;
+                record_change(tx, best.comment_id, ChangeKind::Campaign, now).await?;
+                added_words = Some(0);
+                campaign
+            }
+            None => start_campaign(tx, &docket_id, best.comment_id, now).await?,
+        }),
+        None => None,
+    };
+    sqlx::query(
+            "UPDATE comments SET campaign_checked = 1, text_hash = $1, campaign_id = $2, added_words = $3
+             WHERE id = $4",
+        )
+        .bind(signature.exact as i64)
+        .bind(campaign)
+        .bind(campaign.and(added_words))
+        .bind(comment_id)
+        .execute(&mut **tx)
+        .await?;
+    if current.best.is_none_or(|b| b.similarity < SEED_BELOW) {
+        remember_example(tx, &docket_id, comment_id, &signature).await?;
+    }
+    if campaign.is_some() {
+        record_change(tx, comment_id, ChangeKind::Campaign, now).await?;
+    }
+    Ok(Some(campaign))
 }
