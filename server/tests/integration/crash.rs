@@ -1,9 +1,14 @@
 //! kill -9 while comments arrive: the real server binary on one data directory is killed five
 //! times in the middle of a stream of comments and started again. Every receipt a client was
-//! given must be in the database afterwards, and the search index must catch up with it.
+//! given must be in the database afterwards, the search index must catch up with it, and the
+//! deadlines that fell during the crashes must be met: on time while a server was up, at the next
+//! start-up while none was.
 
-use opendocket_core::docket::DocketId;
+use chrono::{DateTime, Utc};
+use opendocket_core::accounts::Actor;
+use opendocket_core::docket::{DocketId, NewDocket, NewDocument};
 use opendocket_core::store::Store;
+use opendocket_core::window::CommentWindow;
 use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::path::Path;
@@ -112,8 +117,13 @@ async fn every_receipt_survives_kill_9_and_the_index_catches_up() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().to_path_buf();
     let receipts = Arc::new(Mutex::new(Vec::new()));
+    // Deadlines every half second from two seconds on, while the servers come and go.
+    let offsets: Vec<i64> = (1..=12).map(|n| 1_500 + 500 * n).collect();
+    let mut deadlines = create_dockets_closing_in(&data, 1, &offsets).await;
+    let mut up: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::new();
     for cycle in 0..5 {
         let (mut server, address) = start(&data).await;
+        let ready = Utc::now();
         let clients: Vec<_> = (0..16)
             .map(|who| {
                 tokio::spawn(keep_commenting(
@@ -127,6 +137,12 @@ async fn every_receipt_survives_kill_9_and_the_index_catches_up() {
         tokio::time::sleep(Duration::from_millis(400 + 150 * cycle)).await;
         server.kill().unwrap(); // SIGKILL
         server.wait().unwrap();
+        up.push((ready, Utc::now()));
+        if cycle == 2 {
+            // One deadline certainly falls while no server runs.
+            deadlines.extend(create_dockets_closing_in(&data, 100, &[200]).await);
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
         for client in clients {
             client.await.unwrap();
         }
@@ -134,6 +150,7 @@ async fn every_receipt_survives_kill_9_and_the_index_catches_up() {
     let given: HashSet<String> = receipts.lock().unwrap().iter().cloned().collect();
     assert!(given.len() > 50, "few comments were sent: {}", given.len());
     let (mut server, address) = start(&data).await;
+    up.push((Utc::now(), Utc::now() + chrono::Duration::days(1)));
     let store = Store::open(&format!(
         "sqlite://{}",
         data.join("opendocket.db").display()
@@ -168,6 +185,108 @@ async fn every_receipt_survives_kill_9_and_the_index_catches_up() {
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+    let last = deadlines.iter().map(|(_, at)| *at).max().unwrap();
+    if let Ok(wait) = (last - Utc::now() + chrono::Duration::milliseconds(1_500)).to_std() {
+        tokio::time::sleep(wait).await;
+    }
+    deadlines_were_met(&store, &deadlines, &up).await;
     server.kill().unwrap();
     server.wait().unwrap();
+}
+
+/// Creates dockets whose windows close `offsets` (milliseconds) from now.
+async fn create_dockets_closing_in(
+    data: &Path,
+    first_number: usize,
+    offsets: &[i64],
+) -> Vec<(String, DateTime<Utc>)> {
+    std::fs::create_dir_all(data).unwrap();
+    let store = Store::open(&format!(
+        "sqlite://{}",
+        data.join("opendocket.db").display()
+    ))
+    .await
+    .unwrap();
+    let now = Utc::now();
+    let mut deadlines = Vec::new();
+    for (n, offset) in (first_number..).zip(offsets) {
+        let id = format!("FTC-2026-{n:04}");
+        // Whole milliseconds, as stored.
+        let closes_at = DateTime::from_timestamp_millis(
+            (now + chrono::Duration::milliseconds(*offset)).timestamp_millis(),
+        )
+        .unwrap();
+        let docket = NewDocket {
+            id: DocketId::parse(&id).unwrap(),
+            title: format!("Closes during the crashes {n}"),
+            agency_name: "Federal Trade Commission".into(),
+            time_zone: chrono_tz::America::New_York,
+            document: NewDocument {
+                title: "Proposed order".into(),
+                summary: "A summary.".into(),
+                body_markdown: "The order.".into(),
+                federal_register_citation: None,
+            },
+            window: CommentWindow::new(now - chrono::Duration::hours(1), closes_at, false).unwrap(),
+        };
+        store
+            .create_docket(
+                &docket,
+                &Actor::CommandLine,
+                now - chrono::Duration::hours(2),
+            )
+            .await
+            .unwrap();
+        deadlines.push((id, closes_at));
+    }
+    store.pool().close().await;
+    deadlines
+}
+
+/// Every window is closed; one whose deadline fell while a server ran was closed within a
+/// second of it, one whose deadline fell between a kill and the next start within a second of
+/// that start.
+async fn deadlines_were_met(
+    store: &Store,
+    deadlines: &[(String, DateTime<Utc>)],
+    up: &[(DateTime<Utc>, DateTime<Utc>)],
+) {
+    let second = chrono::Duration::seconds(1);
+    let (mut while_up, mut while_down) = (0, 0);
+    for (id, closes_at) in deadlines {
+        let closed_at: Option<i64> = sqlx::query_scalar(
+            "SELECT closed_at FROM comment_windows WHERE docket_id = $1 AND status = 'closed'",
+        )
+        .bind(id)
+        .fetch_optional(store.pool())
+        .await
+        .unwrap()
+        .flatten();
+        let closed_at = DateTime::from_timestamp_millis(
+            closed_at.unwrap_or_else(|| panic!("{id}'s window was never closed")),
+        )
+        .unwrap();
+        let allowed = match up
+            .iter()
+            .find(|(ready, killed)| ready <= closes_at && closes_at < killed)
+        {
+            Some(_) => {
+                while_up += 1;
+                *closes_at + second
+            }
+            None => {
+                while_down += 1;
+                let next_start = up.iter().map(|(ready, _)| *ready).find(|r| r > closes_at);
+                next_start.expect("a server started after every deadline") + second
+            }
+        };
+        assert!(
+            *closes_at <= closed_at && closed_at <= allowed,
+            "{id} closes at {closes_at} but was closed at {closed_at} (by {allowed} at the latest)"
+        );
+    }
+    println!(
+        "kill -9 five times: {while_up} deadlines met while a server ran, {while_down} at the next start-up"
+    );
+    assert!(while_up > 0 && while_down > 0);
 }

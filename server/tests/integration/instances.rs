@@ -149,26 +149,13 @@ async fn two_server_processes_share_one_database() {
     assert_eq!(h.comment_count().await, 1);
 
     // A staff session opened on A works on B: sessions live in the database.
-    let now = opendocket_core::clock::Clock::now(&opendocket_core::clock::SystemClock);
-    let actor = opendocket_core::accounts::Actor::CommandLine;
-    let role = opendocket_core::roles::Role::Moderator;
-    h.store()
-        .add_staff_user("mod@ftc.gov", role, "a long enough passphrase", &actor, now)
-        .await
-        .unwrap();
-    let login = encode_form(&[
-        ("email", "mod@ftc.gov"),
-        ("password", "a long enough passphrase"),
-    ]);
-    let signed_in = a.http("POST", "/staff/login", Some(&login)).unwrap();
-    assert_eq!(signed_in.status, 303);
-    let cookie = signed_in
-        .header("set-cookie")
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let cookie = a
+        .sign_in_new_staff(
+            h.store(),
+            "mod@ftc.gov",
+            opendocket_core::roles::Role::Moderator,
+        )
+        .await;
     let queue = b
         .http_with_cookie("GET", "/staff", None, Some(&cookie))
         .unwrap();

@@ -13,6 +13,7 @@ mod comment_period;
 mod crash;
 mod downloads;
 mod email;
+mod failover;
 mod flood_signals;
 mod group_commit;
 mod import;

@@ -702,6 +702,33 @@ impl ServerProcess {
     pub fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
+
+    /// Adds a staff account with `role`, signs it in on this instance and returns the session
+    /// cookie (`name=value`), which every instance on the same database accepts.
+    pub async fn sign_in_new_staff(
+        &self,
+        store: &Store,
+        email: &str,
+        role: opendocket_core::roles::Role,
+    ) -> String {
+        let now = opendocket_core::clock::Clock::now(&opendocket_core::clock::SystemClock);
+        let password = "a long enough passphrase";
+        let actor = opendocket_core::accounts::Actor::CommandLine;
+        store
+            .add_staff_user(email, role, password, &actor, now)
+            .await
+            .unwrap();
+        let login = encode_form(&[("email", email), ("password", password)]);
+        let signed_in = self.http("POST", "/staff/login", Some(&login)).unwrap();
+        assert_eq!(signed_in.status, 303);
+        signed_in
+            .header("set-cookie")
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned()
+    }
 }
 
 impl Drop for ServerProcess {
