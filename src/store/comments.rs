@@ -163,11 +163,10 @@ impl Store {
     async fn store_together(&self, batch: &[&Submission]) -> Result<Vec<Stored>, StoreError> {
         let mut tx = self.begin_write().await?;
         let mut outcomes = Vec::with_capacity(batch.len());
-        for submission in batch {
-            outcomes.push(match insert_submission(&mut tx, submission).await? {
-                Some(tracking) => Stored::Inserted(tracking),
-                None => Stored::NotInserted,
-            });
+        let mut from = 0;
+        for size in insert_chunks(batch.len()) {
+            outcomes.extend(insert_submissions(&mut tx, &batch[from..from + size]).await?);
+            from += size;
         }
         tx.commit().await?;
         Ok(outcomes)
@@ -327,93 +326,181 @@ pub enum Stored {
 
 /// Inserts one submission (its comment, change, files and any confirmation message) inside
 /// `tx`; `None` when the INSERT's conditions refused it.
-async fn insert_submission(
+/// How many comments one INSERT statement stores: a batch is cut into chunks of these sizes, so
+/// that each connection prepares only these few statements, and a batch costs a few round trips
+/// to the database rather than two per comment.
+const INSERT_CHUNKS: [usize; 4] = [64, 16, 4, 1];
+/// Values bound for each arriving comment.
+const ARRIVING_VALUES: usize = 20;
+
+/// The chunk sizes, largest first, that add up to `len`.
+fn insert_chunks(len: usize) -> Vec<usize> {
+    let mut left = len;
+    let mut sizes = Vec::new();
+    for size in INSERT_CHUNKS {
+        while left >= size {
+            sizes.push(size);
+            left -= size;
+        }
+    }
+    sizes
+}
+
+/// The INSERT of `rows` arriving comments. Each row is checked against its docket's latest window
+/// at that comment's own arrival instant; a row whose key (or tracking number) is already stored,
+/// also earlier in the same statement, is skipped.
+fn insert_comments_sql(rows: usize) -> String {
+    let values = (0..rows)
+        .map(|row| {
+            let p = |i: usize| row * ARRIVING_VALUES + i;
+            format!(
+                "(CAST(${} AS BIGINT), ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, \
+                 CAST(${} AS BIGINT), ${}, ${}, CAST(${} AS INTEGER), CAST(${} AS BIGINT), ${}, CAST(${} AS BIGINT))",
+                p(1), p(2), p(3), p(4), p(5), p(6), p(7), p(8), p(9), p(10), p(11), p(12), p(13),
+                p(14), p(15), p(16), p(17), p(18), p(19), p(20)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "WITH arriving (n, tracking_number, idempotency_key, docket_id, submitter_type, first_name,
+             last_name, organization, city, state_province_region, country, email, body, received_at,
+             flags, category, items_received, held, network_hash, wants_confirmation) AS (VALUES {values})
+         INSERT INTO comments (tracking_number, idempotency_key, docket_id, window_id, document_id,
+             submitter_type, first_name, last_name, organization, city, state_province_region, country,
+             email, body, received_at, late, status, flags, category, items_received, held, network_hash,
+             awaiting_confirmation)
+         SELECT a.tracking_number, a.idempotency_key, w.docket_id, w.id,
+             (SELECT MIN(doc.id) FROM documents doc WHERE doc.docket_id = w.docket_id),
+             a.submitter_type, a.first_name, a.last_name, a.organization, a.city,
+             a.state_province_region, a.country, a.email, a.body, a.received_at,
+             CASE WHEN a.received_at >= w.closes_at THEN 1 ELSE 0 END, 'pending', a.flags, a.category,
+             a.items_received, a.held, a.network_hash,
+             CASE WHEN a.wants_confirmation = 1
+                   AND EXISTS (SELECT 1 FROM dockets d WHERE d.id = w.docket_id AND d.confirm_by_email = 1)
+                  THEN 1 ELSE 0 END
+         FROM arriving a
+         JOIN comment_windows w ON w.id = (SELECT MAX(id) FROM comment_windows WHERE docket_id = a.docket_id)
+         WHERE NOT EXISTS (SELECT 1 FROM dockets d WHERE d.id = w.docket_id AND d.withdrawn_at IS NOT NULL)
+           AND a.received_at >= w.opens_at
+           AND (a.received_at < w.closes_at OR w.allow_late = 1)
+         ORDER BY a.n
+         ON CONFLICT DO NOTHING
+         RETURNING id, tracking_number, received_at, awaiting_confirmation"
+    )
+}
+
+/// Stores `chunk` (one of `INSERT_CHUNKS` long) with one INSERT, then each stored comment's
+/// change, files and mail. `None` for a submission not stored.
+async fn insert_submissions(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    chunk: &[&Submission],
+) -> Result<Vec<Stored>, StoreError> {
+    let tracking: Vec<TrackingNumber> = chunk.iter().map(|_| TrackingNumber::generate()).collect();
+    let flags: Vec<String> = chunk
+        .iter()
+        .map(|s| {
+            crate::flags::flag_kinds(&s.comment.body)
+                .iter()
+                .chain(&s.arrival.signals)
+                .map(|k| k.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .collect();
+    let sql = insert_comments_sql(chunk.len());
+    let mut query = sqlx::query(&sql);
+    for (n, submission) in chunk.iter().enumerate() {
+        let Submission {
+            docket_id,
+            comment,
+            arrival,
+            key,
+            received_at,
+            ..
+        } = submission;
+        query = query
+            .bind(n as i64)
+            .bind(tracking[n].as_str())
+            .bind(key.as_str())
+            .bind(docket_id.as_str());
+        query = bind_person(query, comment)
+            .bind(comment.email.as_deref())
+            .bind(&comment.body)
+            .bind(to_millis(*received_at))
+            .bind(&flags[n])
+            .bind(comment.details.category.as_deref())
+            .bind(comment.details.items_received)
+            .bind(i64::from(arrival.held))
+            .bind(arrival.network.as_deref())
+            .bind(i64::from(
+                comment.email.is_some() && arrival.mail_links.is_some(),
+            ));
+    }
+    let rows = query.fetch_all(&mut **tx).await?;
+    let mut outcomes: Vec<Stored> = chunk.iter().map(|_| Stored::NotInserted).collect();
+    let mut changes = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let stored: String = row.try_get("tracking_number")?;
+        let n = tracking
+            .iter()
+            .position(|t| t.as_str() == stored)
+            .ok_or_else(|| {
+                StoreError::Corrupt("the INSERT returned a comment it was not given".into())
+            })?;
+        let comment_id: i64 = row.try_get("id")?;
+        changes.push((comment_id, from_millis(row.try_get("received_at")?)?));
+        let awaiting = row.try_get::<i64, _>("awaiting_confirmation")? == 1;
+        after_insert(tx, chunk[n], comment_id, &tracking[n], awaiting).await?;
+        outcomes[n] = Stored::Inserted(tracking[n].clone());
+    }
+    // The feed follows the order comments were stored in.
+    changes.sort_unstable_by_key(|(comment_id, _)| *comment_id);
+    insert_changes(tx, &changes, ChangeKind::Received).await?;
+    Ok(outcomes)
+}
+
+/// A stored comment's files, and the e-mail it asked for.
+async fn after_insert(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     submission: &Submission,
-) -> Result<Option<TrackingNumber>, StoreError> {
+    comment_id: i64,
+    tracking: &TrackingNumber,
+    awaiting: bool,
+) -> Result<(), StoreError> {
     let Submission {
         docket_id,
         comment,
         attachments,
         arrival,
-        key,
         received_at: now,
+        ..
     } = submission;
-    let now = *now;
-    let flags = crate::flags::flag_kinds(&comment.body)
-        .iter()
-        .chain(&arrival.signals)
-        .map(|k| k.as_str())
-        .collect::<Vec<_>>()
-        .join(",");
-    let tracking = TrackingNumber::generate();
-    let query = sqlx::query(
-            "INSERT INTO comments (tracking_number, idempotency_key, docket_id, window_id, document_id,
-                 submitter_type, first_name, last_name, organization, city, state_province_region, country,
-                 email, body, received_at, late, status, flags, category, items_received, held, network_hash,
-                 awaiting_confirmation)
-             SELECT $1, $2, w.docket_id, w.id,
-                 (SELECT MIN(doc.id) FROM documents doc WHERE doc.docket_id = w.docket_id),
-                 $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
-                 CASE WHEN $12 >= w.closes_at THEN 1 ELSE 0 END, 'pending', $14, $15, $16, $17, $18,
-                 CASE WHEN $19 = 1 AND EXISTS (SELECT 1 FROM dockets d WHERE d.id = w.docket_id AND d.confirm_by_email = 1)
-                      THEN 1 ELSE 0 END
-             FROM comment_windows w
-             WHERE w.id = (SELECT MAX(id) FROM comment_windows WHERE docket_id = $13)
-               AND NOT EXISTS (SELECT 1 FROM dockets d WHERE d.id = w.docket_id AND d.withdrawn_at IS NOT NULL)
-               AND $12 >= w.opens_at
-               AND ($12 < w.closes_at OR w.allow_late = 1)
-             ON CONFLICT DO NOTHING
-             RETURNING id, awaiting_confirmation",
-        )
-        .bind(tracking.as_str())
-        .bind(key.as_str());
-    let inserted = bind_person(query, comment)
-        .bind(comment.email.as_deref())
-        .bind(&comment.body)
-        .bind(to_millis(now))
-        .bind(docket_id.as_str())
-        .bind(&flags)
-        .bind(comment.details.category.as_deref())
-        .bind(comment.details.items_received)
-        .bind(i64::from(arrival.held))
-        .bind(arrival.network.as_deref())
-        .bind(i64::from(
-            comment.email.is_some() && arrival.mail_links.is_some(),
-        ))
-        .fetch_optional(&mut **tx)
-        .await?;
-    if let Some(row) = inserted {
-        let comment_id: i64 = row.try_get("id")?;
-        let awaiting = row.try_get::<i64, _>("awaiting_confirmation")? == 1;
-        insert_change(tx, comment_id, ChangeKind::Received, now).await?;
-        attachments::insert_attachments(tx, comment_id, attachments).await?;
-        if let (Some(base), Some(email)) = (&arrival.mail_links, &comment.email) {
-            if awaiting || arrival.email_receipt {
-                let title: String = sqlx::query("SELECT title FROM dockets WHERE id = $1")
-                    .bind(docket_id.as_str())
-                    .fetch_one(&mut **tx)
-                    .await?
-                    .try_get("title")?;
-                let about = crate::confirmation::AboutComment {
-                    docket_id: docket_id.as_str(),
-                    docket_title: &title,
-                    tracking_number: tracking.as_str(),
-                };
-                let message = match awaiting {
-                    true => {
-                        let token = mail::insert_confirmation(tx, comment_id, now).await?;
-                        let link = crate::confirmation::confirmation_link(base, &token);
-                        crate::confirmation::confirmation_message(email, &about, &link)
-                    }
-                    false => crate::confirmation::receipt_message(email, &about),
-                };
-                mail::queue_mail(tx, &message, now).await?;
-            }
+    attachments::insert_attachments(tx, comment_id, attachments).await?;
+    if let (Some(base), Some(email)) = (&arrival.mail_links, &comment.email) {
+        if awaiting || arrival.email_receipt {
+            let title: String = sqlx::query("SELECT title FROM dockets WHERE id = $1")
+                .bind(docket_id.as_str())
+                .fetch_one(&mut **tx)
+                .await?
+                .try_get("title")?;
+            let about = crate::confirmation::AboutComment {
+                docket_id: docket_id.as_str(),
+                docket_title: &title,
+                tracking_number: tracking.as_str(),
+            };
+            let message = match awaiting {
+                true => {
+                    let token = mail::insert_confirmation(tx, comment_id, *now).await?;
+                    let link = crate::confirmation::confirmation_link(base, &token);
+                    crate::confirmation::confirmation_message(email, &about, &link)
+                }
+                false => crate::confirmation::receipt_message(email, &about),
+            };
+            mail::queue_mail(tx, &message, *now).await?;
         }
-        return Ok(Some(tracking));
     }
-    Ok(None)
+    Ok(())
 }
 
 pub(super) fn change_from_row(row: &AnyRow) -> Result<CommentChange, StoreError> {
@@ -450,12 +537,34 @@ async fn insert_change(
     kind: ChangeKind,
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO comment_changes (comment_id, kind, changed_at) VALUES ($1, $2, $3)")
-        .bind(comment_id)
-        .bind(kind.as_str())
-        .bind(to_millis(at))
-        .execute(&mut **tx)
-        .await?;
+    insert_changes(tx, &[(comment_id, at)], kind).await
+}
+
+/// Adds one change of `kind` for each comment, in order, with as few statements as
+/// `INSERT_CHUNKS` allows.
+async fn insert_changes(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    changes: &[(i64, DateTime<Utc>)],
+    kind: ChangeKind,
+) -> Result<(), StoreError> {
+    let mut from = 0;
+    for size in insert_chunks(changes.len()) {
+        let values = (0..size)
+            .map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql =
+            format!("INSERT INTO comment_changes (comment_id, kind, changed_at) VALUES {values}");
+        let mut query = sqlx::query(&sql);
+        for (comment_id, at) in &changes[from..from + size] {
+            query = query
+                .bind(*comment_id)
+                .bind(kind.as_str())
+                .bind(to_millis(*at));
+        }
+        query.execute(&mut **tx).await?;
+        from += size;
+    }
     Ok(())
 }
 
@@ -500,4 +609,32 @@ pub(super) fn receipt_from_row(row: &AnyRow) -> Result<Receipt, StoreError> {
         attachments: Vec::new(),
         awaiting_confirmation: row.try_get::<i64, _>("awaiting_confirmation")? == 1,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_batch_is_cut_into_few_chunks_of_the_prepared_sizes() {
+        assert!(insert_chunks(0).is_empty());
+        assert_eq!(insert_chunks(1), [1]);
+        assert_eq!(insert_chunks(77), [64, 4, 4, 4, 1]);
+        for len in 0..=600 {
+            let chunks = insert_chunks(len);
+            assert_eq!(chunks.iter().sum::<usize>(), len);
+            assert!(chunks.iter().all(|c| INSERT_CHUNKS.contains(c)));
+            assert!(chunks.windows(2).all(|w| w[0] >= w[1]));
+            assert!(chunks.len() <= len / 64 + 9, "{len}: {chunks:?}");
+        }
+    }
+
+    #[test]
+    fn each_arriving_comment_binds_its_own_numbered_values() {
+        let sql = insert_comments_sql(2);
+        assert!(sql.contains("(CAST($1 AS BIGINT), $2,"));
+        assert!(sql.contains("(CAST($21 AS BIGINT), $22,"));
+        assert!(sql.contains("CAST($40 AS BIGINT))"));
+        assert!(!sql.contains("$41"));
+    }
 }
