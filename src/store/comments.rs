@@ -16,47 +16,6 @@ impl Store {
             .await
     }
 
-    /// Whether the docket takes a comment at `now` (on time or late): the reason if not. Checked
-    /// before a form's files are received, and again inside the INSERT that stores the comment.
-    pub async fn check_admission(
-        &self,
-        docket_id: &DocketId,
-        now: DateTime<Utc>,
-    ) -> Result<(), SubmitError> {
-        // Only what admission needs: this runs for every comment sent.
-        let row = sqlx::query(
-            "SELECT d.withdrawn_at, a.time_zone, w.opens_at, w.closes_at, w.allow_late
-             FROM dockets d
-             JOIN agencies a ON a.code = d.agency_code
-             JOIN comment_windows w ON w.id = (SELECT MAX(id) FROM comment_windows WHERE docket_id = d.id)
-             WHERE d.id = $1",
-        )
-        .bind(docket_id.as_str())
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or_else(|| SubmitError::UnknownDocket(docket_id.to_string()))?;
-        let time_zone = super::dockets::parse_zone(&row.try_get::<String, _>("time_zone")?)?;
-        if row.try_get::<Option<i64>, _>("withdrawn_at")?.is_some() {
-            return Err(SubmitError::Withdrawn);
-        }
-        let window = crate::window::CommentWindow {
-            opens_at: from_millis(row.try_get("opens_at")?)?,
-            closes_at: from_millis(row.try_get("closes_at")?)?,
-            allow_late: row.try_get::<i64, _>("allow_late")? != 0,
-        };
-        match window.admission_at(now) {
-            Admission::NotYetOpen => Err(SubmitError::NotYetOpen {
-                opens_at: window.opens_at,
-                time_zone,
-            }),
-            Admission::Closed => Err(SubmitError::Closed {
-                closes_at: window.closes_at,
-                time_zone,
-            }),
-            Admission::OnTime | Admission::Late => Ok(()),
-        }
-    }
-
     /// Stores a comment and its attachments (already on disk) if the docket's window admits it
     /// at `now`.
     ///
@@ -349,13 +308,13 @@ fn insert_chunks(len: usize) -> Vec<usize> {
 /// The INSERT of `rows` arriving comments. Each row is checked against its docket's latest window
 /// at that comment's own arrival instant; a row whose key (or tracking number) is already stored,
 /// also earlier in the same statement, is skipped.
-fn insert_comments_sql(rows: usize) -> String {
+fn insert_comments_sql(backend: Backend, rows: usize) -> String {
     let values = (0..rows)
         .map(|row| {
-            let p = |i: usize| row * ARRIVING_VALUES + i;
+            let p = |i: usize| backend.placeholder(row * ARRIVING_VALUES + i);
             format!(
-                "(CAST(${} AS BIGINT), ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, \
-                 CAST(${} AS BIGINT), ${}, ${}, CAST(${} AS INTEGER), CAST(${} AS BIGINT), ${}, CAST(${} AS BIGINT))",
+                "(CAST({} AS BIGINT), {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, \
+                 CAST({} AS BIGINT), {}, {}, CAST({} AS INTEGER), CAST({} AS BIGINT), {}, CAST({} AS BIGINT))",
                 p(1), p(2), p(3), p(4), p(5), p(6), p(7), p(8), p(9), p(10), p(11), p(12), p(13),
                 p(14), p(15), p(16), p(17), p(18), p(19), p(20)
             )
@@ -408,7 +367,7 @@ async fn insert_submissions(
                 .join(",")
         })
         .collect();
-    let sql = insert_comments_sql(chunk.len());
+    let sql = insert_comments_sql(Backend::of_connection(tx), chunk.len());
     let mut query = sqlx::query(&sql);
     for (n, submission) in chunk.iter().enumerate() {
         let Submission {
@@ -549,8 +508,12 @@ async fn insert_changes(
 ) -> Result<(), StoreError> {
     let mut from = 0;
     for size in insert_chunks(changes.len()) {
+        let backend = Backend::of_connection(tx);
         let values = (0..size)
-            .map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
+            .map(|i| {
+                let p = |n: usize| backend.placeholder(3 * i + n);
+                format!("({}, {}, {})", p(1), p(2), p(3))
+            })
             .collect::<Vec<_>>()
             .join(", ");
         let sql =
@@ -631,10 +594,13 @@ mod tests {
 
     #[test]
     fn each_arriving_comment_binds_its_own_numbered_values() {
-        let sql = insert_comments_sql(2);
+        let sql = insert_comments_sql(Backend::Postgres, 2);
         assert!(sql.contains("(CAST($1 AS BIGINT), $2,"));
         assert!(sql.contains("(CAST($21 AS BIGINT), $22,"));
         assert!(sql.contains("CAST($40 AS BIGINT))"));
         assert!(!sql.contains("$41"));
+        let sql = insert_comments_sql(Backend::Sqlite, 2);
+        assert_eq!(sql.matches('?').count(), 40);
+        assert!(!sql.contains('$'));
     }
 }

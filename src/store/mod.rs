@@ -1,5 +1,6 @@
 //! The database: connecting and migrating, and every query OpenDocket makes. The database is the truth.
 
+mod admission;
 mod attachments;
 pub mod audit;
 mod comments;
@@ -234,6 +235,7 @@ pub(crate) fn from_millis(ms: i64) -> Result<DateTime<Utc>, StoreError> {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    recent_admissions: std::sync::Arc<admission::RecentAdmissions>,
 }
 
 /// Which database a `DATABASE_URL` names.
@@ -250,6 +252,25 @@ impl Backend {
             "sqlite" => Some(Backend::Sqlite),
             "postgres" | "postgresql" => Some(Backend::Postgres),
             _ => None,
+        }
+    }
+
+    /// The backend a connection (or a transaction on one) talks to.
+    pub(crate) fn of_connection(connection: &sqlx::AnyConnection) -> Self {
+        match connection.backend_name() {
+            "PostgreSQL" => Backend::Postgres,
+            _ => Backend::Sqlite,
+        }
+    }
+
+    /// The placeholder for the `i`th value (from 1) of a statement whose values are bound in the
+    /// order they appear in its text. On SQLite an anonymous `?`: sqlx finds each `$n` by name,
+    /// a scan of every name for each value, which a statement of thousands of values pays for
+    /// dearly.
+    pub(crate) fn placeholder(self, i: usize) -> String {
+        match self {
+            Backend::Sqlite => "?".to_owned(),
+            Backend::Postgres => format!("${i}"),
         }
     }
 }
@@ -318,7 +339,11 @@ impl Store {
             Backend::Sqlite => SQLITE_MIGRATIONS.run(&pool).await?,
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&pool).await?,
         }
-        Ok(Self { pool, backend })
+        Ok(Self {
+            pool,
+            backend,
+            recent_admissions: Default::default(),
+        })
     }
 
     pub fn backend(&self) -> Backend {

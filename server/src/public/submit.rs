@@ -258,7 +258,7 @@ async fn accept(
     // A docket that takes no comments receives no files (the text is still read, to give back).
     let admission = services
         .store
-        .check_admission(docket_id, services.clock.now())
+        .check_admission_recent(docket_id, services.clock.now())
         .await;
     // Files are received only while an upload slot is free; past that the text is still read,
     // so the person gets it back with the request to send the files again shortly.
