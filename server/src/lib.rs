@@ -36,8 +36,29 @@ pub(crate) const FORM_BODY_LIMIT: usize = 256 * 1024;
 /// size and the form around it. The file itself is held to the attachment limit as it arrives.
 pub(crate) const STAFF_UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
 
+/// What every handler shares, behind one reference count: a request clones the handle, not the
+/// fields.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<SiteState>);
+
+impl std::ops::Deref for AppState {
+    type Target = SiteState;
+
+    fn deref(&self) -> &SiteState {
+        &self.0
+    }
+}
+
+/// Changing a field (tests reconfigure a running router's state) copies the state first if
+/// another handle shares it.
+impl std::ops::DerefMut for AppState {
+    fn deref_mut(&mut self) -> &mut SiteState {
+        Arc::make_mut(&mut self.0)
+    }
+}
+
+#[derive(Clone)]
+pub struct SiteState {
     pub leptos_options: LeptosOptions,
     pub services: Services,
     /// Where people reach this site, for absolute links in API answers.
@@ -74,7 +95,7 @@ impl AppState {
             leptos_options.site_pkg_dir =
                 format!("{}/{}", config.site_pkg_dir, assets.version()).into();
         }
-        Self {
+        Self(Arc::new(SiteState {
             leptos_options,
             assets,
             services: services.clone(),
@@ -108,7 +129,7 @@ impl AppState {
                 config.sign_in_limits,
                 config.read_limits,
             )),
-        }
+        }))
     }
 }
 
