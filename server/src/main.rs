@@ -3,6 +3,11 @@
 use clap::Parser;
 use std::process::ExitCode;
 
+// Many small allocations per request from many threads: glibc's allocator spent an eighth of the
+// server's time on a burst of comments.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
