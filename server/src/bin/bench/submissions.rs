@@ -88,12 +88,7 @@ struct Answer {
     millis: f64,
 }
 
-async fn send(
-    connection: &mut Connection,
-    server: SocketAddr,
-    request: hyper::Request<Full<Bytes>>,
-) -> Result<Answer> {
-    let _ = server;
+async fn send(connection: &mut Connection, request: hyper::Request<Full<Bytes>>) -> Result<Answer> {
     let started = Instant::now();
     connection.sender.ready().await?;
     let response = connection.sender.send_request(request).await?;
@@ -234,7 +229,7 @@ async fn drive(
                     }
                 }
                 let c = connection.as_mut().expect("connected");
-                match send(c, server, next(n)).await {
+                match send(c, next(n)).await {
                     Ok(answer) => {
                         tally.took.push(answer.millis);
                         match (answer.status, answer.receipt) {
