@@ -386,6 +386,34 @@ impl Store {
         rows.iter().map(public_from_row).collect()
     }
 
+    /// The posted comments at `offset` (newest first) of a docket that has `posted` of them. A
+    /// page nearer the oldest end is read from that end, so a typed page number costs at most
+    /// half the docket's posted comments in skipped index entries, and the oldest pages almost
+    /// nothing.
+    pub async fn posted_comments_at(
+        &self,
+        docket_id: &str,
+        limit: i64,
+        offset: i64,
+        posted: i64,
+    ) -> Result<Vec<PublicComment>, StoreError> {
+        let Some((oldest_first_offset, count)) = from_the_oldest_end(limit, offset, posted) else {
+            return self.posted_comments(docket_id, limit, offset).await;
+        };
+        let rows = sqlx::query(&format!("{PUBLIC_SELECT} WHERE c.docket_id = $1 AND c.status = 'posted' ORDER BY c.posted_at, c.id LIMIT $2 OFFSET $3"))
+            .bind(docket_id)
+            .bind(count)
+            .bind(oldest_first_offset)
+            .fetch_all(self.pool())
+            .await?;
+        let mut page = rows
+            .iter()
+            .map(public_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        page.reverse();
+        Ok(page)
+    }
+
     /// A page of a docket's posted comments, newest first, read by key from `from` (an unknown
     /// key gives the newest page).
     pub async fn posted_comments_from(
@@ -493,6 +521,16 @@ impl Store {
     }
 }
 
+/// Where the page `offset..offset + limit` of `posted` comments (newest first) starts and how
+/// long it is when read oldest first, if that end is nearer.
+fn from_the_oldest_end(limit: i64, offset: i64, posted: i64) -> Option<(i64, i64)> {
+    if offset * 2 <= posted || offset >= posted {
+        return None;
+    }
+    let start = (posted - offset - limit).max(0);
+    Some((start, posted - offset - start))
+}
+
 const PUBLIC_SELECT: &str =
     "SELECT c.public_id, c.docket_id, c.received_at, c.posted_at, c.submitter_type,
         c.first_name, c.last_name, c.organization, COALESCE(c.redacted_body, c.body) AS body
@@ -545,5 +583,23 @@ async fn next_public_id(
         if !taken {
             return Ok(candidate);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::from_the_oldest_end;
+
+    #[test]
+    fn pages_past_the_middle_are_read_from_the_oldest_end() {
+        // 100 posted, 25 a page: pages 1–2 newest first, 3–4 from the oldest end.
+        assert_eq!(from_the_oldest_end(25, 0, 100), None);
+        assert_eq!(from_the_oldest_end(25, 50, 100), None);
+        assert_eq!(from_the_oldest_end(25, 60, 100), Some((15, 25)));
+        assert_eq!(from_the_oldest_end(25, 75, 100), Some((0, 25)));
+        // A short last page.
+        assert_eq!(from_the_oldest_end(25, 75, 90), Some((0, 15)));
+        // Past the end: nothing to read either way.
+        assert_eq!(from_the_oldest_end(25, 100, 100), None);
     }
 }

@@ -75,10 +75,11 @@ pub async fn load_docket(
         (None, None) => {
             services
                 .store
-                .posted_comments(
+                .posted_comments_at(
                     id.as_str(),
                     COMMENTS_PER_PAGE,
                     (view.page - 1) * COMMENTS_PER_PAGE,
+                    counts.posted,
                 )
                 .await?
         }

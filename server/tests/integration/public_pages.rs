@@ -146,6 +146,11 @@ async fn posted_comments_are_paged_by_key() {
         shown_ids(&h.get(&format!("/dockets/{DOCKET}?page=2")).await.body),
         second_ids
     );
+    // A typed page past the middle is read from the oldest end: the same comments, newest first.
+    assert_eq!(
+        shown_ids(&h.get(&format!("/dockets/{DOCKET}?page=3")).await.body),
+        third_ids
+    );
     for query in [
         "page=2&before=FTC-2099-0001-00001".to_owned(),
         format!("page=2&before={}", "x".repeat(10_000)),
