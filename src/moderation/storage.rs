@@ -370,20 +370,14 @@ impl Store {
         })
     }
 
-    /// Posted comments on a docket, newest first, and how many there are.
+    /// Posted comments on a docket, newest first.
     pub async fn posted_comments(
         &self,
         docket_id: &str,
         limit: i64,
         offset: i64,
     ) -> Result<Vec<PublicComment>, StoreError> {
-        let rows = sqlx::query(&format!("{PUBLIC_SELECT} WHERE c.docket_id = $1 AND c.status = 'posted' ORDER BY c.posted_at DESC, c.id DESC LIMIT $2 OFFSET $3"))
-            .bind(docket_id)
-            .bind(limit)
-            .bind(offset)
-            .fetch_all(self.pool())
-            .await?;
-        rows.iter().map(public_from_row).collect()
+        self.posted_in_order(docket_id, "DESC", limit, offset).await
     }
 
     /// The posted comments at `offset` (newest first) of a docket that has `posted` of them. A
@@ -400,18 +394,28 @@ impl Store {
         let Some((oldest_first_offset, count)) = from_the_oldest_end(limit, offset, posted) else {
             return self.posted_comments(docket_id, limit, offset).await;
         };
-        let rows = sqlx::query(&format!("{PUBLIC_SELECT} WHERE c.docket_id = $1 AND c.status = 'posted' ORDER BY c.posted_at, c.id LIMIT $2 OFFSET $3"))
-            .bind(docket_id)
-            .bind(count)
-            .bind(oldest_first_offset)
-            .fetch_all(self.pool())
+        let mut page = self
+            .posted_in_order(docket_id, "ASC", count, oldest_first_offset)
             .await?;
-        let mut page = rows
-            .iter()
-            .map(public_from_row)
-            .collect::<Result<Vec<_>, _>>()?;
         page.reverse();
         Ok(page)
+    }
+
+    /// `direction` is `ASC` (oldest first) or `DESC`.
+    async fn posted_in_order(
+        &self,
+        docket_id: &str,
+        direction: &'static str,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<PublicComment>, StoreError> {
+        let rows = sqlx::query(&format!("{PUBLIC_SELECT} WHERE c.docket_id = $1 AND c.status = 'posted' ORDER BY c.posted_at {direction}, c.id {direction} LIMIT $2 OFFSET $3"))
+            .bind(docket_id)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(public_from_row).collect()
     }
 
     /// A page of a docket's posted comments, newest first, read by key from `from` (an unknown
