@@ -176,7 +176,7 @@ impl Store {
         .bind(role.as_str())
         .bind(&hash)
         .bind(to_millis(now))
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut **tx)
         .await?;
         let Some(row) = inserted else {
             return Err(AccountError::Exists(email.as_str().to_owned()));
@@ -249,7 +249,7 @@ impl Store {
             let locked = lockouts.fail(network, id, unlocked_at, now);
             sqlx::query("UPDATE staff_users SET failed_logins = failed_logins + 1 WHERE id = $1")
                 .bind(id)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
             let why = if disabled {
                 "account disabled"
@@ -283,7 +283,7 @@ impl Store {
         let token = random_token();
         sqlx::query("UPDATE staff_users SET failed_logins = 0 WHERE id = $1")
             .bind(id)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         sqlx::query(
             "INSERT INTO staff_sessions (token_digest, user_id, csrf_token, created_at, expires_at)
@@ -294,7 +294,7 @@ impl Store {
         .bind(random_token())
         .bind(to_millis(now))
         .bind(to_millis(now + SESSION_LIFETIME))
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
         audit(&mut tx, &actor, record("user.sign_in", None), now).await?;
         tx.commit().await?;
@@ -330,7 +330,7 @@ impl Store {
             AccountControl::Disable => {
                 sqlx::query("UPDATE staff_users SET disabled = 1 WHERE id = $1")
                     .bind(id)
-                    .execute(&mut *tx)
+                    .execute(&mut **tx)
                     .await?;
                 end_sessions(&mut tx, id).await?;
                 ("user.disable", None, "disabled; sessions ended".to_owned())
@@ -338,7 +338,7 @@ impl Store {
             AccountControl::Enable => {
                 sqlx::query("UPDATE staff_users SET disabled = 0 WHERE id = $1")
                     .bind(id)
-                    .execute(&mut *tx)
+                    .execute(&mut **tx)
                     .await?;
                 ("user.enable", None, "enabled".to_owned())
             }
@@ -347,7 +347,7 @@ impl Store {
                 sqlx::query("UPDATE staff_users SET role = $1 WHERE id = $2")
                     .bind(new_role.as_str())
                     .bind(id)
-                    .execute(&mut *tx)
+                    .execute(&mut **tx)
                     .await?;
                 ("user.role", Some(role), new_role.as_str().to_owned())
             }
@@ -357,7 +357,7 @@ impl Store {
                 )
                 .bind(to_millis(now))
                 .bind(id)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
                 ("user.unlock", None, "sign-in locks ended".to_owned())
             }
@@ -375,7 +375,7 @@ impl Store {
                 .bind(hash)
                 .bind(to_millis(now))
                 .bind(id)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
                 end_sessions(&mut tx, id).await?;
                 (
@@ -469,12 +469,12 @@ impl Store {
         )
         .bind(new_hash)
         .bind(identity.user_id)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
         sqlx::query("DELETE FROM staff_sessions WHERE user_id = $1 AND token_digest <> $2")
             .bind(identity.user_id)
             .bind(token_digest(current_token))
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         let record = AuditRecord {
             action: "user.password",

@@ -493,6 +493,12 @@ async fn serve(config: Config) -> Result<()> {
         );
     }
     tokio::spawn(services.scheduler.clone().run());
+    tokio::spawn(
+        services
+            .store
+            .clone()
+            .checkpoint_wal_continually(std::time::Duration::from_millis(200)),
+    );
     if let Some(mailer) = config.mailer.clone() {
         tokio::spawn(mailer.run(services.store.clone(), services.clock.clone()));
     }

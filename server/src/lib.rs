@@ -198,6 +198,10 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT))
         .layer(axum::middleware::from_fn(security::add_security_headers))
         .layer(axum::middleware::from_fn(security::add_cache_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::add_server_timing,
+        ))
         .with_state(state)
 }
 

@@ -53,6 +53,33 @@ fn token_matches(headers: &HeaderMap, expected: &str) -> bool {
     Sha256::digest(given.trim().as_bytes()) == Sha256::digest(expected.as_bytes())
 }
 
+/// For a request carrying the metrics token, a `Server-Timing: app;dur=…` header saying how
+/// long the server took to produce the answer (the pages are rendered whole before their
+/// headers leave), so a benchmark can tell server time from its own. Others get nothing.
+pub async fn add_server_timing(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let asked = request.headers().contains_key(header::AUTHORIZATION)
+        && state
+            .metrics_token
+            .as_deref()
+            .is_some_and(|expected| token_matches(request.headers(), expected));
+    if !asked {
+        return next.run(request).await;
+    }
+    let started = std::time::Instant::now();
+    let mut response = next.run(request).await;
+    let took = started.elapsed().as_secs_f64() * 1000.0;
+    if let Ok(value) = header::HeaderValue::from_str(&format!("app;dur={took:.2}")) {
+        response
+            .headers_mut()
+            .insert(header::HeaderName::from_static("server-timing"), value);
+    }
+    response
+}
+
 pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let Some(expected) = &state.metrics_token else {
         return (

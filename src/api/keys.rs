@@ -72,7 +72,7 @@ impl Store {
         .bind(token_digest(&secret))
         .bind(hourly_limit)
         .bind(to_millis(now))
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **tx)
         .await
         .map_err(StoreError::from)?;
         let key = key_from_row(&row)?;
@@ -120,7 +120,7 @@ impl Store {
             sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
                 .bind(to_millis(now))
                 .bind(id)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?
                 .rows_affected();
         if revoked == 0 {

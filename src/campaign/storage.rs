@@ -15,6 +15,7 @@ use crate::store::{
 use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
 use sqlx::Row;
+use std::collections::HashMap;
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -76,6 +77,16 @@ struct LetterChoice {
     letter: Option<i64>,
 }
 
+/// Runs text work on a blocking thread; `what` names it if that thread fails.
+async fn blocking<T: Send + 'static>(
+    what: &str,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, StoreError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| StoreError::Corrupt(format!("{what} failed: {e}")))
+}
+
 /// `column` cut to the characters campaign detection reads.
 fn capped(column: &str) -> String {
     format!("substr({column}, 1, {MAX_DETECTION_CHARS})")
@@ -127,9 +138,14 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Option<i64>, StoreError> {
         for attempt in 1..=PLACEMENT_ATTEMPTS {
-            let prepared = match self.prepare_placement(comment_id).await? {
-                Prepared::Done(campaign) => return Ok(campaign),
-                Prepared::Pending(prepared) => prepared,
+            let prepared = match self.prepare_placements(&[comment_id]).await?.pop() {
+                Some((_, Prepared::Done(campaign))) => return Ok(campaign),
+                Some((_, Prepared::Pending(prepared))) => prepared,
+                None => {
+                    return Err(StoreError::Corrupt(format!(
+                        "comment {comment_id} vanished"
+                    )))
+                }
             };
             let last = attempt == PLACEMENT_ATTEMPTS;
             if let Some(campaign) = self
@@ -144,63 +160,107 @@ impl Store {
         )))
     }
 
-    /// Reads the comment and its best match without holding any lock, and does the text work.
-    async fn prepare_placement(&self, comment_id: i64) -> Result<Prepared, StoreError> {
+    /// Reads the comments and their best matches without holding any lock, and does the text
+    /// work; in `ids`' order. One read transaction serves them all, and copies of one text share
+    /// one lookup of their match and one read of its letter: a guess, checked again under the
+    /// lock before anything is written.
+    async fn prepare_placements(&self, ids: &[i64]) -> Result<Vec<(i64, Prepared)>, StoreError> {
         let mut read = self.pool().begin().await?;
-        let row = sqlx::query(&format!(
-            "SELECT docket_id, {} AS body, campaign_checked, campaign_id, campaign_excluded
-             FROM comments WHERE id = $1",
-            capped("body")
-        ))
-        .bind(comment_id)
-        .fetch_optional(&mut *read)
-        .await?
-        .ok_or_else(|| StoreError::Corrupt(format!("comment {comment_id} vanished")))?;
-        if row.try_get::<i64, _>("campaign_checked")? != 0 {
-            return Ok(Prepared::Done(row.try_get("campaign_id")?));
+        let sql = format!(
+            "SELECT id, docket_id, {} AS body, campaign_checked, campaign_id, campaign_excluded
+             FROM comments WHERE id IN ({})",
+            capped("body"),
+            placeholders(1, ids.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for id in ids {
+            query = query.bind(id);
         }
-        let docket_id: String = row.try_get("docket_id")?;
-        let excluded = row.try_get::<i64, _>("campaign_excluded")? != 0;
-        let body = with_attachment_text(&mut read, comment_id, row.try_get("body")?).await?;
-        let (body, signature) = tokio::task::spawn_blocking(move || {
-            let signature = Signature::of(&body).filter(|_| !excluded);
-            (body, signature)
-        })
-        .await
-        .map_err(|e| StoreError::Corrupt(format!("campaign fingerprint failed: {e}")))?;
-        let (choice, added_words) = match &signature {
-            Some(signature) => {
-                let choice = choose_letter(&mut read, &docket_id, comment_id, signature).await?;
-                let added = match choice.letter {
-                    Some(letter_id) => {
-                        let letter = detection_text(&mut read, letter_id).await?;
-                        let body = body.clone();
-                        Some(
-                            tokio::task::spawn_blocking(move || {
-                                personal_edits(&letter, &body).added_words as i64
-                            })
-                            .await
-                            .map_err(|e| {
-                                StoreError::Corrupt(format!(
-                                    "comparing with the letter failed: {e}"
-                                ))
-                            })?,
-                        )
-                    }
-                    None => None,
-                };
-                (Some(choice), added)
+        let mut rows = query.fetch_all(&mut *read).await?;
+        rows.sort_by_key(|row| row.try_get::<i64, _>("id").unwrap_or_default());
+        if rows.len() != ids.len() {
+            return Err(StoreError::Corrupt(format!(
+                "{} of the comments to place vanished",
+                ids.len() - rows.len()
+            )));
+        }
+        let mut done = Vec::new();
+        let mut texts = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let id: i64 = row.try_get("id")?;
+            if row.try_get::<i64, _>("campaign_checked")? != 0 {
+                done.push((id, Prepared::Done(row.try_get("campaign_id")?)));
+                continue;
             }
-            None => (None, None),
-        };
+            let body = with_attachment_text(&mut read, id, row.try_get("body")?).await?;
+            let excluded = row.try_get::<i64, _>("campaign_excluded")? != 0;
+            texts.push((id, row.try_get::<String, _>("docket_id")?, excluded, body));
+        }
+        let fingerprinted = blocking("campaign fingerprint", move || {
+            texts
+                .into_iter()
+                .map(|(id, docket_id, excluded, body)| {
+                    let signature = Signature::of(&body).filter(|_| !excluded);
+                    (id, docket_id, body, signature)
+                })
+                .collect::<Vec<_>>()
+        })
+        .await?;
+        let mut choices: HashMap<(String, u64), LetterChoice> = HashMap::new();
+        let mut letters: HashMap<i64, String> = HashMap::new();
+        let mut chosen = Vec::with_capacity(fingerprinted.len());
+        for (id, docket_id, body, signature) in fingerprinted {
+            let choice = match &signature {
+                Some(signature) => {
+                    let key = (docket_id.clone(), signature.exact);
+                    let shared = choices.get(&key).copied().filter(|choice| {
+                        choice.letter != Some(id) && choice.best.is_none_or(|b| b.comment_id != id)
+                    });
+                    let choice = match shared {
+                        Some(choice) => choice,
+                        None => {
+                            let choice =
+                                choose_letter(&mut read, &docket_id, id, signature).await?;
+                            choices.insert(key, choice);
+                            choice
+                        }
+                    };
+                    if let Some(letter) = choice.letter {
+                        if let std::collections::hash_map::Entry::Vacant(entry) =
+                            letters.entry(letter)
+                        {
+                            entry.insert(detection_text(&mut read, letter).await?);
+                        }
+                    }
+                    Some(choice)
+                }
+                None => None,
+            };
+            chosen.push((id, docket_id, body, signature, choice));
+        }
         read.rollback().await?;
-        Ok(Prepared::Pending(Box::new(Placement {
-            docket_id,
-            body,
-            signature,
-            choice,
-            added_words,
-        })))
+        let mut prepared = blocking("comparing with the letter", move || {
+            chosen
+                .into_iter()
+                .map(|(id, docket_id, body, signature, choice)| {
+                    let added_words = choice
+                        .and_then(|c| c.letter)
+                        .map(|letter| personal_edits(&letters[&letter], &body).added_words as i64);
+                    let placement = Placement {
+                        docket_id,
+                        body,
+                        signature,
+                        choice,
+                        added_words,
+                    };
+                    (id, Prepared::Pending(Box::new(placement)))
+                })
+                .collect::<Vec<_>>()
+        })
+        .await?;
+        prepared.extend(done);
+        prepared.sort_by_key(|(id, _)| *id);
+        Ok(prepared)
     }
 
     /// Writes a prepared placement in a short transaction if its choice still holds. `None` when
@@ -242,12 +302,15 @@ impl Store {
             .map(|row| row.try_get::<i64, _>("id"))
             .collect::<Result<Vec<_>, _>>()?;
         for chunk in ids.chunks(PLACEMENTS_PER_TRANSACTION) {
-            let mut prepared = Vec::with_capacity(chunk.len());
-            for &id in chunk {
-                if let Prepared::Pending(placement) = self.prepare_placement(id).await? {
-                    prepared.push((id, placement));
-                }
-            }
+            let prepared: Vec<_> = self
+                .prepare_placements(chunk)
+                .await?
+                .into_iter()
+                .filter_map(|(id, prepared)| match prepared {
+                    Prepared::Pending(placement) => Some((id, placement)),
+                    Prepared::Done(_) => None,
+                })
+                .collect();
             if prepared.is_empty() {
                 continue;
             }
@@ -475,7 +538,7 @@ impl Store {
         sqlx::query("UPDATE campaigns SET merged_into = $1 WHERE id = $2")
             .bind(into)
             .bind(from)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         let after = format!("merged into campaign {into}");
         audit_campaign(&mut tx, actor, "campaign.merge", from, &after, now).await?;
@@ -507,7 +570,7 @@ impl Store {
             query = query.bind(*id);
         }
         let chosen: Vec<i64> = query
-            .fetch_all(&mut *tx)
+            .fetch_all(&mut **tx)
             .await?
             .iter()
             .map(|r| r.try_get("id"))
@@ -547,7 +610,7 @@ impl Store {
         )
         .bind(comment_id)
         .bind(campaign_id)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?
         .rows_affected();
         if left == 0 {

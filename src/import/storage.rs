@@ -75,7 +75,7 @@ impl Store {
         )
         .bind(&record.public_id)
         .bind(&record.tracking_number)
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut **tx)
         .await?;
         if let Some(row) = existing.first() {
             let public_id: Option<String> = row.try_get("public_id")?;
@@ -91,7 +91,7 @@ impl Store {
         }
         let document = sqlx::query("SELECT docket_id FROM documents WHERE id = $1")
             .bind(&record.document_id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut **tx)
             .await?;
         match document {
             Some(row) if row.try_get::<String, _>("docket_id")? != record.docket_id => {
@@ -107,7 +107,7 @@ impl Store {
                 )
                 .bind(&record.document_object_id)
                 .bind(&record.document_id)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
             }
             None => {
@@ -121,7 +121,7 @@ impl Store {
                 .bind(format!("Document {}", record.document_id))
                 .bind(to_millis(record.received_at))
                 .bind(&record.document_object_id)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
             }
         }
@@ -163,7 +163,7 @@ impl Store {
         .bind(&record.title)
         .bind(&record.category)
         .bind(record.duplicate_comments)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **tx)
         .await?;
         let id: i64 = row.try_get("id")?;
         record_change(&mut tx, id, ChangeKind::Received, now).await?;
@@ -171,7 +171,7 @@ impl Store {
         sqlx::query("UPDATE comments SET last_modified_at = $1 WHERE id = $2")
             .bind(to_millis(record.modified_at))
             .bind(id)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         tx.commit().await?;
         Ok(Imported::Added)
@@ -196,7 +196,7 @@ impl Store {
             };
             let done = sqlx::query("SELECT 1 FROM comments WHERE idempotency_key = $1")
                 .bind(key.as_str())
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&mut **tx)
                 .await?;
             if done.is_some() {
                 tx.rollback().await?;
@@ -219,7 +219,7 @@ impl Store {
                 .bind(&comment.body)
                 .bind(to_millis(record.received_at))
                 .bind(i64::from(to_millis(record.received_at) >= closes_at))
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&mut **tx)
                 .await?;
             let Some(row) = inserted else {
                 tx.rollback().await?;

@@ -188,7 +188,7 @@ impl Store {
         .bind(network)
         .bind(start)
         .bind(start.saturating_add(BURST_WINDOW_MS))
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?
         .rows_affected();
         let after = format!("{held} comments held");
@@ -261,7 +261,7 @@ impl Store {
                 "SELECT docket_id, status, version, body, public_id FROM comments WHERE id = $1",
             )
             .bind(comment_id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut **tx)
             .await?
             .ok_or(ModerationError::NotFound)?;
             let before: String = current.try_get("status")?;
@@ -316,7 +316,7 @@ impl Store {
             .bind(expected_version)
             .bind((!redactions.is_empty()).then(|| encode(&redactions)))
             .bind(redacted_body.as_deref())
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await;
             let updated = match updated {
                 Ok(result) => result.rows_affected(),
@@ -409,12 +409,19 @@ impl Store {
         limit: i64,
         offset: i64,
     ) -> Result<Vec<PublicComment>, StoreError> {
-        let rows = sqlx::query(&format!("{PUBLIC_SELECT} WHERE c.docket_id = $1 AND c.status = 'posted' ORDER BY c.posted_at {direction}, c.id {direction} LIMIT $2 OFFSET $3"))
-            .bind(docket_id)
-            .bind(limit)
-            .bind(offset)
-            .fetch_all(self.pool())
-            .await?;
+        // The offset is skipped in the inner query, which reads only the (docket, status,
+        // posted_at) index: SQLite would otherwise read every skipped comment's row.
+        let rows = sqlx::query(&format!(
+            "{PUBLIC_SELECT} WHERE c.id IN (
+                 SELECT id FROM comments WHERE docket_id = $1 AND status = 'posted'
+                 ORDER BY posted_at {direction}, id {direction} LIMIT $2 OFFSET $3)
+             ORDER BY c.posted_at {direction}, c.id {direction}"
+        ))
+        .bind(docket_id)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(self.pool())
+        .await?;
         rows.iter().map(public_from_row).collect()
     }
 

@@ -208,7 +208,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let previous = sqlx::query("SELECT redacted_sha256 FROM attachments WHERE id = $1")
             .bind(id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut **tx)
             .await?;
         let Some(previous) = previous else {
             tx.rollback().await?;
@@ -304,7 +304,7 @@ impl Store {
         .bind(text)
         .bind(error)
         .bind(id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut **tx)
         .await?;
         let mut place_again = None;
         if let Some(row) = row {
@@ -317,14 +317,14 @@ impl Store {
                      WHERE id = $1 AND campaign_id IS NULL AND campaign_excluded = 0",
                 )
                 .bind(comment_id)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?
                 .rows_affected();
                 if reset > 0 {
                     for table in ["campaign_bands", "campaign_examples"] {
                         sqlx::query(&format!("DELETE FROM {table} WHERE comment_id = $1"))
                             .bind(comment_id)
-                            .execute(&mut *tx)
+                            .execute(&mut **tx)
                             .await?;
                     }
                     place_again = Some(comment_id);

@@ -31,7 +31,7 @@ impl Store {
             sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                 .bind(marker)
                 .bind(now.to_rfc3339())
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?
                 .rows_affected()
                 == 1;
@@ -122,7 +122,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let before: Option<String> = sqlx::query("SELECT title FROM dockets WHERE id = $1")
             .bind(docket_id.as_str())
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut **tx)
             .await?
             .map(|row| row.try_get("title"))
             .transpose()?;
@@ -132,7 +132,7 @@ impl Store {
         sqlx::query("UPDATE dockets SET title = $1 WHERE id = $2")
             .bind(title)
             .bind(docket_id.as_str())
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         sqlx::query(
             "UPDATE documents SET title = $1, summary = $2, body_markdown = $3, federal_register_citation = $4
@@ -143,7 +143,7 @@ impl Store {
         .bind(&document.body_markdown)
         .bind(document.federal_register_citation.as_deref())
         .bind(docket_id.as_str())
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
         let after = format!("{title} (document: {})", document.title);
         audit_docket(
@@ -173,7 +173,7 @@ impl Store {
         )
         .bind(to_millis(now))
         .bind(docket_id.as_str())
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?
         .rows_affected();
         if updated == 1 {
@@ -210,7 +210,7 @@ impl Store {
         sqlx::query(sql)
             .bind(i64::from(on))
             .bind(docket_id.as_str())
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         let (action, after) = match (switch, on) {
             (DocketSwitch::LateComments, true) => ("docket.late_policy", "late comments accepted"),

@@ -169,7 +169,7 @@ impl Store {
             "DELETE FROM comment_confirmations WHERE token_hash = $1 RETURNING comment_id",
         )
         .bind(token.hash())
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut **tx)
         .await?;
         let Some(found) = found else {
             return Ok(Confirmed::NoSuchLink);
@@ -181,7 +181,7 @@ impl Store {
              RETURNING tracking_number",
         )
         .bind(comment_id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut **tx)
         .await?;
         let Some(confirmed) = confirmed else {
             tx.commit().await?;
@@ -219,12 +219,12 @@ impl Store {
             )
             .bind(to_millis(now))
             .bind(id)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?
             .rows_affected();
             sqlx::query("DELETE FROM comment_confirmations WHERE comment_id = $1")
                 .bind(id)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
             if changed == 1 {
                 record_change(&mut tx, id, ChangeKind::Moderated, now).await?;

@@ -28,7 +28,7 @@ impl Store {
         sqlx::query("UPDATE comment_windows SET closes_at = $1 WHERE id = $2")
             .bind(to_millis(new_closes_at))
             .bind(window_id)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         sqlx::query(
             "INSERT INTO window_extensions (window_id, from_closes_at, to_closes_at, extended_at) VALUES ($1, $2, $3, $4)",
@@ -37,7 +37,7 @@ impl Store {
         .bind(to_millis(closes_at))
         .bind(to_millis(new_closes_at))
         .bind(to_millis(now))
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
         let (before, after) = (closes_at.to_rfc3339(), new_closes_at.to_rfc3339());
         audit_docket(
@@ -77,7 +77,7 @@ impl Store {
         sqlx::query("UPDATE comment_windows SET opens_at = $1 WHERE id = $2")
             .bind(to_millis(opens_at))
             .bind(window_id)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         let (before, after) = (current.to_rfc3339(), opens_at.to_rfc3339());
         audit_docket(
@@ -115,7 +115,7 @@ impl Store {
             .bind(to_millis(window.opens_at))
             .bind(to_millis(window.closes_at))
             .bind(i64::from(window.allow_late))
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         let after = format!(
             "new window {} to {}",

@@ -367,7 +367,7 @@ impl Store {
         .bind(to_millis(now))
         .bind(reason.as_str())
         .bind(json)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **tx)
         .await?;
         let kept: i64 = row.try_get("id")?;
         if reason == SummaryReason::Published {

@@ -130,7 +130,7 @@ impl Store {
         .bind(name.as_str())
         .bind(name.key())
         .bind(to_millis(now))
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut **tx)
         .await?;
         let Some(row) = inserted else {
             tx.rollback().await?;
@@ -175,7 +175,7 @@ impl Store {
             .bind(name.as_str())
             .bind(name.key())
             .bind(tag_id)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         if updated.rows_affected() == 0 {
             tx.rollback().await?;
@@ -247,7 +247,7 @@ impl Store {
         sqlx::query(sql)
             .bind(value)
             .bind(tag_id)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         audit_tag(&mut tx, actor, action, tag_id, Some(&tag.name), None, now).await?;
         tx.commit().await?;
@@ -278,7 +278,7 @@ impl Store {
         .bind(ChangeKind::Tagged.as_str())
         .bind(at)
         .bind(from)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
         let moved = sqlx::query(
             "INSERT INTO comment_tags (comment_id, tag_id, tagged_at, tagged_by)
@@ -289,18 +289,18 @@ impl Store {
         .bind(at)
         .bind(actor.id())
         .bind(from)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?
         .rows_affected();
         sqlx::query("DELETE FROM comment_tags WHERE tag_id = $1")
             .bind(from)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         sqlx::query("UPDATE tags SET merged_into = $1, retired_at = $2 WHERE id = $3")
             .bind(into)
             .bind(at)
             .bind(from)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         let after = format!("merged into {} ({into})", target.name);
         audit_tag(
@@ -346,7 +346,7 @@ impl Store {
             let exists = sqlx::query("SELECT 1 FROM comments WHERE id = $1 AND docket_id = $2")
                 .bind(comment_ids[0])
                 .bind(&tag.docket_id)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&mut **tx)
                 .await?;
             if exists.is_none() {
                 tx.rollback().await?;
@@ -396,7 +396,7 @@ impl Store {
             .bind(total as i64)
             .bind(actor.id())
             .bind(to_millis(now))
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut **tx)
             .await?;
         let job: i64 = row.try_get("id")?;
         let after = format!("bulk tag job {job}: {total} matches of {search}");
@@ -439,7 +439,7 @@ impl Store {
             .bind(comment_ids.len() as i64)
             .bind(to_millis(now))
             .bind(job_id)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         tx.commit().await?;
         Ok(())
@@ -458,7 +458,7 @@ impl Store {
         )
         .bind(to_millis(now))
         .bind(job_id)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **tx)
         .await?;
         let (tag_id, done, total): (i64, i64, i64) = (
             row.try_get("tag_id")?,

@@ -724,3 +724,35 @@ async fn staff_see_how_many_comments_wait_to_be_placed() {
     assert!(!page.body.contains("waiting to be placed"));
     assert!(page.body.contains("Campaign "), "the two copies form one");
 }
+
+#[tokio::test]
+async fn copies_of_a_new_letter_placed_in_one_round_form_one_campaign() {
+    let h = harness().await;
+    // Stored during a burst, before the worker looked at any of them.
+    for name in ["Ada", "Ben", "Cal", "Dee"] {
+        h.submit_comment(DOCKET, "individual", name, "OR", LETTER_B)
+            .await;
+    }
+    let personalised =
+        format!("{LETTER_B} My sister's therapy notes were shared and she never knew.");
+    h.submit_comment(DOCKET, "individual", "Eli", "OR", &personalised)
+        .await;
+    h.place_waiting().await;
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM comments ORDER BY id")
+        .fetch_all(h.store().pool())
+        .await
+        .unwrap();
+    assert_eq!(ids.len(), 5);
+    let campaign = campaign_of(&h, ids[0])
+        .await
+        .expect("copies make a campaign");
+    for &id in &ids {
+        assert_eq!(campaign_of(&h, id).await, Some(campaign), "comment {id}");
+    }
+    let added: Vec<i64> = sqlx::query_scalar("SELECT added_words FROM comments ORDER BY id")
+        .fetch_all(h.store().pool())
+        .await
+        .unwrap();
+    assert_eq!(&added[..4], &[0, 0, 0, 0]);
+    assert!(added[4] >= 8, "{added:?}");
+}

@@ -94,11 +94,11 @@ fn small_queue(
 }
 
 /// Another writer's transaction holding the comments table until it is rolled back.
-async fn hold_the_database(h: &Harness) -> sqlx::Transaction<'static, sqlx::Any> {
+async fn hold_the_database(h: &Harness) -> opendocket_core::store::WriteTx {
     let mut blocker = h.store().begin_write().await.unwrap();
     if h.store().backend() == Backend::Postgres {
         sqlx::query("LOCK TABLE comments IN EXCLUSIVE MODE")
-            .execute(&mut *blocker)
+            .execute(&mut **blocker)
             .await
             .unwrap();
     }
@@ -302,6 +302,26 @@ async fn metrics_are_off_without_a_token_and_count_comments_with_one() {
         "opendocket_campaign_placement_waiting 1",
     ] {
         assert!(metrics.body.contains(name), "{name} in\n{}", metrics.body);
+    }
+    // The token holder is told the server's own time for any answer; nobody else is.
+    let page_with = |token: Option<&str>| {
+        let request = Request::get(format!("/dockets/{DOCKET}"));
+        match token {
+            Some(token) => request.header(header::AUTHORIZATION, format!("Bearer {token}")),
+            None => request,
+        }
+        .body(Body::empty())
+        .unwrap()
+    };
+    let timed = h.send(page_with(Some("s3cret-scraper-token"))).await;
+    assert_eq!(timed.status, StatusCode::OK);
+    let timing = timed.headers["server-timing"].to_str().unwrap();
+    let ms: f64 = timing.strip_prefix("app;dur=").unwrap().parse().unwrap();
+    assert!(ms > 0.0, "{timing}");
+    for token in [None, Some("guess")] {
+        let page = h.send(page_with(token)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(!page.headers.contains_key("server-timing"), "{token:?}");
     }
 }
 

@@ -22,10 +22,10 @@ const DOCKET: &str = "FTC-2023-0018";
 const SECONDS: u64 = 5;
 const BURST: usize = 75_000;
 const METRICS_TOKEN: &str = "bench";
+const PLACEMENT_WATCH: Duration = Duration::from_secs(30);
 
-/// The server's own account of its write queue: comments per transaction, and comments still
-/// waiting for campaign placement.
-async fn queue_report(server: SocketAddr) -> Result<String> {
+/// The server's `/metrics` page.
+async fn metrics(server: SocketAddr) -> Result<String> {
     let mut connection = connect(0, server).await?;
     let request = hyper::Request::get("/metrics")
         .header(hyper::header::HOST, server.to_string())
@@ -42,17 +42,45 @@ async fn queue_report(server: SocketAddr) -> Result<String> {
         .into_body()
         .collect()
         .await?;
-    let text = String::from_utf8_lossy(&body.to_bytes()).into_owned();
-    let value = |name: &str| {
-        text.lines()
-            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse::<f64>().ok())
-            .unwrap_or(f64::NAN)
-    };
+    Ok(String::from_utf8_lossy(&body.to_bytes()).into_owned())
+}
+
+fn metric(text: &str, name: &str) -> f64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse::<f64>().ok())
+        .unwrap_or(f64::NAN)
+}
+
+const WAITING_FOR_PLACEMENT: &str = "opendocket_campaign_placement_waiting";
+
+/// The server's own account of its write queue: comments per transaction, and comments still
+/// waiting for campaign placement.
+async fn queue_report(server: SocketAddr) -> Result<String> {
+    let text = metrics(server).await?;
     Ok(format!(
         "{:.0} transactions, {:.1} comments each on average; {:.0} comments waiting for campaign placement",
-        value("opendocket_submission_batch_size_count"),
-        value("opendocket_submission_batch_size_sum") / value("opendocket_submission_batch_size_count"),
-        value("opendocket_campaign_placement_waiting"),
+        metric(&text, "opendocket_submission_batch_size_count"),
+        metric(&text, "opendocket_submission_batch_size_sum")
+            / metric(&text, "opendocket_submission_batch_size_count"),
+        metric(&text, WAITING_FOR_PLACEMENT),
+    ))
+}
+
+/// Watches the placement worker work through what the burst left, with nothing else arriving,
+/// for at most `PLACEMENT_WATCH`: how many comments it placed a second.
+async fn placement_report(server: SocketAddr) -> Result<String> {
+    let started = Instant::now();
+    let waiting_at_start = metric(&metrics(server).await?, WAITING_FOR_PLACEMENT);
+    let mut waiting = waiting_at_start;
+    while waiting > 0.0 && started.elapsed() < PLACEMENT_WATCH {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        waiting = metric(&metrics(server).await?, WAITING_FOR_PLACEMENT);
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    Ok(format!(
+        "Campaign placement afterwards: {:.0} comments placed in {seconds:.1} s ({:.0}/s), {waiting:.0} still waiting",
+        waiting_at_start - waiting,
+        (waiting_at_start - waiting) / seconds,
     ))
 }
 
@@ -415,6 +443,7 @@ pub async fn report() -> Result<()> {
         missing,
     );
     println!("Write queue: {}", queue_report(server).await?);
+    println!("{}", placement_report(server).await?);
     let _ = child.kill();
     let _ = child.wait();
     anyhow::ensure!(missing == 0, "{missing} receipts are not in the database");
