@@ -76,6 +76,17 @@ test('the queue works from the keyboard', async ({ page }) => {
   await page.keyboard.press('p');
   await expect(page.locator('li.queue-item', { hasText: first })).toHaveCount(0);
 
+  // No reason is chosen beforehand: w asks for one, then withholds.
+  await secondItem.locator('.comment-copy').click();
+  await page.keyboard.press('w');
+  const reason = secondItem.getByLabel('Reason');
+  await expect(reason).toBeFocused();
+  await expect(secondItem).toHaveCount(1);
+  await reason.selectOption({ label: 'Spam' });
+  await secondItem.locator('.comment-copy').click();
+  await page.keyboard.press('w');
+  await expect(page.locator('li.queue-item', { hasText: second })).toHaveCount(0);
+
   await page.goto(`/dockets/${DEMO}`);
   await expect(page.locator('.posted-comments')).toContainText(first);
   await expect(page.locator('.posted-comments')).not.toContainText(second);

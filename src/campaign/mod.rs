@@ -128,6 +128,8 @@ pub enum CampaignError {
     MergeIntoItself,
     #[error("Choose to post every copy, or the letter once with the count.")]
     NoChoice,
+    #[error("Tick the box to confirm moving the comments.")]
+    NotConfirmed,
 }
 
 #[cfg(test)]

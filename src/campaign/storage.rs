@@ -10,7 +10,8 @@ use super::{
 use crate::accounts::{audit, Actor, AuditRecord};
 use crate::moderation::{Decision, ModerationError, WithholdReason};
 use crate::store::{
-    from_millis, placeholders, record_change, to_millis, Backend, ChangeKind, Store, StoreError,
+    from_millis, insert_changes, placeholders, record_change, to_millis, Backend, ChangeKind,
+    Store, StoreError,
 };
 use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
@@ -73,6 +74,8 @@ struct Placement {
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct LetterChoice {
     best: Option<Candidate>,
+    /// `best` is the oldest exact copy (same normalised words).
+    exact: bool,
     /// The campaign's letter, or the matched comment itself when it starts a campaign.
     letter: Option<i64>,
 }
@@ -85,6 +88,21 @@ async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(work)
         .await
         .map_err(|e| StoreError::Corrupt(format!("{what} failed: {e}")))
+}
+
+/// What one write transaction of placements has learned, so copies of one text placed in it
+/// share the work: the exact-copy choices that placing more copies cannot change, and the
+/// change rows for the search index, written together at the end.
+#[derive(Default)]
+struct PlacementRound {
+    exact_choices: HashMap<(String, u64), LetterChoice>,
+    changes: Vec<(i64, DateTime<Utc>)>,
+}
+
+impl PlacementRound {
+    async fn finish(self, tx: &mut Tx) -> Result<(), StoreError> {
+        insert_changes(tx, &self.changes, ChangeKind::Campaign).await
+    }
 }
 
 /// `column` cut to the characters campaign detection reads.
@@ -273,9 +291,22 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Option<Option<i64>>, StoreError> {
         let mut tx = self.begin_write().await?;
-        let placed = place_in(&mut tx, self.backend(), comment_id, prepared, last, now).await?;
+        let mut round = PlacementRound::default();
+        let placed = place_in(
+            &mut tx,
+            &mut round,
+            self.backend(),
+            comment_id,
+            prepared,
+            last,
+            now,
+        )
+        .await?;
         match placed {
-            Some(_) => tx.commit().await?,
+            Some(_) => {
+                round.finish(&mut tx).await?;
+                tx.commit().await?
+            }
             None => tx.rollback().await?,
         }
         Ok(placed)
@@ -315,9 +346,20 @@ impl Store {
                 continue;
             }
             let mut tx = self.begin_write().await?;
+            let mut round = PlacementRound::default();
             for (id, placement) in prepared {
-                place_in(&mut tx, self.backend(), id, *placement, true, now).await?;
+                place_in(
+                    &mut tx,
+                    &mut round,
+                    self.backend(),
+                    id,
+                    *placement,
+                    true,
+                    now,
+                )
+                .await?;
             }
+            round.finish(&mut tx).await?;
             tx.commit().await?;
         }
         Ok(ids.len())
@@ -877,6 +919,7 @@ async fn choose_letter(
     .bind(comment_id)
     .fetch_optional(&mut **tx)
     .await?;
+    let is_exact = exact.is_some();
     let best = match exact {
         Some(row) => Some(Candidate {
             comment_id: row.try_get("id")?,
@@ -899,7 +942,11 @@ async fn choose_letter(
         Some(best) => Some(best.comment_id),
         None => None,
     };
-    Ok(LetterChoice { best, letter })
+    Ok(LetterChoice {
+        best,
+        exact: is_exact,
+        letter,
+    })
 }
 
 /// Checks the campaign is on the docket and not merged away; returns how many comments it has.
@@ -1009,6 +1056,7 @@ async fn audit_campaign(
 /// the lock (bounded by `MAX_DETECTION_CHARS`).
 async fn place_in(
     tx: &mut Tx,
+    round: &mut PlacementRound,
     backend: Backend,
     comment_id: i64,
     prepared: Placement,
@@ -1044,7 +1092,23 @@ async fn place_in(
             .await?;
         return Ok(Some(None));
     };
-    let current = choose_letter(tx, &docket_id, comment_id, &signature).await?;
+    let key = (docket_id.clone(), signature.exact);
+    let current = match round.exact_choices.get(&key) {
+        Some(choice) => *choice,
+        None => {
+            let choice = choose_letter(tx, &docket_id, comment_id, &signature).await?;
+            // Placing newer copies of this text does not change which copy is the oldest, nor
+            // (when it has one) its campaign.
+            if choice.exact
+                && choice
+                    .best
+                    .is_some_and(|b| b.campaign_id.is_some() && b.comment_id < comment_id)
+            {
+                round.exact_choices.insert(key, choice);
+            }
+            choice
+        }
+    };
     let mut added_words = match (choice, added_words) {
         (Some(choice), added) if choice == current => added,
         _ if !last => return Ok(None),
@@ -1079,21 +1143,32 @@ async fn place_in(
         }),
         None => None,
     };
-    sqlx::query(
-            "UPDATE comments SET campaign_checked = 1, text_hash = $1, campaign_id = $2, added_words = $3
-             WHERE id = $4",
-        )
-        .bind(signature.exact as i64)
-        .bind(campaign)
-        .bind(campaign.and(added_words))
-        .bind(comment_id)
-        .execute(&mut **tx)
-        .await?;
+    let placed = sqlx::query(match campaign {
+        // Joining a campaign changes the comment's public record (`last_modified_at`).
+        Some(_) => {
+            "UPDATE comments SET campaign_checked = 1, text_hash = $1, campaign_id = $2,
+                 added_words = $3, last_modified_at = $5 WHERE id = $4"
+        }
+        None => {
+            "UPDATE comments SET campaign_checked = 1, text_hash = $1, campaign_id = $2,
+                 added_words = $3 WHERE id = $4"
+        }
+    })
+    .bind(signature.exact as i64)
+    .bind(campaign)
+    .bind(campaign.and(added_words))
+    .bind(comment_id);
+    match campaign {
+        Some(_) => placed.bind(to_millis(now)),
+        None => placed,
+    }
+    .execute(&mut **tx)
+    .await?;
     if current.best.is_none_or(|b| b.similarity < SEED_BELOW) {
         remember_example(tx, &docket_id, comment_id, &signature).await?;
     }
     if campaign.is_some() {
-        record_change(tx, comment_id, ChangeKind::Campaign, now).await?;
+        round.changes.push((comment_id, now));
     }
     Ok(Some(campaign))
 }

@@ -501,7 +501,7 @@ async fn insert_change(
 
 /// Adds one change of `kind` for each comment, in order, with as few statements as
 /// `INSERT_CHUNKS` allows.
-async fn insert_changes(
+pub(crate) async fn insert_changes(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     changes: &[(i64, DateTime<Utc>)],
     kind: ChangeKind,

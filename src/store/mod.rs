@@ -9,7 +9,7 @@ mod mail;
 mod secrets;
 mod windows;
 
-pub(crate) use comments::record_change;
+pub(crate) use comments::{insert_changes, record_change};
 pub use comments::{Acknowledgement, Stored, Submission};
 pub(crate) use dockets::audit_docket;
 pub use dockets::DocketSwitch;

@@ -207,6 +207,7 @@ fn CampaignPage(view: CampaignView) -> impl IntoView {
                         }).collect_view()}
                     </select>
                 </label>
+                <label><input type="checkbox" name="confirm" value="yes" required/> " Yes, move every copy into that campaign"</label>
                 <button type="submit">"Merge"</button>
             </StaffForm>
         })}
@@ -220,6 +221,7 @@ fn CampaignPage(view: CampaignView) -> impl IntoView {
         </p>
         <StaffForm csrf=csrf.clone() action=action("split") id="split-form">
             {can_change.then(|| view! {
+                <label><input type="checkbox" name="confirm" value="yes" required/> " Yes, move the ticked copies"</label>
                 <button type="submit">"Move the ticked copies to a new campaign"</button>
             })}
         </StaffForm>

@@ -275,7 +275,15 @@ fn Dockets(dockets: DocketsView) -> impl IntoView {
             <DraftField name="id" label="Docket id (such as FTC-2024-0001)"/>
             <DraftField name="title" label="Title"/>
             <DraftField name="agency_name" label="Agency"/>
-            <DraftField name="time_zone" label="Time zone (such as America/New_York)"/>
+            <div class="field">
+                <label for="time_zone">"Agency's time zone"</label>
+                <select id="time_zone" name="time_zone">
+                    {dockets.time_zones.into_iter().map(|zone| {
+                        let (selected, label) = (zone == DEFAULT_TIME_ZONE, zone.clone());
+                        view! { <option value=zone selected=selected>{label}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
             <DraftField name="opens_at" label="Opens at (agency's clock)" input_type="datetime-local"/>
             <DraftField name="due_date" label="Due date (empty: 30 days)" input_type="date"/>
             <div class="field"><label><input type="checkbox" name="allow_late" value="on"/> " Accept late comments, marked late"</label></div>
@@ -293,6 +301,9 @@ fn Dockets(dockets: DocketsView) -> impl IntoView {
         </StaffForm>
     }
 }
+
+/// Where the first agencies are; any IANA zone may be chosen.
+const DEFAULT_TIME_ZONE: &str = "America/New_York";
 
 #[component]
 fn DraftField(
@@ -519,14 +530,11 @@ fn Queue(queue: QueueView) -> impl IntoView {
         {can_moderate.then(|| view! {
             <StaffForm csrf=csrf.clone() id="bulk" class="bulk" action="/staff/comments/bulk">
                 <span>"With the ticked comments: "</span>
-                <button type="submit" name="decision" value="post">"Post selected"</button>
+                <button type="submit" name="decision" value="post" formnovalidate>"Post selected"</button>
                 <label>"Reason "
-                    <select name="reason">
-                        {WithholdReason::MODERATOR_CHOICES.into_iter().map(|r| view! {
-                            <option value=r.as_str()>{r.label()}</option>
-                        }).collect_view()}
-                    </select>
+                    <WithholdReasons/>
                 </label>
+                <label><input type="checkbox" name="confirm" value="yes" required/> " Yes, withhold every ticked comment"</label>
                 <button type="submit" name="decision" value="withhold">"Withhold selected"</button>
             </StaffForm>
         })}
@@ -600,19 +608,29 @@ fn QueueItem(entry: QueueEntry, csrf: String, can_moderate: bool) -> impl IntoVi
                     <label>"Redact when posting (exact text; separate several with |) "
                         <input type="text" name="redact"/>
                     </label>
-                    <button type="submit" name="decision" value="post" class="primary">"Post"</button>
+                    <button type="submit" name="decision" value="post" class="primary" formnovalidate>"Post"</button>
                     <label>"Reason "
-                        <select name="reason">
-                            {WithholdReason::MODERATOR_CHOICES.into_iter().map(|r| view! {
-                                <option value=r.as_str()>{r.label()}</option>
-                            }).collect_view()}
-                        </select>
+                        <WithholdReasons/>
                     </label>
                     <label>"Note " <input type="text" name="note"/></label>
                     <button type="submit" name="decision" value="withhold">"Withhold"</button>
                 </StaffForm>
             })}
         </li>
+    }
+}
+
+/// The reasons a moderator may withhold for. None is chosen beforehand: withholding asks for
+/// one (the browser before sending, the server again).
+#[component]
+fn WithholdReasons() -> impl IntoView {
+    view! {
+        <select name="reason" required>
+            <option value="" selected>"Choose a reason"</option>
+            {WithholdReason::MODERATOR_CHOICES.into_iter().map(|r| view! {
+                <option value=r.as_str()>{r.label()}</option>
+            }).collect_view()}
+        </select>
     }
 }
 
@@ -631,7 +649,7 @@ fn QueueKeyboard() -> impl IntoView {
     });
     view! {
         <p class="hint" id="keyboard-hint" data-ready=move || ready.get().then_some("true")>
-            "Keyboard: j / k next and previous comment, p post, w withhold (with the chosen reason), x tick for a bulk decision."
+            "Keyboard: j / k next and previous comment, p post, w withhold (asks for a reason first when none is chosen), x tick for a bulk decision."
         </p>
     }
 }
@@ -679,7 +697,23 @@ fn queue_shortcut(event: leptos::ev::KeyboardEvent) {
             event.prevent_default();
         }
         "p" => click("button[value=post]"),
-        "w" => click("button[value=withhold]"),
+        "w" => {
+            let reason = current
+                .and_then(|i| {
+                    items[i]
+                        .query_selector("select[name=reason]")
+                        .ok()
+                        .flatten()
+                })
+                .and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok());
+            match reason {
+                Some(reason) if reason.value().is_empty() => {
+                    let _ = reason.focus();
+                    event.prevent_default();
+                }
+                _ => click("button[value=withhold]"),
+            }
+        }
         "x" => click("input[name=selected]"),
         _ => {}
     }

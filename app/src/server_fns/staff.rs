@@ -296,6 +296,8 @@ pub struct DocketRow {
 pub struct DocketsView {
     pub header: StaffHeader,
     pub dockets: Vec<DocketRow>,
+    /// Every IANA time zone name, for the new docket's agency.
+    pub time_zones: Vec<String>,
 }
 
 #[server(endpoint = "staff/dockets")]
@@ -323,6 +325,10 @@ pub async fn staff_dockets() -> Result<DocketsView, AppError> {
                     confirm_by_email: d.confirm_by_email,
                 }
             })
+            .collect(),
+        time_zones: chrono_tz::TZ_VARIANTS
+            .iter()
+            .map(|zone| zone.name().to_owned())
             .collect(),
     })
 }

@@ -64,6 +64,12 @@ async fn apply(
     actor: &Actor,
 ) -> Result<i64, CampaignStoreError> {
     let (store, now) = (&state.services.store, state.services.clock.now());
+    // Merging and splitting move many comments at once: the form asks the person to confirm.
+    if matches!(change, CampaignChange::Merge | CampaignChange::Split)
+        && form.get("confirm") != Some("yes")
+    {
+        return Err(CampaignError::NotConfirmed.into());
+    }
     match change {
         CampaignChange::Merge => {
             let into = form.number("into").ok_or(CampaignError::NotFound)?;

@@ -10,9 +10,17 @@ use axum::response::{IntoResponse, Redirect, Response};
 use opendocket_core::accounts::Actor;
 use opendocket_core::moderation::{Decision, ModerationError, WithholdReason};
 
-fn withhold(fields: &Fields) -> Option<Decision> {
-    Some(Decision::Withhold {
-        reason: WithholdReason::chosen(fields.get("reason")?)?,
+/// A withhold decision; there is no default reason, so a form without one is refused.
+fn withhold(fields: &Fields) -> Result<Decision, Refusal> {
+    let reason = fields
+        .get("reason")
+        .and_then(WithholdReason::chosen)
+        .ok_or_else(|| {
+            Refusal::unprocessable("Choose a reason for withholding; nothing was changed.")
+                .on("/staff")
+        })?;
+    Ok(Decision::Withhold {
+        reason,
         note: fields
             .get("note")
             .map(|n| n.trim().to_owned())
@@ -35,7 +43,7 @@ impl StaffForm for DecisionForm {
                     .unwrap_or_default(),
             }),
             Some("restore") => Some(Decision::Restore),
-            Some("withhold") => withhold(fields),
+            Some("withhold") => Some(withhold(fields)?),
             _ => None,
         };
         match (fields.number("version"), decision) {
@@ -102,6 +110,8 @@ pub struct BulkDecisionForm {
     /// `selected` = `ID:VERSION`, once per ticked comment.
     selected: Vec<(i64, i64)>,
     decision: Option<Decision>,
+    /// The box saying the moderator means to withhold every ticked comment.
+    confirmed: bool,
 }
 
 impl StaffForm for BulkDecisionForm {
@@ -115,10 +125,14 @@ impl StaffForm for BulkDecisionForm {
             .collect();
         let decision = match fields.get("decision") {
             Some("post") => Some(Decision::Post { redact: Vec::new() }),
-            Some("withhold") => withhold(fields),
+            Some("withhold") => Some(withhold(fields)?),
             _ => None,
         };
-        Ok(Self { selected, decision })
+        Ok(Self {
+            selected,
+            decision,
+            confirmed: fields.get("confirm") == Some("yes"),
+        })
     }
 }
 
@@ -138,6 +152,12 @@ pub async fn decide_bulk(
         (None, false) => {
             return Err(Refusal::bad_request(
                 "The bulk decision form was incomplete; nothing was changed.",
+            )
+            .on("/staff"))
+        }
+        (Some(Decision::Withhold { .. }), false) if !form.confirmed => {
+            return Err(Refusal::unprocessable(
+                "Tick “Yes, withhold every ticked comment” to confirm; nothing was changed.",
             )
             .on("/staff"))
         }

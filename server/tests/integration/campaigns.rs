@@ -278,11 +278,24 @@ async fn staff_merge_split_and_take_comments_out_of_campaigns() {
     );
     let analyst = analyst(&h).await;
 
-    let merged = h
+    // Without the box ticked nothing moves.
+    let unconfirmed = h
         .staff_form(
             &analyst,
             &format!("/staff/campaigns/{b}/merge"),
             &[("into", &a.to_string())],
+        )
+        .await;
+    assert_eq!(unconfirmed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unconfirmed
+        .body
+        .contains("Tick the box to confirm moving the comments. Nothing was changed."));
+    assert_eq!(campaign_of(&h, d.b[0]).await, Some(b));
+    let merged = h
+        .staff_form(
+            &analyst,
+            &format!("/staff/campaigns/{b}/merge"),
+            &[("into", &a.to_string()), ("confirm", "yes")],
         )
         .await;
     assert_eq!(merged.status, StatusCode::SEE_OTHER, "{}", merged.body);
@@ -301,7 +314,7 @@ async fn staff_merge_split_and_take_comments_out_of_campaigns() {
         .staff_form(
             &analyst,
             &format!("/staff/campaigns/{a}/merge"),
-            &[("into", &a.to_string())],
+            &[("into", &a.to_string()), ("confirm", "yes")],
         )
         .await;
     assert_eq!(itself.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -314,6 +327,7 @@ async fn staff_merge_split_and_take_comments_out_of_campaigns() {
             &[
                 ("comment", &d.b[0].to_string()),
                 ("comment", &d.b[1].to_string()),
+                ("confirm", "yes"),
             ],
         )
         .await;
@@ -330,12 +344,16 @@ async fn staff_merge_split_and_take_comments_out_of_campaigns() {
         .staff_form(
             &analyst,
             &format!("/staff/campaigns/{a}/split"),
-            &[("comment", &d.unique.to_string())],
+            &[("comment", &d.unique.to_string()), ("confirm", "yes")],
         )
         .await;
     assert_eq!(outsider.status, StatusCode::NOT_FOUND);
     let nothing = h
-        .staff_form(&analyst, &format!("/staff/campaigns/{a}/split"), &[])
+        .staff_form(
+            &analyst,
+            &format!("/staff/campaigns/{a}/split"),
+            &[("confirm", "yes")],
+        )
         .await;
     assert_eq!(nothing.status, StatusCode::UNPROCESSABLE_ENTITY);
 
@@ -377,7 +395,7 @@ async fn staff_merge_split_and_take_comments_out_of_campaigns() {
         .staff_form(
             &moderator,
             &format!("/staff/campaigns/{a}/merge"),
-            &[("into", &new.to_string())],
+            &[("into", &new.to_string()), ("confirm", "yes")],
         )
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
@@ -755,4 +773,9 @@ async fn copies_of_a_new_letter_placed_in_one_round_form_one_campaign() {
         .unwrap();
     assert_eq!(&added[..4], &[0, 0, 0, 0]);
     assert!(added[4] >= 8, "{added:?}");
+    // The search index hears of each comment's campaign.
+    let told = h
+        .count("SELECT COUNT(DISTINCT comment_id) FROM comment_changes WHERE kind = 'campaign'")
+        .await;
+    assert_eq!(told, 5);
 }

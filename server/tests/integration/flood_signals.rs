@@ -266,7 +266,11 @@ async fn bursts_are_grouped_in_the_queue_held_together_and_never_posted_in_bulk(
             .await
             .unwrap();
     let values: Vec<String> = refreshed.iter().map(|(i, v)| format!("{i}:{v}")).collect();
-    let mut fields = vec![("decision", "withhold"), ("reason", "spam")];
+    let mut fields = vec![
+        ("decision", "withhold"),
+        ("reason", "spam"),
+        ("confirm", "yes"),
+    ];
     fields.extend(values.iter().map(|v| ("selected", v.as_str())));
     let bulk = h
         .staff_form(&moderator, "/staff/comments/bulk", &fields)

@@ -548,6 +548,65 @@ async fn a_decision_on_a_stale_view_is_refused_and_shows_the_current_state() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn withholding_without_a_chosen_reason_is_refused_and_changes_nothing() {
+    let h = docket_with_comments(&["Undecided.", "Also undecided."]).await;
+    let moderator = h.staff_session("mod@ftc.gov", Role::Moderator).await;
+    let ids = queue_ids(&h).await;
+    let (id, version) = ids[0];
+    for reason in ["", "personal_informationX"] {
+        let refused = h
+            .staff_post(
+                Some(&moderator),
+                &format!("/staff/comments/{id}/decision"),
+                decision(&moderator, version, "withhold", reason, ""),
+            )
+            .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{reason:?}"
+        );
+        assert!(
+            refused
+                .body
+                .contains("Choose a reason for withholding; nothing was changed."),
+            "{}",
+            refused.body
+        );
+    }
+    let selected: Vec<String> = ids.iter().map(|(id, v)| format!("{id}:{v}")).collect();
+    let mut bulk = vec![
+        ("csrf_token", moderator.csrf.as_str()),
+        ("decision", "withhold"),
+        ("reason", ""),
+    ];
+    bulk.extend(selected.iter().map(|s| ("selected", s.as_str())));
+    let refused = h
+        .staff_post(Some(&moderator), "/staff/comments/bulk", encode_form(&bulk))
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // With a reason but without the confirmation, bulk withholding is refused too.
+    bulk[2] = ("reason", "spam");
+    let unconfirmed = h
+        .staff_post(Some(&moderator), "/staff/comments/bulk", encode_form(&bulk))
+        .await;
+    assert_eq!(unconfirmed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unconfirmed
+        .body
+        .contains("Tick “Yes, withhold every ticked comment” to confirm; nothing was changed."));
+    assert_eq!(
+        h.count("SELECT COUNT(*) FROM comments WHERE status = 'pending'")
+            .await,
+        2
+    );
+    // The queue offers no reason beforehand.
+    let queue = h.staff_get(&moderator, "/staff").await;
+    assert!(queue
+        .body
+        .contains(r#"<option value="" selected>Choose a reason</option>"#));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_decisions_on_one_comment_let_exactly_one_win() {
     let h = docket_with_comments(&["Raced."]).await;
     let (id, version) = queue_ids(&h).await[0];
@@ -688,6 +747,14 @@ async fn an_admin_creates_a_docket_and_extends_its_deadline_in_public() {
             ),
         ])
     };
+    // The agency's zone is picked from the IANA names, New York first chosen.
+    let form = h.staff_get(&admin, "/staff/dockets").await;
+    assert!(form
+        .body
+        .contains(r#"<option value="America/New_York" selected>America/New_York"#));
+    assert!(form
+        .body
+        .contains(r#"<option value="Europe/Paris">Europe/Paris"#));
     let created = h
         .staff_post(
             Some(&admin),
@@ -1083,6 +1150,7 @@ async fn bulk_decisions_apply_to_the_ticked_comments_and_skip_stale_ones() {
         ("csrf_token".to_owned(), moderator.csrf.clone()),
         ("decision".into(), "withhold".into()),
         ("reason".into(), "spam".into()),
+        ("confirm".into(), "yes".into()),
     ];
     for (id, version) in &ids[..3] {
         fields.push(("selected".into(), format!("{id}:{version}")));
