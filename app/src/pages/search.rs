@@ -364,10 +364,13 @@ fn Tags(view: TagsView) -> impl IntoView {
                 let current_name = tag.name.clone();
                 view! {
                     <li class="tag-row" data-tag=tag.name.clone()>
-                        <strong>{tag.name.clone()}</strong> " "
-                        <a href=count_href>{format!("{} comments", thousands(tag.comments as u64))}</a>
-                        {tag.retired.then_some(" · retired")}
-                        {tag.published.then_some(" · published")}
+                        <p class="tag-summary">
+                            <strong>{tag.name.clone()}</strong> " · "
+                            <a href=count_href>{format!("{} comments", thousands(tag.comments as u64))}</a>
+                            {tag.retired.then_some(" · retired")}
+                            {tag.published.then_some(" · published")}
+                        </p>
+                        <div class="tag-controls">
                         {can_tag.then(|| view! {
                             <StaffForm csrf=csrf.clone() action=action.clone()>
                                 <label>"Rename to " <input type="text" name="name" maxlength="60" value=current_name/></label>
@@ -380,6 +383,7 @@ fn Tags(view: TagsView) -> impl IntoView {
                                             {targets.into_iter().map(|t| view! { <option value=t.id.to_string()>{t.name}</option> }).collect_view()}
                                         </select>
                                     </label>
+                                    <label><input type="checkbox" name="confirm" value="yes" required/> " Yes, merge"</label>
                                     <button type="submit" name="action" value="merge">"Merge"</button>
                                 </StaffForm>
                             })}
@@ -400,6 +404,7 @@ fn Tags(view: TagsView) -> impl IntoView {
                                 }}
                             </StaffForm>
                         })}
+                        </div>
                     </li>
                 }.into_any()
             }).collect_view()}

@@ -47,6 +47,8 @@ where
     T: Clone + Send + Sync + Serialize + DeserializeOwned + 'static,
     V: IntoView + 'static,
 {
+    // Read only when the page is refused, so a signed-in person keeps the staff menu.
+    let signed_in = Resource::new(|| (), |_| staff_signed_in());
     view! {
         <Title text=title/>
         <Meta name="robots" content="noindex"/>
@@ -56,6 +58,10 @@ where
                 Suspend::new(async move {
                     match data.await {
                         Ok(value) => render(value).into_any(),
+                        Err(AppError::Forbidden) => {
+                            let bar = signed_in.await.ok().map(|header| view! { <StaffBar header/> });
+                            view! { {bar} <LoadError error=AppError::Forbidden/> }.into_any()
+                        }
                         Err(error) => view! { <LoadError error/> }.into_any(),
                     }
                 })

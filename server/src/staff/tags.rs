@@ -98,6 +98,12 @@ pub async fn change_tag(
             Ok(name) => store.rename_tag(tag_id, &name, &actor, now).await,
             Err(e) => Err(e.into()),
         },
+        Some("merge") if form.get("confirm") != Some("yes") => {
+            return Err(Refusal::unprocessable(
+                "Tick “Yes, merge” to confirm; nothing was changed.",
+            )
+            .on(&page))
+        }
         Some("merge") => match merged_into {
             Some(into) => store
                 .merge_tags(tag_id, into, &actor, now)

@@ -428,7 +428,11 @@ async fn only_those_who_publish_tags_may_change_a_published_one() {
         .staff_form(
             &analyst,
             &tag_path(consent),
-            &[("action", "merge"), ("into", into_published.as_str())],
+            &[
+                ("action", "merge"),
+                ("into", into_published.as_str()),
+                ("confirm", "yes"),
+            ],
         )
         .await;
     assert_eq!(

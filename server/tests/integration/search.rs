@@ -444,6 +444,21 @@ async fn the_tag_vocabulary_renames_merges_retires_and_publishes() {
         vec![("action", "merge".into()), ("into", privacy.to_string())],
     )
     .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "not confirmed");
+    assert!(r
+        .body
+        .contains("Tick “Yes, merge” to confirm; nothing was changed."));
+    let r = post(
+        &h,
+        &analyst,
+        &format!("/staff/tags/{sharing}"),
+        vec![
+            ("action", "merge".into()),
+            ("into", privacy.to_string()),
+            ("confirm", "yes".into()),
+        ],
+    )
+    .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let tags = h.store().tags(DOCKET).await.unwrap();
     assert_eq!(tags.len(), 1);

@@ -284,10 +284,17 @@ async fn every_staff_endpoint_refuses_anonymous_requests_and_too_weak_roles() {
         }
     }
     for path in ["/staff/users", "/staff/audit"] {
+        let refused = h.staff_get(&analyst, path).await;
         assert_eq!(
-            h.staff_get(&analyst, path).await.status,
+            refused.status,
             StatusCode::FORBIDDEN,
             "GET {path} as an analyst"
+        );
+        assert!(
+            refused
+                .body
+                .contains(r#"<nav aria-label="Staff" class="staff-bar">"#),
+            "the refusal keeps the staff menu: {path}"
         );
     }
     assert_eq!(
