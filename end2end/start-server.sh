@@ -24,4 +24,5 @@ export OPENDOCKET_MIN_FREE_SPACE=100MB
 "$OPENDOCKET_BIN" docket proof-of-work FTC-2026-0042 on > /dev/null
 echo 'moderator passphrase for tests' | "$OPENDOCKET_BIN" user add --email moderator@ftc.gov --role moderator > /dev/null
 echo 'analyst passphrase for tests' | "$OPENDOCKET_BIN" user add --email analyst@ftc.gov --role analyst > /dev/null
+echo 'admin passphrase for tests' | "$OPENDOCKET_BIN" user add --email admin@ftc.gov --role admin > /dev/null
 exec "$OPENDOCKET_BIN" serve

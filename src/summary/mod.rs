@@ -156,7 +156,7 @@ impl DocketSummary {
         line(&mut md, String::new());
         line(&mut md, "## Totals".into());
         line(&mut md, String::new());
-        line(&mut md, "| | Comments |".into());
+        line(&mut md, "| Total | Comments |".into());
         line(&mut md, "| --- | ---: |".into());
         for (label, n) in [
             ("Received", self.received),
@@ -177,11 +177,11 @@ impl DocketSummary {
                 line(&mut md, format!("- {}: {n}", escape_md(reason)));
             }
         }
-        for (title, counts) in [
-            ("By submitter type", &self.by_submitter),
-            ("By state or province", &self.by_state),
-            ("By country", &self.by_country),
-            ("Organizations", &self.organizations),
+        for (title, heading, counts) in [
+            ("By submitter type", "Submitter type", &self.by_submitter),
+            ("By state or province", "State or province", &self.by_state),
+            ("By country", "Country", &self.by_country),
+            ("Organizations", "Organization", &self.organizations),
         ] {
             line(&mut md, String::new());
             line(&mut md, format!("## {title}"));
@@ -190,7 +190,7 @@ impl DocketSummary {
                 line(&mut md, "None.".into());
                 continue;
             }
-            line(&mut md, "| | Received | Posted |".into());
+            line(&mut md, format!("| {heading} | Received | Posted |"));
             line(&mut md, "| --- | ---: | ---: |".into());
             for c in counts {
                 line(

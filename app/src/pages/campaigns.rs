@@ -81,6 +81,7 @@ fn Campaigns(view: CampaignsView) -> impl IntoView {
             </p>
         })}
         {campaigns.is_empty().then(|| view! { <p>"No form-letter campaigns found yet."</p> })}
+        <div class="table-scroll" tabindex="0" role="region" aria-label="Campaigns">
         <table class="campaigns">
             <thead>
                 <tr>
@@ -110,6 +111,7 @@ fn Campaigns(view: CampaignsView) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
+        </div>
         <nav class="pager" aria-label="Pages of campaigns">
             {(page > 1).then(|| view! { <a href=format!("{list}?page={}", page - 1)>"Previous"</a> })}
             {(pages > 1).then(|| view! { <span>{format!(" Page {page} of {pages} ")}</span> })}

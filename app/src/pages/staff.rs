@@ -145,7 +145,7 @@ fn ApiKeys(keys: crate::server_fns::staff::ApiKeysView) -> impl IntoView {
         <h1>"API keys"</h1>
         <p>"Keys for the regulations.gov-compatible API at /v4. Reading works without a key at a lower limit; a key raises it. Each key is shown once, when it is made."</p>
         <table class="api-keys">
-            <thead><tr><th>"No."</th><th>"Name"</th><th>"Limit"</th><th>"Made"</th><th></th></tr></thead>
+            <thead><tr><th>"No."</th><th>"Name"</th><th>"Limit"</th><th>"Made"</th><th>"Controls"</th></tr></thead>
             <tbody>{rows}</tbody>
         </table>
         <h2>"Make a key"</h2>
@@ -433,14 +433,17 @@ fn Audit(audit: AuditView) -> impl IntoView {
         <StaffBar header=audit.header/>
         <h1>"Audit log"</h1>
         <p><a href="/staff/audit.csv" download="audit-log.csv">"Download the whole log as CSV"</a></p>
-        <table class="audit">
-            <thead><tr><th>"When"</th><th>"Who"</th><th>"What"</th><th>"On"</th><th>"Before"</th><th>"After"</th></tr></thead>
-            <tbody>
-                {audit.rows.into_iter().map(|r| view! {
-                    <tr><td>{r.at}</td><td>{r.actor}</td><td>{r.action}</td><td>{r.object}</td><td>{r.before}</td><td>{r.after}</td></tr>
-                }).collect_view()}
-            </tbody>
-        </table>
+        // Wider than a phone: the table scrolls within a region the keyboard can reach.
+        <div class="table-scroll" tabindex="0" role="region" aria-label="Audit log entries">
+            <table class="audit">
+                <thead><tr><th>"When"</th><th>"Who"</th><th>"What"</th><th>"On"</th><th>"Before"</th><th>"After"</th></tr></thead>
+                <tbody>
+                    {audit.rows.into_iter().map(|r| view! {
+                        <tr><td>{r.at}</td><td>{r.actor}</td><td>{r.action}</td><td>{r.object}</td><td>{r.before}</td><td>{r.after}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }
 
