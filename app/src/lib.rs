@@ -60,6 +60,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff/login") view=pages::staff::StaffLoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/staff") view=pages::staff::StaffQueuePage ssr=SsrMode::Async/>
                     <Route path=path!("/staff/audit") view=pages::staff::StaffAuditPage ssr=SsrMode::Async/>
+                    <Route path=path!("/staff/comments/:id") view=pages::staff::StaffCommentPage ssr=SsrMode::Async/>
                     <Route path=path!("/staff/users") view=pages::staff::StaffUsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/staff/api-keys") view=pages::staff::StaffApiKeysPage ssr=SsrMode::Async/>
                     <Route path=path!("/staff/import") view=pages::staff::StaffImportPage ssr=SsrMode::Async/>

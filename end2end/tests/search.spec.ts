@@ -40,6 +40,41 @@ test('an analyst searches, clicks a facet and bulk-tags every match', async ({ p
   await signOut(page);
 });
 
+test('an analyst opens a whole comment from a search result, tags it there and goes back', async ({ page }) => {
+  const stamp = Date.now();
+  const ending = `the very last words of a long letter (${stamp}).`;
+  const text = `Share my therapy notes with nobody (${stamp}). ${'I want my data kept private. '.repeat(60)}${ending}`;
+  await comment(page, text);
+
+  await signIn(page, 'analyst@ftc.gov', 'analyst passphrase for tests');
+  const tag = `whole-${stamp}`;
+  await page.goto(`/staff/dockets/${DEMO}/tags`);
+  await page.getByLabel('New tag').fill(tag);
+  await page.getByRole('button', { name: 'Add tag' }).click();
+  await expect(page.locator(`[data-tag="${tag}"]`)).toBeVisible();
+
+  await page.goto(`/staff/search?docket=${DEMO}&q=${encodeURIComponent(`therapy ${stamp}`)}`);
+  await expect(page.locator('#result-count')).toHaveText('1 comment matches');
+  const results = page.url();
+  await page.locator('.hit .meta a').first().click();
+  await expect(page).toHaveURL(/\/staff\/comments\/\d+$/);
+  await expect(page.locator('.comment-copy')).toContainText(ending);
+  await expect(page.locator('#comment-outcome')).toHaveText('Waiting for a decision');
+  await page.goBack();
+  await expect(page).toHaveURL(results);
+  await expect(page.locator('#result-count')).toHaveText('1 comment matches');
+  await page.goForward();
+
+  await page.getByRole('combobox', { name: 'Tag' }).selectOption({ label: tag });
+  await page.getByRole('button', { name: 'Tag', exact: true }).click();
+  await expect(page).toHaveURL(/\/staff\/comments\/\d+$/);
+  await expect(page.getByRole('button', { name: `Remove tag ${tag}` })).toBeVisible();
+
+  await page.goto(results);
+  await expect(page.locator('.hit')).toContainText(tag);
+  await signOut(page);
+});
+
 test('the public searches posted comments and sees only what was posted', async ({ page }) => {
   const stamp = Date.now();
   const text = `Share nothing with advertisers, call 202-555-0188 (${stamp}).`;

@@ -35,6 +35,12 @@ test('every staff page fits a 375 px phone', async ({ page, javaScriptEnabled })
     const campaign = await campaigns.first().getAttribute('href');
     if (campaign) paths.push(campaign);
   }
+  await page.goto(`/staff/search?docket=${DEMO}`);
+  const comments = page.locator('.hit .meta a');
+  if ((await comments.count()) > 0) {
+    const comment = await comments.first().getAttribute('href');
+    if (comment) paths.push(comment);
+  }
   const overflowing: string[] = [];
   const violations: string[] = [];
   for (const path of paths) {

@@ -158,6 +158,18 @@ pub struct DecidedComment {
     pub decided_by: Option<String>,
 }
 
+/// One comment as staff see it on its own page: what the queue shows, whatever its status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffComment {
+    pub item: QueueItem,
+    pub status: CommentStatus,
+    pub public_id: Option<String>,
+    pub reason: Option<WithholdReason>,
+    /// The text as posted when a moderator redacted part of it.
+    pub redacted_body: Option<String>,
+    pub decided_by: Option<String>,
+}
+
 /// A posted comment as the public sees it: never e-mail or contact details.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublicComment {

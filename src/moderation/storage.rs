@@ -48,6 +48,48 @@ pub(super) fn display_name(
     }
 }
 
+/// What the queue and a comment's staff page read of a comment, and from where.
+const STAFF_COLUMNS: &str =
+    "c.id, c.version, c.docket_id, d.title, a.time_zone, c.received_at, c.late,
+        c.submitter_type, c.first_name, c.last_name, c.organization, c.email, c.body, c.flags,
+        c.campaign_id, c.held,
+        (SELECT COUNT(*) FROM comments m WHERE m.campaign_id = c.campaign_id) AS copies";
+const STAFF_FROM: &str =
+    "FROM comments c JOIN dockets d ON d.id = c.docket_id JOIN agencies a ON a.code = d.agency_code";
+
+fn queue_item_from_row(row: &sqlx::any::AnyRow) -> Result<QueueItem, StoreError> {
+    let kind: String = row.try_get("submitter_type")?;
+    Ok(QueueItem {
+        id: row.try_get("id")?,
+        version: row.try_get("version")?,
+        docket_id: row.try_get("docket_id")?,
+        docket_title: row.try_get("title")?,
+        time_zone: row.try_get("time_zone")?,
+        received_at: from_millis(row.try_get("received_at")?)?,
+        late: row.try_get::<i64, _>("late")? != 0,
+        name: display_name(
+            &kind,
+            row.try_get("first_name")?,
+            row.try_get("last_name")?,
+            row.try_get("organization")?,
+        ),
+        submitter_type: kind,
+        email: row.try_get("email")?,
+        body: row.try_get("body")?,
+        flags: row
+            .try_get::<String, _>("flags")?
+            .split(',')
+            .filter_map(crate::flags::FlagKind::parse)
+            .map(|k| k.label().to_owned())
+            .collect(),
+        campaign: row
+            .try_get::<Option<i64>, _>("campaign_id")?
+            .map(|id| Ok::<_, sqlx::Error>((id, row.try_get("copies")?)))
+            .transpose()?,
+        held: row.try_get::<i64, _>("held")? != 0,
+    })
+}
+
 impl Store {
     /// Comments awaiting a decision, oldest first.
     pub async fn moderation_queue(
@@ -55,51 +97,53 @@ impl Store {
         limit: i64,
         offset: i64,
     ) -> Result<Vec<QueueItem>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT c.id, c.version, c.docket_id, d.title, a.time_zone, c.received_at, c.late, c.submitter_type,
-                    c.first_name, c.last_name, c.organization, c.email, c.body, c.flags, c.campaign_id, c.held,
-                    (SELECT COUNT(*) FROM comments m WHERE m.campaign_id = c.campaign_id) AS copies
-             FROM comments c JOIN dockets d ON d.id = c.docket_id JOIN agencies a ON a.code = d.agency_code
-             WHERE c.status = 'pending' AND c.awaiting_confirmation = 0 ORDER BY c.held, c.received_at, c.id LIMIT $1 OFFSET $2",
-        )
+        let rows = sqlx::query(&format!(
+            "SELECT {STAFF_COLUMNS} {STAFF_FROM}
+             WHERE c.status = 'pending' AND c.awaiting_confirmation = 0
+             ORDER BY c.held, c.received_at, c.id LIMIT $1 OFFSET $2"
+        ))
         .bind(limit)
         .bind(offset)
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|row| {
-                let kind: String = row.try_get("submitter_type")?;
-                Ok(QueueItem {
-                    id: row.try_get("id")?,
-                    version: row.try_get("version")?,
-                    docket_id: row.try_get("docket_id")?,
-                    docket_title: row.try_get("title")?,
-                    time_zone: row.try_get("time_zone")?,
-                    received_at: from_millis(row.try_get("received_at")?)?,
-                    late: row.try_get::<i64, _>("late")? != 0,
-                    name: display_name(
-                        &kind,
-                        row.try_get("first_name")?,
-                        row.try_get("last_name")?,
-                        row.try_get("organization")?,
-                    ),
-                    submitter_type: kind,
-                    email: row.try_get("email")?,
-                    body: row.try_get("body")?,
-                    flags: row
-                        .try_get::<String, _>("flags")?
-                        .split(',')
-                        .filter_map(crate::flags::FlagKind::parse)
-                        .map(|k| k.label().to_owned())
-                        .collect(),
-                    campaign: row
-                        .try_get::<Option<i64>, _>("campaign_id")?
-                        .map(|id| Ok::<_, sqlx::Error>((id, row.try_get("copies")?)))
-                        .transpose()?,
-                    held: row.try_get::<i64, _>("held")? != 0,
-                })
-            })
-            .collect()
+        rows.iter().map(queue_item_from_row).collect()
+    }
+
+    /// One comment as staff see it, found by its number or its public id; `None` when there is
+    /// no such comment.
+    pub async fn staff_comment(&self, id: &str) -> Result<Option<StaffComment>, StoreError> {
+        let number = id.parse::<i64>().ok();
+        let sql = format!(
+            "SELECT {STAFF_COLUMNS}, c.status, c.public_id, c.withheld_reason, c.redacted_body,
+                 u.email AS moderator
+             {STAFF_FROM} LEFT JOIN staff_users u ON u.id = c.moderated_by WHERE {} = $1",
+            if number.is_some() {
+                "c.id"
+            } else {
+                "c.public_id"
+            }
+        );
+        let query = sqlx::query(&sql);
+        let query = match number {
+            Some(number) => query.bind(number),
+            None => query.bind(id),
+        };
+        let Some(row) = query.fetch_optional(self.pool()).await? else {
+            return Ok(None);
+        };
+        let status: String = row.try_get("status")?;
+        Ok(Some(StaffComment {
+            item: queue_item_from_row(&row)?,
+            status: CommentStatus::parse(&status)
+                .ok_or_else(|| StoreError::Corrupt(format!("status {status:?}")))?,
+            public_id: row.try_get("public_id")?,
+            reason: row
+                .try_get::<Option<String>, _>("withheld_reason")?
+                .as_deref()
+                .and_then(WithholdReason::parse),
+            redacted_body: row.try_get("redacted_body")?,
+            decided_by: row.try_get("moderator")?,
+        }))
     }
 
     /// Comments decided most recently, newest first, with who decided: (comment, status, reason, by).

@@ -83,26 +83,49 @@ pub async fn audit(
 impl Store {
     /// The newest audit entries first.
     pub async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, at, actor, action, object_type, object_id, before_state, after_state
-             FROM audit_log ORDER BY id DESC LIMIT $1",
-        )
+        let rows = sqlx::query(&format!("{AUDIT_SELECT} ORDER BY id DESC LIMIT $1"))
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(audit_entry_from_row).collect()
+    }
+
+    /// What was done to one object, oldest first, at most `limit` entries (the newest of them).
+    pub async fn history_of(
+        &self,
+        object_type: &str,
+        object_id: &str,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "{AUDIT_SELECT} WHERE object_type = $1 AND object_id = $2 ORDER BY id DESC LIMIT $3"
+        ))
+        .bind(object_type)
+        .bind(object_id)
         .bind(limit)
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(AuditEntry {
-                    id: row.try_get("id")?,
-                    at: from_millis(row.try_get("at")?)?,
-                    actor: row.try_get("actor")?,
-                    action: row.try_get("action")?,
-                    object_type: row.try_get("object_type")?,
-                    object_id: row.try_get("object_id")?,
-                    before: row.try_get("before_state")?,
-                    after: row.try_get("after_state")?,
-                })
-            })
-            .collect()
+        let mut entries = rows
+            .iter()
+            .map(audit_entry_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        entries.reverse();
+        Ok(entries)
     }
+}
+
+const AUDIT_SELECT: &str = "SELECT id, at, actor, action, object_type, object_id, before_state,
+        after_state FROM audit_log";
+
+fn audit_entry_from_row(row: &sqlx::any::AnyRow) -> Result<AuditEntry, StoreError> {
+    Ok(AuditEntry {
+        id: row.try_get("id")?,
+        at: from_millis(row.try_get("at")?)?,
+        actor: row.try_get("actor")?,
+        action: row.try_get("action")?,
+        object_type: row.try_get("object_type")?,
+        object_id: row.try_get("object_id")?,
+        before: row.try_get("before_state")?,
+        after: row.try_get("after_state")?,
+    })
 }

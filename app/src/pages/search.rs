@@ -259,9 +259,7 @@ fn StaffHit(
     csrf: String,
     back: String,
 ) -> impl IntoView {
-    let action = format!("/staff/comments/{}/tags", hit.id);
     let meta = [
-        Some(format!("#{}", hit.id)),
         Some(hit.docket_id.clone()),
         Some(hit.status.clone()),
         Some(if hit.submitter.is_empty() {
@@ -277,41 +275,61 @@ fn StaffHit(
     .flatten()
     .collect::<Vec<_>>()
     .join(" · ");
-    let chip_action = action.clone();
-    let (chip_csrf, chip_back) = (csrf.clone(), back.clone());
+    let label = hit
+        .public_id
+        .clone()
+        .unwrap_or_else(|| format!("Comment {}", hit.id));
     view! {
         <li class="hit" data-comment=hit.id.to_string()>
-            <p class="meta">{meta}</p>
+            <p class="meta"><a href=format!("/staff/comments/{}", hit.id)>{label}</a> " · " {meta}</p>
             <Snippet parts=hit.snippet truncated=hit.snippet_truncated/>
-            <ul class="tag-chips">
-                {hit.tags.into_iter().map(|(id, name)| {
-                    let removable = tags.is_some();
-                    let label = format!("Remove tag {name}");
-                    let back = chip_back.clone();
-                    view! {
-                        <li class="tag-chip">
-                            {name.clone()}
-                            {removable.then(|| view! {
-                                <StaffForm csrf=chip_csrf.clone() action=chip_action.clone()>
-                                    <input type="hidden" name="back" value=back/>
-                                    <input type="hidden" name="tag_id" value=id.to_string()/>
-                                    <button type="submit" name="action" value="remove" aria-label=label>"×"</button>
-                                </StaffForm>
-                            })}
-                        </li>
-                    }
-                }).collect_view()}
-            </ul>
-            {tags.filter(|t| !t.is_empty()).map(|tags| view! {
-                <StaffForm csrf=csrf class="tag-one" action=action>
-                    <input type="hidden" name="back" value=back/>
-                    <select name="tag_id" aria-label="Tag">
-                        {tags.into_iter().map(|t| view! { <option value=t.id.to_string()>{t.name}</option> }).collect_view()}
-                    </select>
-                    <button type="submit" name="action" value="add">"Tag"</button>
-                </StaffForm>
-            })}
+            <CommentTags comment_id=hit.id tags=hit.tags choices=tags csrf back/>
         </li>
+    }
+}
+
+/// A comment's tags, each removable, and a form adding one, for staff who may tag (`choices`).
+/// `back` is the search to return to, or `comment` for the comment's own page.
+#[component]
+pub(crate) fn CommentTags(
+    comment_id: i64,
+    tags: Vec<(i64, String)>,
+    choices: Option<Vec<Tag>>,
+    csrf: String,
+    back: String,
+) -> impl IntoView {
+    let action = format!("/staff/comments/{comment_id}/tags");
+    let chip_action = action.clone();
+    let (chip_csrf, chip_back) = (csrf.clone(), back.clone());
+    let removable = choices.is_some();
+    view! {
+        <ul class="tag-chips">
+            {tags.into_iter().map(|(id, name)| {
+                let label = format!("Remove tag {name}");
+                let back = chip_back.clone();
+                view! {
+                    <li class="tag-chip">
+                        {name.clone()}
+                        {removable.then(|| view! {
+                            <StaffForm csrf=chip_csrf.clone() action=chip_action.clone()>
+                                <input type="hidden" name="back" value=back/>
+                                <input type="hidden" name="tag_id" value=id.to_string()/>
+                                <button type="submit" name="action" value="remove" aria-label=label>"×"</button>
+                            </StaffForm>
+                        })}
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+        {choices.filter(|t| !t.is_empty()).map(|choices| view! {
+            <StaffForm csrf=csrf class="tag-one" action=action>
+                <input type="hidden" name="back" value=back/>
+                <select name="tag_id" aria-label="Tag">
+                    {choices.into_iter().map(|t| view! { <option value=t.id.to_string()>{t.name}</option> }).collect_view()}
+                </select>
+                <button type="submit" name="action" value="add">"Tag"</button>
+            </StaffForm>
+        })}
     }
 }
 

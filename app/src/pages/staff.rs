@@ -3,11 +3,12 @@
 use crate::components::comment_form::textarea_text as escape_for_textarea;
 use crate::components::staff_form::StaffForm;
 use crate::error::AppError;
+use crate::pages::search::CommentTags;
 use crate::pages::LoadError;
 use crate::server_fns::staff::{
-    staff_audit, staff_decided, staff_docket_for_edit, staff_dockets, staff_queue, staff_signed_in,
-    staff_users, AuditView, DecidedView, DocketEditView, DocketsView, QueueEntry, QueueView,
-    StaffHeader, StaffNotice, UsersView,
+    staff_audit, staff_comment, staff_decided, staff_docket_for_edit, staff_dockets, staff_queue,
+    staff_signed_in, staff_users, AuditView, DecidedView, DocketEditView, DocketsView, QueueEntry,
+    QueueView, StaffCommentView, StaffHeader, StaffNotice, UsersView,
 };
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
@@ -347,15 +348,13 @@ fn Decided(decided: DecidedView) -> impl IntoView {
                 let csrf = csrf.clone();
                 view! {
                     <li class="queue-item decided">
-                        <p class="meta">{format!("Comment {} on {}: {} by {}", e.id, e.docket_id, e.outcome, e.decided_by)}</p>
+                        <p class="meta">
+                            <a href=format!("/staff/comments/{}", e.id)>{format!("Comment {}", e.id)}</a>
+                            {format!(" on {}: {} by {}", e.docket_id, e.outcome, e.decided_by)}
+                        </p>
                         <div class="comment-copy">{e.body.clone()}</div>
                         <AttachmentsForModerator attachments=e.attachments.clone() can_moderate csrf=csrf.clone()/>
-                        {can_moderate.then(|| view! {
-                            <StaffForm csrf=csrf action=format!("/staff/comments/{}/decision", e.id)>
-                                <input type="hidden" name="version" value=e.version.to_string()/>
-                                <button type="submit" name="decision" value="restore">"Return to queue"</button>
-                            </StaffForm>
-                        })}
+                        {can_moderate.then(|| view! { <RestoreForm id=e.id version=e.version csrf back=""/> })}
                     </li>
                 }
             }).collect_view()}
@@ -579,7 +578,6 @@ fn Queue(queue: QueueView) -> impl IntoView {
 
 #[component]
 fn QueueItem(entry: QueueEntry, csrf: String, can_moderate: bool) -> impl IntoView {
-    let action = format!("/staff/comments/{}/decision", entry.id);
     let heading_id = format!("comment-{}", entry.id);
     let labelled_by = heading_id.clone();
     view! {
@@ -590,7 +588,7 @@ fn QueueItem(entry: QueueEntry, csrf: String, can_moderate: bool) -> impl IntoVi
                     " Select"
                 </label>
             })}
-            <h2 id=heading_id>{entry.name.clone()} <span class="meta">" · " {entry.submitter_type.clone()}</span>
+            <h2 id=heading_id><a href=format!("/staff/comments/{}", entry.id)>{entry.name.clone()}</a> <span class="meta">" · " {entry.submitter_type.clone()}</span>
                 {entry.held.then(|| view! { " " <span class="held-badge">"Held: decide on it alone"</span> })}
             </h2>
             <p class="meta">
@@ -611,21 +609,119 @@ fn QueueItem(entry: QueueEntry, csrf: String, can_moderate: bool) -> impl IntoVi
             })}
             <div class="comment-copy">{entry.body.clone()}</div>
             <AttachmentsForModerator attachments=entry.attachments.clone() can_moderate csrf=csrf.clone()/>
-            {can_moderate.then(|| view! {
-                <StaffForm csrf=csrf class="decision" action=action>
-                    <input type="hidden" name="version" value=entry.version.to_string()/>
-                    <label>"Redact when posting (exact text; separate several with |) "
-                        <input type="text" name="redact"/>
-                    </label>
-                    <button type="submit" name="decision" value="post" class="primary" formnovalidate>"Post"</button>
-                    <label>"Reason "
-                        <WithholdReasons/>
-                    </label>
-                    <label>"Note " <input type="text" name="note"/></label>
-                    <button type="submit" name="decision" value="withhold">"Withhold"</button>
-                </StaffForm>
-            })}
+            {can_moderate.then(|| view! { <DecisionForm id=entry.id version=entry.version csrf back=""/> })}
         </li>
+    }
+}
+
+/// Post (with redactions) or withhold a waiting comment. `back` is `comment` to return to the
+/// comment's own page afterwards, otherwise the queue.
+#[component]
+fn DecisionForm(id: i64, version: i64, csrf: String, back: &'static str) -> impl IntoView {
+    view! {
+        <StaffForm csrf=csrf class="decision" action=format!("/staff/comments/{id}/decision")>
+            <input type="hidden" name="version" value=version.to_string()/>
+            <input type="hidden" name="back" value=back/>
+            <label>"Redact when posting (exact text; separate several with |) "
+                <input type="text" name="redact"/>
+            </label>
+            <button type="submit" name="decision" value="post" class="primary" formnovalidate>"Post"</button>
+            <label>"Reason "
+                <WithholdReasons/>
+            </label>
+            <label>"Note " <input type="text" name="note"/></label>
+            <button type="submit" name="decision" value="withhold">"Withhold"</button>
+        </StaffForm>
+    }
+}
+
+/// Send a decided comment back to the queue.
+#[component]
+fn RestoreForm(id: i64, version: i64, csrf: String, back: &'static str) -> impl IntoView {
+    view! {
+        <StaffForm csrf=csrf action=format!("/staff/comments/{id}/decision")>
+            <input type="hidden" name="version" value=version.to_string()/>
+            <input type="hidden" name="back" value=back/>
+            <button type="submit" name="decision" value="restore">"Return to queue"</button>
+        </StaffForm>
+    }
+}
+
+#[component]
+pub fn StaffCommentPage() -> impl IntoView {
+    use leptos_router::hooks::use_params_map;
+    let params = use_params_map();
+    let comment = Resource::new(
+        move || params.read().get("id").unwrap_or_default(),
+        staff_comment,
+    );
+    staff_page("Comment", comment, |comment| {
+        match comment {
+        Some(comment) => view! { <StaffCommentDetail comment/> }.into_any(),
+        None => view! {
+            <h1>"No such comment"</h1>
+            <p>"There is no comment with that number or id. " <a href="/staff/search">"Search comments"</a></p>
+        }
+        .into_any(),
+    }
+    })
+}
+
+#[component]
+fn StaffCommentDetail(comment: StaffCommentView) -> impl IntoView {
+    let csrf = comment.header.csrf_token.clone();
+    let entry = comment.entry;
+    let title = comment
+        .public_id
+        .clone()
+        .unwrap_or_else(|| format!("Comment {}", entry.id));
+    let pending = comment.status == "pending";
+    let can_moderate = comment.can_moderate;
+    view! {
+        <StaffBar header=comment.header/>
+        <Title text=title.clone()/>
+        <h1>{title}</h1>
+        <p class="meta">
+            <a href=format!("/staff/search?docket={}", entry.docket_id)>{entry.docket_id.clone()}</a>
+            " · " {entry.docket_title.clone()}
+        </p>
+        <p class="outcome" id="comment-outcome">{comment.outcome.clone()}</p>
+        <dl class="comment-facts">
+            <dt>"From"</dt><dd>{entry.name.clone()} " (" {entry.submitter_type.clone()} ")"</dd>
+            {entry.email.clone().map(|e| view! { <dt>"E-mail"</dt><dd class="staff-only">{e}</dd> })}
+            <dt>"Received"</dt><dd>{entry.received_at.clone()} {entry.late.then_some(" (late)")}</dd>
+            {(!entry.flags.is_empty()).then(|| view! { <dt>"Check for"</dt><dd>{entry.flags.join(", ")}</dd> })}
+            {entry.campaign.map(|(campaign, copies)| view! {
+                <dt>"Form letter"</dt>
+                <dd><a href=format!("/staff/dockets/{}/campaigns/{campaign}", entry.docket_id)>
+                    {format!("Campaign {campaign}, {copies} copies")}
+                </a></dd>
+            })}
+        </dl>
+        <h2>"Text"</h2>
+        <div class="comment-copy">{entry.body.clone()}</div>
+        {comment.posted_text.clone().map(|text| view! {
+            <h2>"As posted, with redactions"</h2>
+            <div class="comment-copy">{text}</div>
+        })}
+        <AttachmentsForModerator attachments=entry.attachments.clone() can_moderate csrf=csrf.clone()/>
+        <h2>"Tags"</h2>
+        <CommentTags comment_id=entry.id tags=comment.tags choices=comment.tag_choices csrf=csrf.clone() back="comment".to_owned()/>
+        {can_moderate.then(|| match pending {
+            true => view! {
+                <h2>"Decision"</h2>
+                <DecisionForm id=entry.id version=entry.version csrf=csrf.clone() back="comment"/>
+            }
+            .into_any(),
+            false => view! { <RestoreForm id=entry.id version=entry.version csrf=csrf.clone() back="comment"/> }.into_any(),
+        })}
+        <h2>"History"</h2>
+        {comment.history.is_empty().then(|| view! { <p>"Nothing has been done to it yet."</p> })}
+        <ol class="history">
+            {comment.history.into_iter().map(|h| view! {
+                <li>{format!("{} — {} by {}", h.at, h.action, h.actor)} {(!h.after.is_empty()).then(|| format!(": {}", h.after))}</li>
+            }).collect_view()}
+        </ol>
     }
 }
 

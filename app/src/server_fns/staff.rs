@@ -94,18 +94,12 @@ pub mod guard {
 
 #[server(endpoint = "staff/queue")]
 pub async fn staff_queue() -> Result<QueueView, AppError> {
-    use opendocket_core::window::format_in_zone;
     let (services, identity) = guard::require().await?;
     let items = services.store.moderation_queue(50, 0).await?;
     let ids: Vec<i64> = items.iter().map(|i| i.id).collect();
     let mut attachments = services.store.attachments_of(&ids).await?;
     let pending_total = services.store.pending_count().await?;
     let may_decide = identity.may(Post, "/staff/comments/{id}/decision");
-    let in_zone = |at: chrono::DateTime<chrono::Utc>, zone: &str| {
-        zone.parse::<chrono_tz::Tz>()
-            .map(|zone| format_in_zone(at, zone))
-            .unwrap_or_else(|_| at.to_rfc3339())
-    };
     let bursts = services
         .store
         .bursts(20)
@@ -131,24 +125,150 @@ pub async fn staff_queue() -> Result<QueueView, AppError> {
         bursts,
         entries: items
             .into_iter()
-            .map(|item| QueueEntry {
-                id: item.id,
-                version: item.version,
-                docket_id: item.docket_id,
-                docket_title: item.docket_title,
-                received_at: in_zone(item.received_at, &item.time_zone),
-                late: item.late,
-                submitter_type: item.submitter_type,
-                name: item.name,
-                email: item.email.filter(|_| may_decide),
-                body: item.body,
-                flags: item.flags,
-                campaign: item.campaign,
-                attachments: attachments.remove(&item.id).unwrap_or_default(),
-                held: item.held,
+            .map(|item| {
+                let files = attachments.remove(&item.id).unwrap_or_default();
+                QueueEntry::of(item, files, may_decide)
             })
             .collect(),
     })
+}
+
+#[cfg(feature = "ssr")]
+fn in_zone(at: chrono::DateTime<chrono::Utc>, zone: &str) -> String {
+    zone.parse::<chrono_tz::Tz>()
+        .map(|zone| opendocket_core::window::format_in_zone(at, zone))
+        .unwrap_or_else(|_| at.to_rfc3339())
+}
+
+#[cfg(feature = "ssr")]
+impl QueueEntry {
+    /// Contact details only for those who may decide on the comment.
+    fn of(
+        item: opendocket_core::moderation::QueueItem,
+        attachments: Vec<opendocket_core::attachment::AttachmentInfo>,
+        may_decide: bool,
+    ) -> Self {
+        Self {
+            id: item.id,
+            version: item.version,
+            received_at: in_zone(item.received_at, &item.time_zone),
+            docket_id: item.docket_id,
+            docket_title: item.docket_title,
+            late: item.late,
+            submitter_type: item.submitter_type,
+            name: item.name,
+            email: item.email.filter(|_| may_decide),
+            body: item.body,
+            flags: item.flags,
+            campaign: item.campaign,
+            attachments,
+            held: item.held,
+        }
+    }
+}
+
+/// One line of a comment's history, from the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryLine {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub after: String,
+}
+
+/// A comment on its own staff page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffCommentView {
+    pub header: StaffHeader,
+    pub entry: QueueEntry,
+    /// `pending`, `posted` or `withheld`.
+    pub status: String,
+    /// "Waiting for a decision", "Posted as FTC-2023-0018-0019 by …", "Withheld (Spam) by …".
+    pub outcome: String,
+    pub public_id: Option<String>,
+    /// The text as posted, when a moderator redacted part of it.
+    pub posted_text: Option<String>,
+    pub can_moderate: bool,
+    pub tags: Vec<(i64, String)>,
+    /// The docket's tags that may be added, for staff who may tag.
+    pub tag_choices: Option<Vec<opendocket_core::tags::Tag>>,
+    pub history: Vec<HistoryLine>,
+}
+
+/// How many history lines a comment's page shows (the newest).
+#[cfg(feature = "ssr")]
+const HISTORY_SHOWN: i64 = 100;
+
+#[server(endpoint = "staff/comment")]
+pub async fn staff_comment(id: String) -> Result<Option<StaffCommentView>, AppError> {
+    use opendocket_core::moderation::CommentStatus;
+    let (services, identity) = guard::require().await?;
+    let store = &services.store;
+    let Some(comment) = store.staff_comment(id.trim()).await? else {
+        crate::pages::set_status(404);
+        return Ok(None);
+    };
+    let number = comment.item.id;
+    let may_decide = identity.may(Post, "/staff/comments/{id}/decision");
+    let files = store
+        .attachments_of(&[number])
+        .await?
+        .remove(&number)
+        .unwrap_or_default();
+    let tags = store
+        .comment_tags(&[number], false)
+        .await?
+        .remove(&number)
+        .unwrap_or_default();
+    let tag_choices = match identity.may(Post, "/staff/comments/{id}/tags") {
+        true => Some(
+            store
+                .tags(&comment.item.docket_id)
+                .await?
+                .into_iter()
+                .filter(|t| !t.retired)
+                .collect(),
+        ),
+        false => None,
+    };
+    let zone = comment.item.time_zone.clone();
+    let history = store
+        .history_of("comment", &number.to_string(), HISTORY_SHOWN)
+        .await?
+        .into_iter()
+        .map(|e| HistoryLine {
+            at: in_zone(e.at, &zone),
+            actor: e.actor,
+            action: e.action,
+            after: e.after.unwrap_or_default(),
+        })
+        .collect();
+    let by = comment
+        .decided_by
+        .as_deref()
+        .map(|who| format!(" by {who}"))
+        .unwrap_or_default();
+    let outcome = match (comment.status, &comment.public_id, comment.reason) {
+        (CommentStatus::Pending, _, _) => "Waiting for a decision".to_owned(),
+        (CommentStatus::Posted, Some(public_id), _) => format!("Posted as {public_id}{by}"),
+        (CommentStatus::Posted, None, _) => format!("Posted{by}"),
+        (CommentStatus::Withheld, _, Some(reason)) => {
+            format!("Withheld ({}){by}", reason.label())
+        }
+        (CommentStatus::Withheld, _, None) => format!("Withheld{by}"),
+    };
+    Ok(Some(StaffCommentView {
+        header: StaffHeader::of(&identity),
+        status: comment.status.as_str().to_owned(),
+        outcome,
+        public_id: comment.public_id,
+        posted_text: comment.redacted_body,
+        can_moderate: may_decide,
+        tags,
+        tag_choices,
+        history,
+        entry: QueueEntry::of(comment.item, files, may_decide),
+    }))
 }
 
 /// Links to the staff pages the signed-in role may use.

@@ -31,6 +31,16 @@ fn withhold(fields: &Fields) -> Result<Decision, Refusal> {
 pub struct DecisionForm {
     version: i64,
     decision: Decision,
+    /// Sent from the comment's own page, which is shown again afterwards (else the queue).
+    from_comment_page: bool,
+}
+
+/// Where a decision on `comment_id` returns to.
+fn decision_page(comment_id: i64, from_comment_page: bool) -> String {
+    match from_comment_page {
+        true => format!("/staff/comments/{comment_id}"),
+        false => "/staff".to_owned(),
+    }
 }
 
 impl StaffForm for DecisionForm {
@@ -47,7 +57,11 @@ impl StaffForm for DecisionForm {
             _ => None,
         };
         match (fields.number("version"), decision) {
-            (Some(version), Some(decision)) => Ok(Self { version, decision }),
+            (Some(version), Some(decision)) => Ok(Self {
+                version,
+                decision,
+                from_comment_page: fields.get("back") == Some("comment"),
+            }),
             _ => Err(Refusal::bad_request(
                 "The decision form was incomplete; reload the queue and try again.",
             )),
@@ -55,7 +69,7 @@ impl StaffForm for DecisionForm {
     }
 }
 
-fn refused(comment_id: i64, error: ModerationError) -> Refusal {
+fn refused(comment_id: i64, error: ModerationError, page: String) -> Refusal {
     match error {
         ModerationError::NotFound => Refusal::not_found(format!("There is no comment {comment_id}.")),
         ModerationError::Stale { current, by } => Refusal::new(
@@ -77,7 +91,7 @@ fn refused(comment_id: i64, error: ModerationError) -> Refusal {
             error,
         ),
     }
-    .on("/staff")
+    .on(page)
 }
 
 pub async fn decide(
@@ -102,8 +116,17 @@ pub async fn decide(
             services.clock.now(),
         )
         .await
-        .map_err(|error| refused(comment_id, error))?;
-    Ok(Redirect::to("/staff"))
+        .map_err(|error| {
+            refused(
+                comment_id,
+                error,
+                decision_page(comment_id, form.from_comment_page),
+            )
+        })?;
+    Ok(Redirect::to(&decision_page(
+        comment_id,
+        form.from_comment_page,
+    )))
 }
 
 pub struct BulkDecisionForm {

@@ -147,7 +147,10 @@ pub async fn tag_comment(
     StaffSession(identity): StaffSession,
     CsrfForm(form): CsrfForm<Fields>,
 ) -> Result<Redirect, Refusal> {
-    let back = search_url(form.get("back").unwrap_or(""));
+    let back = match form.get("back") {
+        Some("comment") => format!("/staff/comments/{comment_id}"),
+        search => search_url(search.unwrap_or("")),
+    };
     let tagged = match form.get("action") {
         Some("add") => true,
         Some("remove") => false,

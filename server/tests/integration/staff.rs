@@ -1220,8 +1220,11 @@ async fn a_decision_can_be_undone_and_the_comment_returns_to_the_queue() {
         .contains("Posted too soon."));
 
     let decided = h.staff_get(&moderator, "/staff/decided").await;
+    assert!(decided
+        .body
+        .contains(&format!(r#"<a href="/staff/comments/{id}">Comment {id}"#)));
     assert!(decided.body.contains(&format!(
-        "Comment {id} on {DOCKET}: posted as {DOCKET}-0002 by mod@ftc.gov"
+        " on {DOCKET}: posted as {DOCKET}-0002 by mod@ftc.gov"
     )));
     let stale = h
         .staff_post(
@@ -1401,4 +1404,99 @@ async fn a_staff_form_that_is_not_utf8_is_refused_as_such_and_changes_nothing() 
         vec![(id, version)],
         "nothing was decided"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_comment_has_a_staff_page_with_its_whole_text_tags_history_and_controls() {
+    let long = format!(
+        "The whole comment. {}The end.",
+        "Refunds matter. ".repeat(200)
+    );
+    let h = docket_with_comments(&[&long]).await;
+    let (id, version) = queue_ids(&h).await[0];
+    let page = format!("/staff/comments/{id}");
+    let analyst = h.staff_session("analyst@ftc.gov", Role::Analyst).await;
+    let read = h.staff_get(&analyst, &page).await;
+    assert_eq!(read.status, StatusCode::OK);
+    assert!(read.body.contains(&long), "the whole text, never cut");
+    assert!(read.body.contains("Waiting for a decision"));
+    assert!(read.body.contains("Nothing has been done to it yet."));
+    assert!(
+        !read.body.contains("ada@example.org"),
+        "analysts see no contact details"
+    );
+    assert!(
+        !read.body.contains(r#"value="withhold""#),
+        "analysts cannot decide"
+    );
+    assert_eq!(
+        h.get(&page).await.status,
+        StatusCode::UNAUTHORIZED,
+        "never public"
+    );
+
+    let moderator = h.staff_session("mod@ftc.gov", Role::Moderator).await;
+    let seen = h.staff_get(&moderator, &page).await;
+    assert!(seen.body.contains("ada@example.org"));
+    assert!(seen.body.contains(r#"name="back" value="comment""#));
+    let posted = h
+        .staff_post(
+            Some(&moderator),
+            &format!("/staff/comments/{id}/decision"),
+            encode_form(&[
+                ("csrf_token", &moderator.csrf),
+                ("version", &version.to_string()),
+                ("decision", "post"),
+                ("back", "comment"),
+            ]),
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER);
+    assert_eq!(posted.location(), page, "back to the same comment");
+
+    // Found by its public id too, now that it has one.
+    let public_id: String = sqlx::query_scalar("SELECT public_id FROM comments WHERE id = $1")
+        .bind(id)
+        .fetch_one(h.store().pool())
+        .await
+        .unwrap();
+    let after = h
+        .staff_get(&analyst, &format!("/staff/comments/{public_id}"))
+        .await;
+    assert_eq!(after.status, StatusCode::OK);
+    assert!(after
+        .body
+        .contains(&format!("Posted as {public_id} by mod@ftc.gov")));
+    assert!(after.body.contains("comment.moderate by mod@ftc.gov"));
+
+    // Tagged from the page, the analyst comes back to it.
+    let tag = h
+        .store()
+        .create_tag(
+            DOCKET,
+            &opendocket_core::tags::TagName::parse("Refunds").unwrap(),
+            &Actor::CommandLine,
+            h.services.clock.now(),
+        )
+        .await
+        .unwrap();
+    let tagged = h
+        .staff_form(
+            &analyst,
+            &format!("/staff/comments/{id}/tags"),
+            &[
+                ("action", "add"),
+                ("tag_id", &tag.to_string()),
+                ("back", "comment"),
+            ],
+        )
+        .await;
+    assert_eq!(tagged.status, StatusCode::SEE_OTHER, "{}", tagged.body);
+    assert_eq!(tagged.location(), page);
+    let with_tag = h.staff_get(&analyst, &page).await;
+    assert!(with_tag.body.contains(r#"aria-label="Remove tag Refunds""#));
+
+    let missing = h.staff_get(&analyst, "/staff/comments/999999").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(missing.body.contains("No such comment"));
 }
