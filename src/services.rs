@@ -23,8 +23,9 @@ pub struct Services {
     pub sign_in_lockouts: std::sync::Arc<crate::lockouts::SignInLockouts>,
     /// The proof of work a form asks for when it asks for one (leading zero bits).
     pub proof_of_work_bits: u8,
-    /// Woken when comments are stored, so the campaign placement worker looks at them.
-    pub comments_stored: std::sync::Arc<tokio::sync::Notify>,
+    /// Comments stored (the campaign placement worker wakes) and senders awaiting a receipt
+    /// (background writers give way to them).
+    pub receipts: std::sync::Arc<crate::submission_queue::ReceiptSignals>,
 }
 
 impl Services {
@@ -46,7 +47,7 @@ impl Services {
             form_tokens,
             sign_in_lockouts: Default::default(),
             proof_of_work_bits: crate::proof_of_work::DEFAULT_BITS,
-            comments_stored: Default::default(),
+            receipts: Default::default(),
         }
     }
 }

@@ -4,6 +4,7 @@
 //! a submission that waited too long is refused unstored rather than left hanging.
 
 use crate::store::{Acknowledgement, Store, StoreError, Stored, Submission, SubmitError};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot, Mutex, Notify};
@@ -36,6 +37,44 @@ impl Default for QueueSettings {
     }
 }
 
+/// What the comment writers tell background work: that comments were stored (the campaign
+/// placement worker wakes), and how many senders are waiting for a receipt now (background
+/// writers give way to them while there are any, for a bounded time).
+#[derive(Debug, Default)]
+pub struct ReceiptSignals {
+    stored: Notify,
+    awaiting: AtomicUsize,
+}
+
+impl ReceiptSignals {
+    /// Senders whose comment is queued or being stored and who have no answer yet.
+    pub fn awaiting(&self) -> usize {
+        self.awaiting.load(Ordering::Relaxed)
+    }
+
+    /// Resolves after the next commit that stored a comment (or at once if one happened since
+    /// the last wait).
+    pub async fn stored(&self) {
+        self.stored.notified().await
+    }
+}
+
+/// One sender counted in `ReceiptSignals::awaiting` until answered or gone.
+pub(crate) struct Awaiting<'a>(&'a ReceiptSignals);
+
+impl<'a> Awaiting<'a> {
+    pub(crate) fn start(signals: &'a ReceiptSignals) -> Self {
+        signals.awaiting.fetch_add(1, Ordering::Relaxed);
+        Self(signals)
+    }
+}
+
+impl Drop for Awaiting<'_> {
+    fn drop(&mut self) {
+        self.0.awaiting.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 struct Queued {
     submission: Arc<Submission>,
     queued_at: Instant,
@@ -48,6 +87,7 @@ struct Queued {
 pub struct SubmissionQueue {
     sender: mpsc::Sender<Queued>,
     settings: QueueSettings,
+    signals: Arc<ReceiptSignals>,
 }
 
 /// Metric names, in one place for the exporter's descriptions.
@@ -61,9 +101,9 @@ pub mod metric {
 }
 
 impl SubmissionQueue {
-    /// Starts the writer tasks. `stored` is notified after each commit that stored a comment
-    /// (the campaign placement worker waits on it).
-    pub fn start(store: Store, settings: QueueSettings, stored: Arc<Notify>) -> Self {
+    /// Starts the writer tasks. `signals` is notified after each commit that stored a comment
+    /// (the campaign placement worker waits on it) and counts the senders awaiting a receipt.
+    pub fn start(store: Store, settings: QueueSettings, signals: Arc<ReceiptSignals>) -> Self {
         let settings = QueueSettings {
             capacity: settings.capacity.max(1),
             max_batch: settings.max_batch.max(1),
@@ -77,10 +117,14 @@ impl SubmissionQueue {
                 store.clone(),
                 receiver.clone(),
                 settings,
-                stored.clone(),
+                signals.clone(),
             ));
         }
-        Self { sender, settings }
+        Self {
+            sender,
+            settings,
+            signals,
+        }
     }
 
     pub fn settings(&self) -> QueueSettings {
@@ -100,6 +144,7 @@ impl SubmissionQueue {
         submission: Submission,
     ) -> Result<Acknowledgement, SubmitError> {
         metrics::counter!(metric::RECEIVED).increment(1);
+        let _awaiting = Awaiting::start(&self.signals);
         let submission = Arc::new(submission);
         let (reply, answer) = oneshot::channel();
         let queued = Queued {
@@ -138,7 +183,7 @@ async fn write_batches(
     store: Store,
     receiver: Arc<Mutex<mpsc::Receiver<Queued>>>,
     settings: QueueSettings,
-    stored: Arc<Notify>,
+    signals: Arc<ReceiptSignals>,
 ) {
     loop {
         let mut batch = Vec::new();
@@ -177,7 +222,7 @@ async fn write_batches(
             .count();
         metrics::counter!(metric::STORED).increment(inserted as u64);
         if inserted > 0 {
-            stored.notify_one();
+            signals.stored.notify_one();
         }
         for (queued, outcome) in fresh.into_iter().zip(outcomes) {
             if let Err(error) = &outcome {
@@ -228,6 +273,7 @@ mod tests {
                 capacity: 1,
                 ..Default::default()
             },
+            signals: Default::default(),
         };
         let first = queue.clone();
         let waiting = {
@@ -252,6 +298,13 @@ mod tests {
             )
             .await;
         assert!(matches!(refused, Err(SubmitError::Busy)), "{refused:?}");
+        assert_eq!(
+            queue.signals.awaiting(),
+            1,
+            "the queued sender awaits a receipt; the refused one does not"
+        );
         waiting.abort();
+        let _ = waiting.await;
+        assert_eq!(queue.signals.awaiting(), 0, "a sender gone is not awaited");
     }
 }

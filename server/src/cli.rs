@@ -505,7 +505,7 @@ async fn serve(config: Config) -> Result<()> {
     tokio::spawn(opendocket_core::campaign::place_waiting_comments(
         services.store.clone(),
         services.clock.clone(),
-        services.comments_stored.clone(),
+        services.receipts.clone(),
     ));
     let extractor = opendocket_core::attachment_worker::Extractor {
         program: std::env::current_exe().context("could not find the opendocket binary")?,

@@ -117,7 +117,7 @@ impl AppState {
             submissions: opendocket_core::submission_queue::SubmissionQueue::start(
                 services.store.clone(),
                 config.submit_queue,
-                services.comments_stored.clone(),
+                services.receipts.clone(),
             ),
             metrics_token: {
                 metrics::recorder();

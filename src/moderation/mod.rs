@@ -198,6 +198,28 @@ pub enum PostedPage {
     After(String),
 }
 
+/// How far from either end of a docket's posted list a page can be opened by its number alone
+/// (`?page=N`, typed or kept from an old link). Links page by key; a number is read by position,
+/// which skips every entry before it, so a deeper number opens the nearest page within reach:
+/// at 25 a page that skip is at most 12,500 index entries (about 2 ms), whatever the docket's size.
+pub const PAGES_BY_NUMBER: i64 = 500;
+
+/// The page that `?page=page` opens in a list of `pages` pages: itself when it is within
+/// `PAGES_BY_NUMBER` of the first or the last page, else the nearest page that is.
+pub fn page_by_number(page: i64, pages: i64) -> i64 {
+    let pages = pages.max(1);
+    let page = page.clamp(1, pages);
+    let newest_reach = PAGES_BY_NUMBER.min(pages);
+    let oldest_reach = (pages - PAGES_BY_NUMBER + 1).max(1);
+    if page <= newest_reach || page >= oldest_reach {
+        page
+    } else if page - newest_reach <= oldest_reach - page {
+        newest_reach
+    } else {
+        oldest_reach
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocketCounts {
     pub received: i64,
@@ -216,6 +238,23 @@ mod storage;
 mod tests {
     use super::storage::display_name;
     use super::*;
+
+    #[test]
+    fn a_page_number_opens_itself_near_either_end_and_the_nearest_reachable_page_between() {
+        assert_eq!(page_by_number(1, 1), 1);
+        assert_eq!(page_by_number(7, 3), 3, "past the end: the last page");
+        assert_eq!(page_by_number(-4, 3), 1);
+        assert_eq!(page_by_number(900, 1000), 900, "a small docket: every page");
+        let pages = 40_000; // a million comments
+        assert_eq!(page_by_number(PAGES_BY_NUMBER, pages), PAGES_BY_NUMBER);
+        assert_eq!(page_by_number(PAGES_BY_NUMBER + 1, pages), PAGES_BY_NUMBER);
+        assert_eq!(page_by_number(pages - 10, pages), pages - 10);
+        let oldest_reach = pages - PAGES_BY_NUMBER + 1;
+        assert_eq!(page_by_number(oldest_reach, pages), oldest_reach);
+        assert_eq!(page_by_number(oldest_reach - 1, pages), oldest_reach);
+        assert_eq!(page_by_number(20_000, pages), PAGES_BY_NUMBER);
+        assert_eq!(page_by_number(30_000, pages), oldest_reach);
+    }
 
     #[test]
     fn public_ids_are_told_from_garbage() {

@@ -55,9 +55,9 @@ pub async fn load_docket(
     view.form_token = services.form_tokens.issue_asking(&id, now, bits);
     let counts = services.store.docket_counts(id.as_str()).await?;
     view.pages = ((counts.posted + COMMENTS_PER_PAGE - 1) / COMMENTS_PER_PAGE).max(1);
-    view.page = page.clamp(1, view.pages);
     // Read by key from the comment the pager names; a typed page number alone by position.
-    use opendocket_core::moderation::{could_be_public_id, PostedPage};
+    use opendocket_core::moderation::{could_be_public_id, page_by_number, PostedPage};
+    view.page = page.clamp(1, view.pages);
     let key = |raw: Option<String>| raw.filter(|k| could_be_public_id(k));
     let posted = match (key(before), key(after)) {
         (Some(key), _) => {
@@ -73,6 +73,7 @@ pub async fn load_docket(
                 .await?
         }
         (None, None) => {
+            view.page = page_by_number(view.page, view.pages);
             services
                 .store
                 .posted_comments_at(

@@ -169,7 +169,7 @@ async fn a_file_of_angle_brackets_never_stalls_the_docket() {
     let placer = tokio::spawn(opendocket_core::campaign::place_waiting_comments(
         h.store().clone(),
         h.services.clock.clone(),
-        h.services.comments_stored.clone(),
+        h.services.receipts.clone(),
     ));
     for i in 0..10 {
         let letter = format!("Comment {i} from another browser about health data and advertising.");

@@ -241,7 +241,7 @@ async fn comments_left_unplaced_are_placed_by_the_sweep() {
     let sweeper = tokio::spawn(opendocket_core::campaign::place_waiting_comments(
         h.store().clone(),
         h.services.clock.clone(),
-        h.services.comments_stored.clone(),
+        h.services.receipts.clone(),
     ));
     let started = std::time::Instant::now();
     while h

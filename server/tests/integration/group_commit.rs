@@ -86,7 +86,7 @@ fn small_queue(
             max_batch: 1,
             ..Default::default()
         },
-        h.services.comments_stored.clone(),
+        h.services.receipts.clone(),
     );
     let ours = queue.clone();
     h.reconfigure(move |state| state.submissions = ours);
@@ -246,7 +246,7 @@ async fn a_stored_comment_is_placed_by_the_worker_soon_after_its_receipt() {
     let placer = tokio::spawn(opendocket_core::campaign::place_waiting_comments(
         h.store().clone(),
         h.services.clock.clone(),
-        h.services.comments_stored.clone(),
+        h.services.receipts.clone(),
     ));
     // The worker's first round finds nothing; from then on it sleeps until woken.
     tokio::time::sleep(Duration::from_millis(200)).await;
