@@ -22,7 +22,14 @@ export OPENDOCKET_MIN_FREE_SPACE=100MB
   --agency "Federal Trade Commission" --time-zone America/New_York \
   --opens-at "$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ)" --due-date "$(date -u -d '+30 days' +%Y-%m-%d)" > /dev/null
 "$OPENDOCKET_BIN" docket proof-of-work FTC-2026-0042 on > /dev/null
+# Dockets of their own for the claiming test, one for each browser project.
+for id in FTC-2026-0043 FTC-2026-0044; do
+  "$OPENDOCKET_BIN" docket create --id "$id" --title "A docket for two moderators" \
+    --agency "Federal Trade Commission" --time-zone America/New_York \
+    --opens-at "$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ)" --due-date "$(date -u -d '+30 days' +%Y-%m-%d)" > /dev/null
+done
 echo 'moderator passphrase for tests' | "$OPENDOCKET_BIN" user add --email moderator@ftc.gov --role moderator > /dev/null
+echo 'second moderator passphrase for tests' | "$OPENDOCKET_BIN" user add --email moderator2@ftc.gov --role moderator > /dev/null
 echo 'analyst passphrase for tests' | "$OPENDOCKET_BIN" user add --email analyst@ftc.gov --role analyst > /dev/null
 echo 'admin passphrase for tests' | "$OPENDOCKET_BIN" user add --email admin@ftc.gov --role admin > /dev/null
 exec "$OPENDOCKET_BIN" serve

@@ -3,8 +3,10 @@
 //! and signs of automation in how the form was sent (too fast after it was shown, a hidden field
 //! filled in). They are only suggestions: the comment itself is never changed by them.
 
+#[cfg(feature = "ssr")]
 use regex::Regex;
 use serde::{Deserialize, Serialize};
+#[cfg(feature = "ssr")]
 use std::sync::OnceLock;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -98,6 +100,7 @@ pub struct Flag {
     pub end: usize,
 }
 
+#[cfg(feature = "ssr")]
 /// A short list of words that are almost never needed in a comment on a proposed order.
 const PROFANITY: &[&str] = &[
     "fuck",
@@ -111,6 +114,7 @@ const PROFANITY: &[&str] = &[
     "motherfucker",
 ];
 
+#[cfg(feature = "ssr")]
 fn patterns() -> &'static [(FlagKind, Regex)] {
     static PATTERNS: OnceLock<Vec<(FlagKind, Regex)>> = OnceLock::new();
     PATTERNS.get_or_init(|| {
@@ -131,6 +135,7 @@ fn patterns() -> &'static [(FlagKind, Regex)] {
     })
 }
 
+#[cfg(feature = "ssr")]
 /// Every flag in the text, in order of position.
 pub fn flag_text(text: &str) -> Vec<Flag> {
     let mut flags: Vec<Flag> = patterns()
@@ -147,6 +152,7 @@ pub fn flag_text(text: &str) -> Vec<Flag> {
     flags
 }
 
+#[cfg(feature = "ssr")]
 /// The kinds found, each once, for storing with the comment.
 pub fn flag_kinds(text: &str) -> Vec<FlagKind> {
     let found = flag_text(text);
@@ -156,7 +162,7 @@ pub fn flag_kinds(text: &str) -> Vec<FlagKind> {
         .collect()
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;
 

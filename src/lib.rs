@@ -22,7 +22,6 @@ pub mod clock;
 pub mod confirmation;
 #[cfg(feature = "ssr")]
 pub mod demo;
-#[cfg(feature = "ssr")]
 pub mod flags;
 #[cfg(feature = "ssr")]
 pub mod form_token;

@@ -151,6 +151,8 @@ pub const STAFF_ROUTES: &[StaffRoute] = &[
     form("/staff/comments/{id}/decision", Needs(Moderate)),
     form("/staff/comments/bulk", Needs(Moderate)),
     form("/staff/bursts/hold", Needs(Moderate)),
+    form("/staff/queue/claim", Needs(Moderate)),
+    form("/staff/queue/release", Needs(Moderate)),
     form("/staff/users", Needs(ManageUsers)),
     form("/staff/users/{id}", Needs(ManageUsers)),
     form("/staff/api-keys", Needs(ManageUsers)),

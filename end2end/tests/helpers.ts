@@ -43,7 +43,12 @@ export async function ready(page: Page, javaScriptEnabled: boolean) {
 
 /** Submits a comment through the public form: anonymous, or for an organization. */
 export async function comment(page: Page, text: string, organization?: string) {
-  await page.goto(`/dockets/${DEMO}`);
+  await commentOn(page, DEMO, text, organization);
+}
+
+/** Submits a comment on `docket` through the public form. */
+export async function commentOn(page: Page, docket: string, text: string, organization?: string) {
+  await page.goto(`/dockets/${docket}`);
   // With JavaScript, wait until the app has taken over the form before typing into it.
   await ready(page, test.info().project.use.javaScriptEnabled !== false);
   if (organization) {

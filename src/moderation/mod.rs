@@ -230,6 +230,11 @@ pub struct DocketCounts {
 
 #[cfg(feature = "ssr")]
 pub use storage::ModerationError;
+pub use work_list::{QueueFilter, WorkCounts, CLAIM_MINUTES, MAX_CLAIM, QUEUE_PAGE};
+
+mod work_list;
+#[cfg(feature = "ssr")]
+mod work_list_storage;
 
 #[cfg(feature = "ssr")]
 mod storage;

@@ -49,15 +49,15 @@ pub(super) fn display_name(
 }
 
 /// What the queue and a comment's staff page read of a comment, and from where.
-const STAFF_COLUMNS: &str =
+pub(super) const STAFF_COLUMNS: &str =
     "c.id, c.version, c.docket_id, d.title, a.time_zone, c.received_at, c.late,
         c.submitter_type, c.first_name, c.last_name, c.organization, c.email, c.body, c.flags,
         c.campaign_id, c.held,
         (SELECT COUNT(*) FROM comments m WHERE m.campaign_id = c.campaign_id) AS copies";
-const STAFF_FROM: &str =
+pub(super) const STAFF_FROM: &str =
     "FROM comments c JOIN dockets d ON d.id = c.docket_id JOIN agencies a ON a.code = d.agency_code";
 
-fn queue_item_from_row(row: &sqlx::any::AnyRow) -> Result<QueueItem, StoreError> {
+pub(super) fn queue_item_from_row(row: &sqlx::any::AnyRow) -> Result<QueueItem, StoreError> {
     let kind: String = row.try_get("submitter_type")?;
     Ok(QueueItem {
         id: row.try_get("id")?,

@@ -93,7 +93,17 @@ pub(crate) fn StaffBar(header: StaffHeader) -> impl IntoView {
 
 #[component]
 pub fn StaffQueuePage() -> impl IntoView {
-    let queue = Resource::new(|| (), |_| staff_queue());
+    let query = leptos_router::hooks::use_query_map();
+    let queue = Resource::new(
+        move || {
+            let query = query.read();
+            (
+                opendocket_core::moderation::QueueFilter::parse(|name| query.get(name)),
+                crate::pages::page_number(&query),
+            )
+        },
+        |(filter, page)| staff_queue(Some(filter), Some(page)),
+    );
     staff_page("Moderation queue", queue, |queue| view! { <Queue queue/> })
 }
 
@@ -546,7 +556,10 @@ fn Queue(queue: QueueView) -> impl IntoView {
                 <button type="submit" name="decision" value="withhold">"Withhold selected"</button>
             </StaffForm>
         })}
-        <p id="pending-total">{queue.pending_total} " comments awaiting a decision, oldest first; held comments last."</p>
+        <p id="pending-total">{queue.pending_total} " comments awaiting a decision in all, oldest first; held comments last."</p>
+        <QueueFilterForm filter=queue.filter.clone() dockets=queue.dockets.clone()/>
+        <QueueCounts counts=queue.counts.clone() first=queue.first shown=queue.entries.len() as i64 filtered=!queue.filter.is_empty()/>
+        {can_moderate.then(|| view! { <ClaimForms filter=queue.filter.clone() mine=queue.counts.mine csrf=csrf.clone()/> })}
         {(!queue.bursts.is_empty()).then(|| view! {
             <section class="bursts" aria-labelledby="bursts-heading">
                 <h2 id="bursts-heading">"Bursts from one network"</h2>
@@ -568,12 +581,155 @@ fn Queue(queue: QueueView) -> impl IntoView {
                 </ul>
             </section>
         })}
-        <ol class="queue">
+        <ol class="queue" start=queue.first.to_string()>
             {queue.entries.into_iter().map(|entry| {
                 view! { <QueueItem entry csrf=csrf.clone() can_moderate/> }
             }).collect_view()}
         </ol>
+        <QueuePager filter=queue.filter page=queue.page pages=queue.pages/>
     }
+}
+
+/// Narrows the queue (a plain GET form: the filter lives in the address).
+#[component]
+fn QueueFilterForm(
+    filter: opendocket_core::moderation::QueueFilter,
+    dockets: Vec<(String, String)>,
+) -> impl IntoView {
+    use opendocket_core::flags::FlagKind;
+    let option = |value: &str, text: &str, on: bool| (value.to_owned(), text.to_owned(), on);
+    let dockets: Vec<_> = dockets
+        .into_iter()
+        .map(|(id, title)| {
+            let on = filter.docket.as_deref() == Some(id.as_str());
+            option(&id, &format!("{id}: {title}"), on)
+        })
+        .collect();
+    let flags: Vec<_> = FlagKind::ALL
+        .into_iter()
+        .map(|kind| option(kind.as_str(), kind.label(), filter.flag == Some(kind)))
+        .collect();
+    let types: Vec<_> = ["individual", "organization", "anonymous"]
+        .into_iter()
+        .map(|kind| option(kind, kind, filter.submitter_type.as_deref() == Some(kind)))
+        .collect();
+    let yes_no = |value: Option<bool>| {
+        vec![
+            option("yes", "Yes", value == Some(true)),
+            option("no", "No", value == Some(false)),
+        ]
+    };
+    view! {
+        <form class="queue-filter" method="get" action="/staff" aria-label="Filter the queue">
+            <FilterSelect name="docket" label="Docket" any="All dockets" options=dockets/>
+            <FilterSelect name="flag" label="Check for" any="Anything" options=flags/>
+            <FilterSelect name="type" label="Submitter" any="Anyone" options=types/>
+            <FilterSelect name="late" label="Late" any="Either" options=yes_no(filter.late)/>
+            <FilterSelect name="files" label="Files attached" any="Either" options=yes_no(filter.files)/>
+            <div class="field">
+                <label for="filter-campaign">"Campaign number"</label>
+                <input type="number" id="filter-campaign" name="campaign" min="1"
+                    value=filter.campaign.map(|c| c.to_string()).unwrap_or_default()/>
+            </div>
+            <button type="submit">"Show"</button>
+            {(!filter.is_empty()).then(|| view! { <a href="/staff">"Clear the filter"</a> })}
+        </form>
+    }
+}
+
+/// One select of the queue's filter: "any" first, then (value, text, chosen) options.
+#[component]
+fn FilterSelect(
+    name: &'static str,
+    label: &'static str,
+    any: &'static str,
+    options: Vec<(String, String, bool)>,
+) -> impl IntoView {
+    let id = format!("filter-{name}");
+    let nothing_chosen = !options.iter().any(|(_, _, on)| *on);
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <select id=id name=name>
+                <option value="" selected=nothing_chosen.then_some("")>{any}</option>
+                {options.into_iter().map(|(value, text, on)| view! {
+                    <option value=value selected=on.then_some("")>{text}</option>
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+#[component]
+fn QueueCounts(
+    counts: opendocket_core::moderation::WorkCounts,
+    first: i64,
+    shown: i64,
+    filtered: bool,
+) -> impl IntoView {
+    let last = first + shown - 1;
+    let range = match shown {
+        0 => "Nothing to show".to_owned(),
+        _ => format!("Showing {first}–{last} of {}", counts.open),
+    };
+    let mine = match counts.mine {
+        0 => String::new(),
+        n => format!("; {n} taken by you, listed first"),
+    };
+    let others = match counts.taken_by_others {
+        0 => String::new(),
+        n => format!("; {n} more taken by other moderators for now"),
+    };
+    let filtered = if filtered { " matching the filter" } else { "" };
+    view! { <p id="queue-counts" role="status">{format!("{range} waiting{filtered}{mine}{others}.")}</p> }
+}
+
+/// Take the next comments (under the filter in force) so no other moderator works them, or give
+/// one's own back.
+#[component]
+fn ClaimForms(
+    filter: opendocket_core::moderation::QueueFilter,
+    mine: i64,
+    csrf: String,
+) -> impl IntoView {
+    use opendocket_core::moderation::{CLAIM_MINUTES, MAX_CLAIM};
+    let hidden = filter
+        .pairs()
+        .into_iter()
+        .map(|(name, value)| view! { <input type="hidden" name=name value=value/> })
+        .collect_view();
+    view! {
+        <div class="claims">
+            <StaffForm csrf=csrf.clone() class="inline claim" action="/staff/queue/claim">
+                {hidden}
+                <label for="claim-count">"Take the next "</label>
+                <input type="number" id="claim-count" name="count" value="20" min="1" max=MAX_CLAIM.to_string()/>
+                <button type="submit">{format!("Take them for {CLAIM_MINUTES} minutes")}</button>
+            </StaffForm>
+            {(mine > 0).then(|| view! {
+                <StaffForm csrf=csrf class="inline" action="/staff/queue/release">
+                    <button type="submit">{format!("Give back my {mine}")}</button>
+                </StaffForm>
+            })}
+        </div>
+    }
+}
+
+#[component]
+fn QueuePager(
+    filter: opendocket_core::moderation::QueueFilter,
+    page: i64,
+    pages: i64,
+) -> impl IntoView {
+    (pages > 1).then(|| {
+        view! {
+            <nav class="pager" aria-label="Queue pages">
+                {(page > 1).then(|| view! { <a href=filter.queue_href(page - 1) rel="prev">"Previous page"</a> })}
+                <span>{format!("Page {page} of {pages}")}</span>
+                {(page < pages).then(|| view! { <a href=filter.queue_href(page + 1) rel="next">"Next page"</a> })}
+            </nav>
+        }
+    })
 }
 
 #[component]

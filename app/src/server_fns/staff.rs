@@ -45,6 +45,15 @@ pub struct QueueView {
     pub pending_total: i64,
     pub bursts: Vec<BurstEntry>,
     pub entries: Vec<QueueEntry>,
+    pub filter: opendocket_core::moderation::QueueFilter,
+    pub counts: opendocket_core::moderation::WorkCounts,
+    /// This page (from 1) and how many there are under the filter.
+    pub page: i64,
+    pub pages: i64,
+    /// The first entry's position in the list (from 1).
+    pub first: i64,
+    /// Dockets to filter by: (id, title).
+    pub dockets: Vec<(String, String)>,
 }
 
 /// A refused staff form, rendered back with its reason (no-JavaScript path, like the comment form).
@@ -93,9 +102,33 @@ pub mod guard {
 }
 
 #[server(endpoint = "staff/queue")]
-pub async fn staff_queue() -> Result<QueueView, AppError> {
+pub async fn staff_queue(
+    filter: Option<opendocket_core::moderation::QueueFilter>,
+    page: Option<i64>,
+) -> Result<QueueView, AppError> {
+    use opendocket_core::moderation::QUEUE_PAGE;
     let (services, identity) = guard::require().await?;
-    let items = services.store.moderation_queue(50, 0).await?;
+    let now = services.clock.now();
+    let filter = filter.unwrap_or_default();
+    let page = page.unwrap_or(1).clamp(1, i64::MAX / QUEUE_PAGE);
+    let (items, counts) = services
+        .store
+        .work_list(
+            &filter,
+            identity.user_id,
+            now,
+            QUEUE_PAGE,
+            (page - 1) * QUEUE_PAGE,
+        )
+        .await?;
+    let pages = ((counts.open + QUEUE_PAGE - 1) / QUEUE_PAGE).max(1);
+    let dockets = services
+        .store
+        .list_dockets()
+        .await?
+        .into_iter()
+        .map(|d| (d.id.as_str().to_owned(), d.title))
+        .collect();
     let ids: Vec<i64> = items.iter().map(|i| i.id).collect();
     let mut attachments = services.store.attachments_of(&ids).await?;
     let pending_total = services.store.pending_count().await?;
@@ -123,6 +156,12 @@ pub async fn staff_queue() -> Result<QueueView, AppError> {
         can_moderate: may_decide,
         pending_total,
         bursts,
+        filter,
+        counts,
+        page,
+        pages,
+        first: (page - 1) * QUEUE_PAGE + 1,
+        dockets,
         entries: items
             .into_iter()
             .map(|item| {

@@ -65,6 +65,8 @@ fn handler(verb: Verb, path: &str) -> Option<MethodRouter<AppState>> {
             post(|s, d, i, f| dockets::switch(DocketSwitch::EmailConfirmation, s, d, i, f))
         }
         (Post, "/staff/bursts/hold") => post(moderation::hold_burst),
+        (Post, "/staff/queue/claim") => post(moderation::claim_next),
+        (Post, "/staff/queue/release") => post(moderation::release_claims),
         (Post, "/staff/dockets/{id}/withdraw") => post(dockets::withdraw),
         (Post, "/staff/dockets/{id}/tags") => post(tags::create_tag),
         (Post, "/staff/tags/{id}") => post(tags::change_tag),

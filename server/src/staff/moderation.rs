@@ -1,5 +1,6 @@
 //! Moderation forms: one decision on a comment, one decision for every comment ticked in the
-//! queue (held comments are never posted that way), and holding a burst.
+//! queue (held comments are never posted that way), holding a burst, and taking comments from
+//! the queue (and giving them back).
 
 use super::extract::{CsrfForm, Fields, StaffForm, StaffSession};
 use super::refusal::{page_notice, Refusal};
@@ -8,7 +9,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use opendocket_core::accounts::Actor;
-use opendocket_core::moderation::{Decision, ModerationError, WithholdReason};
+use opendocket_core::moderation::{
+    Decision, ModerationError, QueueFilter, WithholdReason, CLAIM_MINUTES, MAX_CLAIM,
+};
 
 /// A withhold decision; there is no default reason, so a form without one is refused.
 fn withhold(fields: &Fields) -> Result<Decision, Refusal> {
@@ -279,4 +282,67 @@ pub async fn hold_burst(
         "Held {held} comments from the burst: they are listed after the others and can only be posted one by one."
     );
     Ok(page_notice(StatusCode::OK, message, "/staff").into_response())
+}
+
+/// How many of the next waiting comments to take, under the filter the queue showed.
+pub struct ClaimForm {
+    filter: QueueFilter,
+    count: i64,
+}
+
+impl StaffForm for ClaimForm {
+    fn parse(fields: &Fields) -> Result<Self, Refusal> {
+        let count = fields
+            .get("count")
+            .and_then(|n| n.trim().parse::<i64>().ok())
+            .filter(|n| (1..=MAX_CLAIM).contains(n))
+            .ok_or_else(|| {
+                Refusal::unprocessable(format!(
+                    "Say how many comments to take, from 1 to {MAX_CLAIM}; none were taken."
+                ))
+                .on("/staff")
+            })?;
+        Ok(Self {
+            filter: QueueFilter::parse(|name| fields.get(name).map(str::to_owned)),
+            count,
+        })
+    }
+}
+
+/// Takes the next comments for the signed-in moderator: other moderators' queues leave them out
+/// for `CLAIM_MINUTES`. Back to the same filtered queue, where they are listed first.
+pub async fn claim_next(
+    State(state): State<AppState>,
+    StaffSession(identity): StaffSession,
+    CsrfForm(form): CsrfForm<ClaimForm>,
+) -> Result<Response, Refusal> {
+    let services = &state.services;
+    let now = services.clock.now();
+    let until = now + chrono::Duration::minutes(CLAIM_MINUTES);
+    let taken = services
+        .store
+        .claim_next(&form.filter, identity.user_id, form.count, now, until)
+        .await?;
+    if taken == 0 {
+        return Ok(page_notice(
+            StatusCode::OK,
+            "No waiting comment under this filter is free to take: the others are taken by other moderators for now.",
+            "/staff",
+        ));
+    }
+    Ok(Redirect::to(&form.filter.queue_href(1)).into_response())
+}
+
+/// Gives back every waiting comment the signed-in moderator took.
+pub async fn release_claims(
+    State(state): State<AppState>,
+    StaffSession(identity): StaffSession,
+    CsrfForm(_): CsrfForm<Fields>,
+) -> Result<Response, Refusal> {
+    state
+        .services
+        .store
+        .release_claims(identity.user_id)
+        .await?;
+    Ok(Redirect::to("/staff").into_response())
 }

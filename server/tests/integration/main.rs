@@ -19,6 +19,7 @@ mod group_commit;
 mod import;
 mod instances;
 mod public_pages;
+mod queue;
 mod search;
 mod sign_in;
 mod staff;

@@ -1,0 +1,67 @@
+// Two moderators work one docket's queue at once: each takes the next two comments and never sees
+// the other's; giving them back returns them to everyone. Plain forms, so both projects run it,
+// each on a docket of its own.
+import { Browser, expect, Page, test } from '@playwright/test';
+import { commentOn, signIn } from './helpers';
+
+async function moderator(browser: Browser, javaScriptEnabled: boolean, email: string, password: string) {
+  const context = await browser.newContext({ javaScriptEnabled, baseURL: test.info().project.use.baseURL });
+  const page = await context.newPage();
+  await signIn(page, email, password);
+  return page;
+}
+
+/** The stamped comments a moderator's filtered queue lists. */
+async function listed(page: Page, stamp: number): Promise<string[]> {
+  return page.locator('li.queue-item .comment-copy', { hasText: `(${stamp})` }).allTextContents();
+}
+
+test('two moderators take batches from one queue and never see each other\'s', async ({ browser, page }, info) => {
+  const javaScriptEnabled = info.project.use.javaScriptEnabled !== false;
+  const docket = javaScriptEnabled ? 'FTC-2026-0043' : 'FTC-2026-0044';
+  const stamp = Date.now();
+  const texts = [1, 2, 3, 4].map((n) => `Claim test comment ${n} (${stamp}).`);
+  for (const text of texts) {
+    await commentOn(page, docket, text);
+  }
+  const ada = await moderator(browser, javaScriptEnabled, 'moderator@ftc.gov', 'moderator passphrase for tests');
+  const bo = await moderator(browser, javaScriptEnabled, 'moderator2@ftc.gov', 'second moderator passphrase for tests');
+
+  for (const page of [ada, bo]) {
+    await page.goto('/staff');
+    await page.getByLabel('Docket').selectOption(docket);
+    await page.getByRole('button', { name: 'Show' }).click();
+    await expect(page).toHaveURL(new RegExp(`/staff\\?docket=${docket}$`));
+  }
+  await expect(ada.locator('#queue-counts')).toContainText('matching the filter');
+  expect(await listed(ada, stamp)).toHaveLength(4);
+
+  // Both take two at once.
+  for (const page of [ada, bo]) {
+    await page.getByLabel('Take the next').fill('2');
+  }
+  await Promise.all([
+    ada.getByRole('button', { name: /^Take them for 30 minutes$/ }).click(),
+    bo.getByRole('button', { name: /^Take them for 30 minutes$/ }).click(),
+  ]);
+  for (const page of [ada, bo]) {
+    await expect(page).toHaveURL(new RegExp(`/staff\\?docket=${docket}$`));
+    await expect(page.locator('#queue-counts')).toContainText('2 taken by you, listed first');
+    await expect(page.locator('#queue-counts')).toContainText('2 more taken by other moderators for now');
+  }
+  const adaSees = await listed(ada, stamp);
+  const boSees = await listed(bo, stamp);
+  expect(adaSees).toHaveLength(2);
+  expect(boSees).toHaveLength(2);
+  expect(adaSees.filter((text) => boSees.includes(text))).toEqual([]);
+  expect([...adaSees, ...boSees].sort()).toEqual([...texts].sort());
+
+  // Ada gives hers back: Bo now sees all four, his own first.
+  await ada.getByRole('button', { name: 'Give back my 2' }).click();
+  await bo.reload();
+  const boNow = await listed(bo, stamp);
+  expect(boNow).toHaveLength(4);
+  expect(boNow.slice(0, 2)).toEqual(boSees);
+  await bo.getByRole('button', { name: 'Give back my 2' }).click();
+  await expect(bo.locator('#queue-counts')).not.toContainText('taken by you');
+});
