@@ -230,7 +230,7 @@ pub struct DocketCounts {
 
 #[cfg(feature = "ssr")]
 pub use storage::ModerationError;
-pub use work_list::{QueueFilter, WorkCounts, CLAIM_MINUTES, MAX_CLAIM, QUEUE_PAGE};
+pub use work_list::{queue_return, QueueFilter, WorkCounts, CLAIM_MINUTES, MAX_CLAIM, QUEUE_PAGE};
 
 mod work_list;
 #[cfg(feature = "ssr")]

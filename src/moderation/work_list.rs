@@ -86,9 +86,17 @@ impl QueueFilter {
 
     /// The queue's address with this filter and `page` (from 1; the first is left out).
     pub fn queue_href(&self, page: i64) -> String {
+        self.queue_href_with(page, None)
+    }
+
+    /// The queue's address, saying which comment was just `decided` when there is one.
+    pub fn queue_href_with(&self, page: i64, decided: Option<i64>) -> String {
         let mut pairs = self.pairs();
         if page > 1 {
             pairs.push(("page", page.to_string()));
+        }
+        if let Some(decided) = decided {
+            pairs.push(("decided", decided.to_string()));
         }
         if pairs.is_empty() {
             return "/staff".to_owned();
@@ -104,6 +112,45 @@ impl QueueFilter {
     pub fn is_empty(&self) -> bool {
         self == &Self::default()
     }
+}
+
+/// The longest queue address a decision form may name to return to; a longer one returns to
+/// the queue's first page.
+const MAX_RETURN_CHARS: usize = 2_000;
+
+/// Where a decision made in the queue returns to: the page the form was on (`back`, a queue
+/// address), with the same filter, saying which comment was `decided` (so the page can offer to
+/// undo it), at the comment that followed it (`next`). Only the queue's own parameters are kept
+/// from `back`, re-encoded: the answer is always an address on this site's queue.
+pub fn queue_return(back: &str, decided: i64, next: Option<i64>) -> String {
+    let query = match back.strip_prefix("/staff") {
+        Some(rest) if back.len() <= MAX_RETURN_CHARS => rest.strip_prefix('?').unwrap_or(""),
+        _ => "",
+    };
+    let pairs: Vec<(String, String)> = query
+        .split('&')
+        .filter_map(|pair| {
+            let (name, value) = pair.split_once('=')?;
+            let value = percent_encoding::percent_decode_str(&value.replace('+', " "))
+                .decode_utf8()
+                .ok()?
+                .into_owned();
+            Some((name.to_owned(), value))
+        })
+        .collect();
+    let get = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let filter = QueueFilter::parse(get);
+    let page = get("page")
+        .and_then(|p| p.parse::<i64>().ok())
+        .unwrap_or(1)
+        .max(1);
+    let anchor = next.map(|id| format!("#item-{id}")).unwrap_or_default();
+    format!("{}{anchor}", filter.queue_href_with(page, Some(decided)))
 }
 
 /// What a moderator's queue holds: a page of the comments they may work on (their own claims
@@ -160,6 +207,31 @@ mod tests {
         assert!(garbage.is_empty(), "{garbage:?}");
         let long = "9".repeat(100_000);
         assert!(filter(&[("campaign", &long), ("docket", &long)]).is_empty());
+    }
+
+    #[test]
+    fn a_decision_returns_to_the_same_page_of_the_same_filter_at_the_next_comment() {
+        assert_eq!(
+            queue_return("/staff", 7, Some(8)),
+            "/staff?decided=7#item-8"
+        );
+        assert_eq!(
+            queue_return("/staff?late=yes&type=organization&page=3", 7, None),
+            "/staff?type=organization&late=yes&page=3&decided=7"
+        );
+        // Anything but the queue's own address and parameters is dropped.
+        for hostile in [
+            "https://evil.example/staff",
+            "//evil.example",
+            "/staffing?late=yes",
+            "/staff?docket=%22%3E%3Cscript%3E&page=-4&evil=1",
+        ] {
+            let to = queue_return(hostile, 7, None);
+            assert!(to.starts_with("/staff?"), "{hostile} -> {to}");
+            assert!(!to.contains("evil") && !to.contains("script"), "{to}");
+        }
+        let long = format!("/staff?late=yes&x={}", "a".repeat(10_000));
+        assert_eq!(queue_return(&long, 7, None), "/staff?decided=7");
     }
 
     #[test]

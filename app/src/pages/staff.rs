@@ -100,9 +100,10 @@ pub fn StaffQueuePage() -> impl IntoView {
             (
                 opendocket_core::moderation::QueueFilter::parse(|name| query.get(name)),
                 crate::pages::page_number(&query),
+                query.get("decided").and_then(|id| id.parse::<i64>().ok()),
             )
         },
-        |(filter, page)| staff_queue(Some(filter), Some(page)),
+        |(filter, page, decided)| staff_queue(Some(filter), Some(page), decided),
     );
     staff_page("Moderation queue", queue, |queue| view! { <Queue queue/> })
 }
@@ -557,6 +558,14 @@ fn Queue(queue: QueueView) -> impl IntoView {
             </StaffForm>
         })}
         <p id="pending-total">{queue.pending_total} " comments awaiting a decision in all, oldest first; held comments last."</p>
+        {queue.done.clone().map(|done| view! {
+            <div class="decision-done" id="decision-done" role="status">
+                <span>{format!("Comment {}: {}.", done.id, done.outcome)}</span>
+                {done.undo_version.filter(|_| can_moderate).map(|version| view! {
+                    <RestoreForm id=done.id version csrf=csrf.clone() back=queue.href.clone() label="Undo"/>
+                })}
+            </div>
+        })}
         <QueueFilterForm filter=queue.filter.clone() dockets=queue.dockets.clone()/>
         <QueueCounts counts=queue.counts.clone() first=queue.first shown=queue.entries.len() as i64 filtered=!queue.filter.is_empty()/>
         {can_moderate.then(|| view! { <ClaimForms filter=queue.filter.clone() mine=queue.counts.mine csrf=csrf.clone()/> })}
@@ -582,9 +591,13 @@ fn Queue(queue: QueueView) -> impl IntoView {
             </section>
         })}
         <ol class="queue" start=queue.first.to_string()>
-            {queue.entries.into_iter().map(|entry| {
-                view! { <QueueItem entry csrf=csrf.clone() can_moderate/> }
-            }).collect_view()}
+            {
+                let next_ids: Vec<Option<i64>> = queue.entries.iter().skip(1).map(|e| Some(e.id)).chain([None]).collect();
+                let back = queue.href.clone();
+                queue.entries.into_iter().zip(next_ids).map(|(entry, next)| {
+                    view! { <QueueItem entry csrf=csrf.clone() can_moderate back=back.clone() next/> }
+                }).collect_view()
+            }
         </ol>
         <QueuePager filter=queue.filter page=queue.page pages=queue.pages/>
     }
@@ -733,11 +746,19 @@ fn QueuePager(
 }
 
 #[component]
-fn QueueItem(entry: QueueEntry, csrf: String, can_moderate: bool) -> impl IntoView {
+fn QueueItem(
+    entry: QueueEntry,
+    csrf: String,
+    can_moderate: bool,
+    /// The queue page's address, where a decision returns.
+    back: String,
+    /// The comment listed after this one, where a decision returns to.
+    next: Option<i64>,
+) -> impl IntoView {
     let heading_id = format!("comment-{}", entry.id);
     let labelled_by = heading_id.clone();
     view! {
-        <li class="queue-item" tabindex="-1" aria-labelledby=labelled_by>
+        <li class="queue-item" id=format!("item-{}", entry.id) tabindex="-1" aria-labelledby=labelled_by>
             {can_moderate.then(|| view! {
                 <label class="select">
                     <input type="checkbox" name="selected" form="bulk" value=format!("{}:{}", entry.id, entry.version)/>
@@ -765,19 +786,26 @@ fn QueueItem(entry: QueueEntry, csrf: String, can_moderate: bool) -> impl IntoVi
             })}
             <div class="comment-copy">{entry.body.clone()}</div>
             <AttachmentsForModerator attachments=entry.attachments.clone() can_moderate csrf=csrf.clone()/>
-            {can_moderate.then(|| view! { <DecisionForm id=entry.id version=entry.version csrf back=""/> })}
+            {can_moderate.then(|| view! { <DecisionForm id=entry.id version=entry.version csrf back next=next/> })}
         </li>
     }
 }
 
 /// Post (with redactions) or withhold a waiting comment. `back` is `comment` to return to the
-/// comment's own page afterwards, otherwise the queue.
+/// comment's own page afterwards, otherwise the queue page's address (at `next`).
 #[component]
-fn DecisionForm(id: i64, version: i64, csrf: String, back: &'static str) -> impl IntoView {
+fn DecisionForm(
+    id: i64,
+    version: i64,
+    csrf: String,
+    #[prop(into)] back: String,
+    #[prop(default = None)] next: Option<i64>,
+) -> impl IntoView {
     view! {
         <StaffForm csrf=csrf class="decision" action=format!("/staff/comments/{id}/decision")>
             <input type="hidden" name="version" value=version.to_string()/>
             <input type="hidden" name="back" value=back/>
+            {next.map(|next| view! { <input type="hidden" name="next" value=next.to_string()/> })}
             <label>"Redact when posting (exact text; separate several with |) "
                 <input type="text" name="redact"/>
             </label>
@@ -793,12 +821,18 @@ fn DecisionForm(id: i64, version: i64, csrf: String, back: &'static str) -> impl
 
 /// Send a decided comment back to the queue.
 #[component]
-fn RestoreForm(id: i64, version: i64, csrf: String, back: &'static str) -> impl IntoView {
+fn RestoreForm(
+    id: i64,
+    version: i64,
+    csrf: String,
+    #[prop(into)] back: String,
+    #[prop(default = "Return to queue")] label: &'static str,
+) -> impl IntoView {
     view! {
-        <StaffForm csrf=csrf action=format!("/staff/comments/{id}/decision")>
+        <StaffForm csrf=csrf class="inline" action=format!("/staff/comments/{id}/decision")>
             <input type="hidden" name="version" value=version.to_string()/>
             <input type="hidden" name="back" value=back/>
-            <button type="submit" name="decision" value="restore">"Return to queue"</button>
+            <button type="submit" name="decision" value="restore">{label}</button>
         </StaffForm>
     }
 }
@@ -903,8 +937,18 @@ fn QueueKeyboard() -> impl IntoView {
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
         {
+            use wasm_bindgen::JsCast;
             let handle = window_event_listener(leptos::ev::keydown, queue_shortcut);
             on_cleanup(move || handle.remove());
+            // Back from a decision at the comment that followed it: work goes on from there.
+            let target = document()
+                .query_selector("li.queue-item:target")
+                .ok()
+                .flatten()
+                .and_then(|item| item.dyn_into::<web_sys::HtmlElement>().ok());
+            if let Some(item) = target {
+                let _ = item.focus();
+            }
         }
         ready.set(true);
     });

@@ -54,6 +54,19 @@ pub struct QueueView {
     pub first: i64,
     /// Dockets to filter by: (id, title).
     pub dockets: Vec<(String, String)>,
+    /// This page's address, where its decision forms return.
+    pub href: String,
+    /// The decision just made from this page, with undo.
+    pub done: Option<DoneLine>,
+}
+
+/// "Comment 21: Posted as FTC-2023-0018-0021 by …", and what undoing it sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DoneLine {
+    pub id: i64,
+    pub outcome: String,
+    /// The version an undo applies to, when the comment is decided (and may be undone).
+    pub undo_version: Option<i64>,
 }
 
 /// A refused staff form, rendered back with its reason (no-JavaScript path, like the comment form).
@@ -105,6 +118,7 @@ pub mod guard {
 pub async fn staff_queue(
     filter: Option<opendocket_core::moderation::QueueFilter>,
     page: Option<i64>,
+    decided: Option<i64>,
 ) -> Result<QueueView, AppError> {
     use opendocket_core::moderation::QUEUE_PAGE;
     let (services, identity) = guard::require().await?;
@@ -122,6 +136,20 @@ pub async fn staff_queue(
         )
         .await?;
     let pages = ((counts.open + QUEUE_PAGE - 1) / QUEUE_PAGE).max(1);
+    let done = match decided {
+        Some(id) => services
+            .store
+            .staff_comment(&id.to_string())
+            .await?
+            .map(|comment| DoneLine {
+                id,
+                outcome: outcome_of(&comment),
+                undo_version: (comment.status
+                    != opendocket_core::moderation::CommentStatus::Pending)
+                    .then_some(comment.item.version),
+            }),
+        None => None,
+    };
     let dockets = services
         .store
         .list_dockets()
@@ -156,12 +184,14 @@ pub async fn staff_queue(
         can_moderate: may_decide,
         pending_total,
         bursts,
+        href: filter.queue_href(page),
         filter,
         counts,
         page,
         pages,
         first: (page - 1) * QUEUE_PAGE + 1,
         dockets,
+        done,
         entries: items
             .into_iter()
             .map(|item| {
@@ -240,7 +270,6 @@ const HISTORY_SHOWN: i64 = 100;
 
 #[server(endpoint = "staff/comment")]
 pub async fn staff_comment(id: String) -> Result<Option<StaffCommentView>, AppError> {
-    use opendocket_core::moderation::CommentStatus;
     let (services, identity) = guard::require().await?;
     let store = &services.store;
     let Some(comment) = store.staff_comment(id.trim()).await? else {
@@ -282,20 +311,7 @@ pub async fn staff_comment(id: String) -> Result<Option<StaffCommentView>, AppEr
             after: e.after.unwrap_or_default(),
         })
         .collect();
-    let by = comment
-        .decided_by
-        .as_deref()
-        .map(|who| format!(" by {who}"))
-        .unwrap_or_default();
-    let outcome = match (comment.status, &comment.public_id, comment.reason) {
-        (CommentStatus::Pending, _, _) => "Waiting for a decision".to_owned(),
-        (CommentStatus::Posted, Some(public_id), _) => format!("Posted as {public_id}{by}"),
-        (CommentStatus::Posted, None, _) => format!("Posted{by}"),
-        (CommentStatus::Withheld, _, Some(reason)) => {
-            format!("Withheld ({}){by}", reason.label())
-        }
-        (CommentStatus::Withheld, _, None) => format!("Withheld{by}"),
-    };
+    let outcome = outcome_of(&comment);
     Ok(Some(StaffCommentView {
         header: StaffHeader::of(&identity),
         status: comment.status.as_str().to_owned(),
@@ -308,6 +324,26 @@ pub async fn staff_comment(id: String) -> Result<Option<StaffCommentView>, AppEr
         history,
         entry: QueueEntry::of(comment.item, files, may_decide),
     }))
+}
+
+/// "Waiting for a decision", "Posted as FTC-2023-0018-0019 by …", "Withheld (Spam) by …".
+#[cfg(feature = "ssr")]
+fn outcome_of(comment: &opendocket_core::moderation::StaffComment) -> String {
+    use opendocket_core::moderation::CommentStatus;
+    let by = comment
+        .decided_by
+        .as_deref()
+        .map(|who| format!(" by {who}"))
+        .unwrap_or_default();
+    match (comment.status, &comment.public_id, comment.reason) {
+        (CommentStatus::Pending, _, _) => "Waiting for a decision".to_owned(),
+        (CommentStatus::Posted, Some(public_id), _) => format!("Posted as {public_id}{by}"),
+        (CommentStatus::Posted, None, _) => format!("Posted{by}"),
+        (CommentStatus::Withheld, _, Some(reason)) => {
+            format!("Withheld ({}){by}", reason.label())
+        }
+        (CommentStatus::Withheld, _, None) => format!("Withheld{by}"),
+    }
 }
 
 /// Links to the staff pages the signed-in role may use.

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use opendocket_core::accounts::Actor;
 use opendocket_core::moderation::{
-    Decision, ModerationError, QueueFilter, WithholdReason, CLAIM_MINUTES, MAX_CLAIM,
+    queue_return, Decision, ModerationError, QueueFilter, WithholdReason, CLAIM_MINUTES, MAX_CLAIM,
 };
 
 /// A withhold decision; there is no default reason, so a form without one is refused.
@@ -34,15 +34,27 @@ fn withhold(fields: &Fields) -> Result<Decision, Refusal> {
 pub struct DecisionForm {
     version: i64,
     decision: Decision,
-    /// Sent from the comment's own page, which is shown again afterwards (else the queue).
-    from_comment_page: bool,
+    /// `comment` when sent from the comment's own page, which is shown again afterwards; else
+    /// the queue address the form was on.
+    back: String,
+    /// The comment listed after this one, where the queue returns to.
+    next: Option<i64>,
 }
 
-/// Where a decision on `comment_id` returns to.
-fn decision_page(comment_id: i64, from_comment_page: bool) -> String {
-    match from_comment_page {
-        true => format!("/staff/comments/{comment_id}"),
-        false => "/staff".to_owned(),
+/// Where a decision on `comment_id` returns to: the comment's page, or the same page of the
+/// queue at the next comment, saying what was decided.
+fn decision_page(comment_id: i64, form: &DecisionForm) -> String {
+    match form.back.as_str() {
+        "comment" => format!("/staff/comments/{comment_id}"),
+        queue => queue_return(queue, comment_id, form.next),
+    }
+}
+
+/// Where a refused decision is explained.
+fn refusal_page(comment_id: i64, form: &DecisionForm) -> String {
+    match form.back.as_str() {
+        "comment" => format!("/staff/comments/{comment_id}"),
+        _ => "/staff".to_owned(),
     }
 }
 
@@ -63,7 +75,8 @@ impl StaffForm for DecisionForm {
             (Some(version), Some(decision)) => Ok(Self {
                 version,
                 decision,
-                from_comment_page: fields.get("back") == Some("comment"),
+                back: fields.text("back"),
+                next: fields.number("next"),
             }),
             _ => Err(Refusal::bad_request(
                 "The decision form was incomplete; reload the queue and try again.",
@@ -119,17 +132,8 @@ pub async fn decide(
             services.clock.now(),
         )
         .await
-        .map_err(|error| {
-            refused(
-                comment_id,
-                error,
-                decision_page(comment_id, form.from_comment_page),
-            )
-        })?;
-    Ok(Redirect::to(&decision_page(
-        comment_id,
-        form.from_comment_page,
-    )))
+        .map_err(|error| refused(comment_id, error, refusal_page(comment_id, &form)))?;
+    Ok(Redirect::to(&decision_page(comment_id, &form)))
 }
 
 pub struct BulkDecisionForm {

@@ -164,7 +164,10 @@ async fn filters_narrow_the_queue_and_pages_count() {
         ("/staff?flag=phone&type=organization", "Showing 1–12 of 12"),
         ("/staff?late=yes", "Showing 1–18 of 18"),
         ("/staff?files=yes", "Nothing to show"),
-        ("/staff?docket=FTC-2023-0018&files=no", "Showing 1–25 of 120"),
+        (
+            "/staff?docket=FTC-2023-0018&files=no",
+            "Showing 1–25 of 120",
+        ),
     ] {
         assert_eq!(
             line(path).await.0,
@@ -209,4 +212,91 @@ async fn filters_narrow_the_queue_and_pages_count() {
         .staff_form(&analyst, "/staff/queue/claim", &[("count", "5")])
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_decision_returns_to_the_same_filtered_page_at_the_next_comment_with_undo() {
+    let h = Harness::with_open_docket(DOCKET).await;
+    waiting(&h, 60).await;
+    let moderator = h.staff_session("mo@ftc.gov", Role::Moderator).await;
+    let page = h
+        .staff_get(&moderator, "/staff?type=anonymous&page=2")
+        .await;
+    let shown = listed(&page.body);
+    let (decided, next) = (shown[3], shown[4]);
+    let version = "0";
+    let sent = h
+        .staff_form(
+            &moderator,
+            &format!("/staff/comments/{decided}/decision"),
+            &[
+                ("version", version),
+                ("decision", "post"),
+                ("redact", ""),
+                ("back", "/staff?type=anonymous&page=2"),
+                ("next", &next.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let back = format!("/staff?type=anonymous&page=2&decided={decided}#item-{next}");
+    assert_eq!(sent.location(), back);
+    let page = h
+        .staff_get(&moderator, back.split('#').next().unwrap())
+        .await;
+    assert!(page.body.contains(&format!("id=\"item-{next}\"")));
+    let done = &page.body[page
+        .body
+        .find("id=\"decision-done\"")
+        .expect("a line saying what was done")..];
+    let done = &done[..done.find("</div>").unwrap()];
+    assert!(
+        done.contains(&format!("Comment {decided}: Posted as {DOCKET}-")),
+        "{done}"
+    );
+    assert!(done.contains(">Undo<"), "{done}");
+    assert!(!listed(&page.body).contains(&decided));
+
+    // Undo returns it to the queue, and says so, with nothing more to undo.
+    let undone = h
+        .staff_form(
+            &moderator,
+            &format!("/staff/comments/{decided}/decision"),
+            &[
+                ("version", "1"),
+                ("decision", "restore"),
+                ("back", "/staff?type=anonymous&page=2"),
+            ],
+        )
+        .await;
+    assert_eq!(undone.status, StatusCode::SEE_OTHER, "{}", undone.body);
+    let page = h.staff_get(&moderator, undone.location()).await;
+    let done = &page.body[page.body.find("id=\"decision-done\"").unwrap()..];
+    let done = &done[..done.find("</div>").unwrap()];
+    assert!(
+        done.contains(&format!("Comment {decided}: Waiting for a decision.")),
+        "{done}"
+    );
+    assert!(!done.contains("Undo"));
+    assert_eq!(
+        h.count(&format!(
+            "SELECT COUNT(*) FROM comments WHERE id = {decided} AND status = 'pending'"
+        ))
+        .await,
+        1
+    );
+    // A return address off the site is never followed.
+    let elsewhere = h
+        .staff_form(
+            &moderator,
+            &format!("/staff/comments/{next}/decision"),
+            &[
+                ("version", "0"),
+                ("decision", "post"),
+                ("back", "https://evil.example/staff"),
+            ],
+        )
+        .await;
+    assert_eq!(elsewhere.status, StatusCode::SEE_OTHER);
+    assert_eq!(elsewhere.location(), format!("/staff?decided={next}"));
 }
