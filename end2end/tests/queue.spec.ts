@@ -56,6 +56,18 @@ test('two moderators take batches from one queue and never see each other\'s', a
   expect(adaSees.filter((text) => boSees.includes(text))).toEqual([]);
   expect([...adaSees, ...boSees].sort()).toEqual([...texts].sort());
 
+  // A decision keeps Ada's place (the next comment, focused with JavaScript) and can be undone.
+  const nextId = await ada.locator('li.queue-item').nth(1).getAttribute('id');
+  await ada.locator('li.queue-item').first().getByRole('button', { name: 'Post', exact: true }).click();
+  await expect(ada).toHaveURL(new RegExp(`decided=\\d+#${nextId}$`));
+  await expect(ada.locator('#decision-done')).toContainText('Posted as');
+  if (javaScriptEnabled) {
+    await expect(ada.locator(`#${nextId}`)).toBeFocused();
+  }
+  await ada.locator('#decision-done').getByRole('button', { name: 'Undo' }).click();
+  await expect(ada.locator('#decision-done')).toContainText('Waiting for a decision');
+  await expect(ada.locator('#queue-counts')).toContainText('2 taken by you');
+
   // Ada gives hers back: Bo now sees all four, his own first.
   await ada.getByRole('button', { name: 'Give back my 2' }).click();
   await bo.reload();

@@ -896,6 +896,7 @@ fn StaffCommentDetail(comment: StaffCommentView) -> impl IntoView {
         })}
         <AttachmentsForModerator attachments=entry.attachments.clone() can_moderate csrf=csrf.clone()/>
         <h2>"Tags"</h2>
+        {comment.tags.is_empty().then(|| view! { <p id="no-tags">"No tags."</p> })}
         <CommentTags comment_id=entry.id tags=comment.tags choices=comment.tag_choices csrf=csrf.clone() back="comment".to_owned()/>
         {can_moderate.then(|| match pending {
             true => view! {

@@ -1495,8 +1495,62 @@ async fn each_comment_has_a_staff_page_with_its_whole_text_tags_history_and_cont
     assert_eq!(tagged.location(), page);
     let with_tag = h.staff_get(&analyst, &page).await;
     assert!(with_tag.body.contains(r#"aria-label="Remove tag Refunds""#));
+    assert!(!with_tag.body.contains("No tags."));
+    assert!(
+        read.body.contains("No tags."),
+        "an untagged comment says so"
+    );
 
     let missing = h.staff_get(&analyst, "/staff/comments/999999").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert!(missing.body.contains("No such comment"));
+    // A hostile id: 60,000 characters, or a number past i64, is an unknown comment.
+    for hostile in [
+        "9".repeat(60_000),
+        "99999999999999999999999".to_owned(),
+        "%00%27".to_owned(),
+    ] {
+        let page = h
+            .staff_get(&analyst, &format!("/staff/comments/{hostile}"))
+            .await;
+        assert_eq!(
+            page.status,
+            StatusCode::NOT_FOUND,
+            "{}",
+            &hostile[..10.min(hostile.len())]
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_comment_page_shows_the_newest_hundred_lines_of_a_long_history() {
+    let h = docket_with_comments(&["Tagged and untagged many times."]).await;
+    let (id, _) = queue_ids(&h).await[0];
+    let tag = h
+        .store()
+        .create_tag(
+            DOCKET,
+            &opendocket_core::tags::TagName::parse("Churn").unwrap(),
+            &Actor::CommandLine,
+            h.services.clock.now(),
+        )
+        .await
+        .unwrap();
+    for i in 0..130 {
+        let actor = Actor::CommandLine;
+        let now = h.services.clock.now();
+        h.store()
+            .set_comment_tag(&[id], tag, i % 2 == 0, &actor, now)
+            .await
+            .unwrap();
+    }
+    let analyst = h.staff_session("analyst@ftc.gov", Role::Analyst).await;
+    let page = h
+        .staff_get(&analyst, &format!("/staff/comments/{id}"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let history = &page.body[page.body.find("<ol class=\"history\">").unwrap()..];
+    let history = &history[..history.find("</ol>").unwrap()];
+    let lines = history.matches("<li>").count();
+    assert_eq!(lines, 100, "the newest hundred, not all 130");
 }
