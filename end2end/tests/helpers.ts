@@ -69,3 +69,21 @@ export async function signIn(page: Page, email: string, password: string) {
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page).toHaveURL(/\/staff$/);
 }
+
+/** Opens the moderation queue at the page that lists `text` (oldest first, so a new comment may
+ * be several pages in), as a moderator would with "Next page". */
+export async function openQueueAt(page: Page, text: string) {
+  await page.goto('/staff');
+  for (let turn = 0; turn < 100; turn++) {
+    if (await page.locator('li.queue-item', { hasText: text }).count() > 0) {
+      return;
+    }
+    const next = page.getByRole('link', { name: 'Next page' });
+    if (await next.count() === 0) {
+      break;
+    }
+    await next.click();
+    await page.waitForLoadState();
+  }
+  throw new Error(`"${text}" is not in the queue`);
+}

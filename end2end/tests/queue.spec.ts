@@ -31,7 +31,7 @@ test('two moderators take batches from one queue and never see each other\'s', a
     await page.goto('/staff');
     await page.getByLabel('Docket').selectOption(docket);
     await page.getByRole('button', { name: 'Show' }).click();
-    await expect(page).toHaveURL(new RegExp(`/staff\\?docket=${docket}$`));
+    await expect(page).toHaveURL(new RegExp(`/staff\\?docket=${docket}&`));
   }
   await expect(ada.locator('#queue-counts')).toContainText('matching the filter');
   expect(await listed(ada, stamp)).toHaveLength(4);
@@ -46,6 +46,10 @@ test('two moderators take batches from one queue and never see each other\'s', a
   ]);
   for (const page of [ada, bo]) {
     await expect(page).toHaveURL(new RegExp(`/staff\\?docket=${docket}$`));
+  }
+  // Each page was drawn as its own take finished; drawn again, both takes show.
+  for (const page of [ada, bo]) {
+    await page.reload();
     await expect(page.locator('#queue-counts')).toContainText('2 taken by you, listed first');
     await expect(page.locator('#queue-counts')).toContainText('2 more taken by other moderators for now');
   }

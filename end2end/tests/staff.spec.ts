@@ -1,7 +1,7 @@
 // A moderator signs in, posts one comment with a redaction and withholds another; the public sees only
 // the posted one, with "[redacted]" where the moderator chose.
 import { expect, test } from '@playwright/test';
-import { comment, DEMO } from './helpers';
+import { comment, DEMO, openQueueAt } from './helpers';
 
 test.skip(({ javaScriptEnabled }) => !javaScriptEnabled, 'staff pages run once');
 
@@ -27,10 +27,12 @@ test('a moderator posts one comment and withholds another', async ({ page }) => 
   await expect(page).toHaveURL(/\/staff$/);
   await expect(page.getByRole('heading', { name: 'Moderation queue' })).toBeVisible();
 
+  await openQueueAt(page, keep);
   const kept = page.locator('li.queue-item', { hasText: keep });
   await kept.getByLabel(/Redact when posting/).fill('Jane Q. Citizen');
   await kept.getByRole('button', { name: 'Post' }).click();
   await expect(page.locator('li.queue-item', { hasText: keep })).toHaveCount(0);
+  await openQueueAt(page, drop);
   const withheld = page.locator('li.queue-item', { hasText: drop });
   await withheld.getByLabel('Reason').selectOption({ label: 'Personal information' });
   await withheld.getByRole('button', { name: 'Withhold' }).click();
@@ -63,6 +65,7 @@ test('the queue works from the keyboard', async ({ page }) => {
   await page.getByLabel('Email').fill('moderator@ftc.gov');
   await page.getByLabel('Password').fill('moderator passphrase for tests');
   await page.getByRole('button', { name: 'Sign in' }).click();
+  await openQueueAt(page, first);
   await expect(page.locator('#keyboard-hint')).toHaveAttribute('data-ready', 'true');
 
   const firstItem = page.locator('li.queue-item', { hasText: first });

@@ -3,15 +3,23 @@
 
 use crate::docket::DocketId;
 use crate::flags::FlagKind;
-use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::{Deserialize, Serialize};
+
+/// What a value in a queue address escapes: everything but letters, digits and `-_.~`, so a
+/// docket id reads as itself.
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
 
 /// How long comments a moderator takes stay out of other moderators' queues.
 pub const CLAIM_MINUTES: i64 = 30;
 /// The most comments one "take" claims.
 pub const MAX_CLAIM: i64 = 100;
 /// Waiting comments shown per page of the queue.
-pub const QUEUE_PAGE: i64 = 25;
+pub const QUEUE_PAGE: i64 = 50;
 
 /// Which waiting comments to list or take. Every part is optional; a value that is not one
 /// the queue knows is left out (the filter form shows what is in force).
@@ -103,7 +111,7 @@ impl QueueFilter {
         }
         let query = pairs
             .iter()
-            .map(|(k, v)| format!("{k}={}", utf8_percent_encode(v, NON_ALPHANUMERIC)))
+            .map(|(k, v)| format!("{k}={}", utf8_percent_encode(v, QUERY_VALUE)))
             .collect::<Vec<_>>()
             .join("&");
         format!("/staff?{query}")
@@ -241,7 +249,7 @@ mod tests {
         let f = filter(&[("docket", "FTC-2023-0018"), ("late", "no")]);
         assert_eq!(
             f.queue_href(2),
-            "/staff?docket=FTC%2D2023%2D0018&late=no&page=2"
+            "/staff?docket=FTC-2023-0018&late=no&page=2"
         );
         let again = QueueFilter::parse(|name| {
             f.pairs()

@@ -90,15 +90,15 @@ async fn two_moderators_take_batches_at_once_and_never_see_each_others() {
     let page = h.staff_get(&ada, "/staff").await;
     assert_eq!(page.status, StatusCode::OK);
     let shown = listed(&page.body);
-    assert_eq!(shown.len(), 25);
+    assert_eq!(shown.len(), 50);
     assert_eq!(&shown[..20], &ada_has[..], "her own first, oldest first");
     assert!(shown.iter().all(|id| !bo_has.contains(id)), "never Bo's");
     assert_eq!(
         counts_line(&page.body),
-        "Showing 1–25 of 480 waiting; 20 taken by you, listed first; 20 more taken by other moderators for now."
+        "Showing 1–50 of 480 waiting; 20 taken by you, listed first; 20 more taken by other moderators for now."
     );
     // Every page of Bo's queue leaves Ada's out.
-    for n in 1..=20 {
+    for n in 1..=10 {
         let page = h.staff_get(&bo, &format!("/staff?page={n}")).await;
         assert!(listed(&page.body).iter().all(|id| !ada_has.contains(id)));
     }
@@ -116,7 +116,7 @@ async fn two_moderators_take_batches_at_once_and_never_see_each_others() {
     let bo = h.staff_session_again("bo@ftc.gov").await;
     let page = h.staff_get(&bo, "/staff").await;
     assert!(
-        counts_line(&page.body).starts_with("Showing 1–25 of 499 waiting."),
+        counts_line(&page.body).starts_with("Showing 1–50 of 499 waiting."),
         "{}",
         counts_line(&page.body)
     );
@@ -154,9 +154,9 @@ async fn filters_narrow_the_queue_and_pages_count() {
         }
     };
     let (all, first) = line("/staff").await;
-    assert_eq!(all, "Showing 1–25 of 120 waiting.");
-    assert_eq!(first.len(), 25);
-    let (last, ids) = line("/staff?page=5").await;
+    assert_eq!(all, "Showing 1–50 of 120 waiting.");
+    assert_eq!(first.len(), 50);
+    let (last, ids) = line("/staff?page=3").await;
     assert_eq!(last, "Showing 101–120 of 120 waiting.");
     assert_eq!(ids.len(), 20);
     for (path, expected) in [
@@ -166,7 +166,7 @@ async fn filters_narrow_the_queue_and_pages_count() {
         ("/staff?files=yes", "Nothing to show"),
         (
             "/staff?docket=FTC-2023-0018&files=no",
-            "Showing 1–25 of 120",
+            "Showing 1–50 of 120",
         ),
     ] {
         assert_eq!(
@@ -182,7 +182,7 @@ async fn filters_narrow_the_queue_and_pages_count() {
     );
     let page = h.staff_get(&moderator, &hostile).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert_eq!(counts_line(&page.body), "Showing 1–25 of 120 waiting.");
+    assert_eq!(counts_line(&page.body), "Showing 1–50 of 120 waiting.");
 
     // Taking under a filter takes only what it shows.
     let taken = h
@@ -217,7 +217,7 @@ async fn filters_narrow_the_queue_and_pages_count() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_decision_returns_to_the_same_filtered_page_at_the_next_comment_with_undo() {
     let h = Harness::with_open_docket(DOCKET).await;
-    waiting(&h, 60).await;
+    waiting(&h, 150).await;
     let moderator = h.staff_session("mo@ftc.gov", Role::Moderator).await;
     let page = h
         .staff_get(&moderator, "/staff?type=anonymous&page=2")
