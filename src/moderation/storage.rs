@@ -113,6 +113,11 @@ impl Store {
     /// no such comment.
     pub async fn staff_comment(&self, id: &str) -> Result<Option<StaffComment>, StoreError> {
         let number = id.parse::<i64>().ok();
+        // Anything else that cannot be a public id (a NUL byte, which PostgreSQL refuses in
+        // text, or 10,000 characters) is no comment, without asking the database.
+        if number.is_none() && !could_be_public_id(id) {
+            return Ok(None);
+        }
         let sql = format!(
             "SELECT {STAFF_COLUMNS}, c.status, c.public_id, c.withheld_reason, c.redacted_body,
                  u.email AS moderator
