@@ -145,14 +145,21 @@ impl Store {
         // $1 the moderator, $2 until, $3 now, $4 how many; the filter's values follow.
         let (waiting, values) = waiting_under(filter, 5);
         let unheld = "(claimed_by IS NULL OR claimed_until <= $3)";
+        // On PostgreSQL a moderator taking at the same moment as another passes over the rows the
+        // other is taking and gets the next ones (SQLite writes one transaction at a time).
+        let skip_locked = match self.backend() {
+            crate::store::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+            crate::store::Backend::Sqlite => "",
+        };
         let mut tx = self.begin_write().await?;
         let claimed = bind_values(
             sqlx::query(&format!(
-                "UPDATE comments SET claimed_by = $1, claimed_until = $2
-                 WHERE status = 'pending' AND {unheld} AND id IN (
+                "WITH next AS MATERIALIZED (
                      SELECT c.id FROM comments c
                      WHERE {waiting} AND (c.claimed_by IS NULL OR c.claimed_until <= $3)
-                     ORDER BY c.held, c.received_at, c.id LIMIT $4)"
+                     ORDER BY c.held, c.received_at, c.id LIMIT $4{skip_locked})
+                 UPDATE comments SET claimed_by = $1, claimed_until = $2
+                 WHERE status = 'pending' AND {unheld} AND id IN (SELECT id FROM next)"
             ))
             .bind(moderator)
             .bind(to_millis(until))
