@@ -194,6 +194,9 @@ impl Submitter {
     }
 }
 
+/// The kinds of submitter, as stored and as filters name them.
+pub const SUBMITTER_TYPES: [&str; 3] = ["individual", "organization", "anonymous"];
+
 /// A comment that passed validation and may be stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewComment {

@@ -1,6 +1,7 @@
 //! The moderation queue as a work list: which waiting comments a moderator asks for (filters
 //! kept in the page's address) and how long a comment they take stays theirs.
 
+use crate::comment::SUBMITTER_TYPES;
 use crate::docket::DocketId;
 use crate::flags::FlagKind;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
@@ -33,8 +34,6 @@ pub struct QueueFilter {
     pub files: Option<bool>,
     pub campaign: Option<i64>,
 }
-
-const SUBMITTER_TYPES: [&str; 3] = ["individual", "organization", "anonymous"];
 
 fn yes_no(raw: &str) -> Option<bool> {
     match raw {

@@ -112,7 +112,7 @@ fn schema() -> (Schema, Fields) {
     (b.build(), fields)
 }
 
-pub const SUBMITTER_TYPES: [&str; 3] = ["individual", "organization", "anonymous"];
+pub use crate::comment::SUBMITTER_TYPES;
 const STATUSES: [CommentStatus; 3] = [
     CommentStatus::Pending,
     CommentStatus::Posted,

@@ -622,7 +622,7 @@ fn QueueFilterForm(
         .into_iter()
         .map(|kind| option(kind.as_str(), kind.label(), filter.flag == Some(kind)))
         .collect();
-    let types: Vec<_> = ["individual", "organization", "anonymous"]
+    let types: Vec<_> = opendocket_core::comment::SUBMITTER_TYPES
         .into_iter()
         .map(|kind| option(kind, kind, filter.submitter_type.as_deref() == Some(kind)))
         .collect();
