@@ -67,7 +67,8 @@ export async function signIn(page: Page, email: string, password: string) {
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/staff$/);
+  // Moderators and admins land on the queue, analysts on search.
+  await expect(page).toHaveURL(/\/staff(\/search)?$/);
 }
 
 /** Opens the moderation queue at the page that lists `text` (oldest first, so a new comment may

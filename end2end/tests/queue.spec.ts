@@ -81,3 +81,33 @@ test('two moderators take batches from one queue and never see each other\'s', a
   await bo.getByRole('button', { name: 'Give back my 2' }).click();
   await expect(bo.locator('#queue-counts')).not.toContainText('taken by you');
 });
+
+test('a moderator undoes a decision from the decided list, filtered, and stays there', async ({ browser, page }, info) => {
+  const javaScriptEnabled = info.project.use.javaScriptEnabled !== false;
+  const docket = javaScriptEnabled ? 'FTC-2026-0043' : 'FTC-2026-0044';
+  const text = `Decided list undo test (${Date.now()}).`;
+  await commentOn(page, docket, text);
+  const mod = await moderator(browser, javaScriptEnabled, 'moderator@ftc.gov', 'moderator passphrase for tests');
+  await mod.goto(`/staff?docket=${docket}`);
+  const item = mod.locator('li.queue-item', { hasText: text });
+  await item.getByRole('button', { name: 'Post', exact: true }).click();
+  await expect(mod.locator('#decision-done')).toContainText('Posted as');
+
+  // The decided list, narrowed to this docket's posted comments, shows who sent it and who decided.
+  await mod.getByRole('navigation', { name: 'Staff' }).getByRole('link', { name: 'Decided' }).click();
+  await mod.getByLabel('Docket').selectOption(docket);
+  await mod.getByLabel('Decision').selectOption('posted');
+  await mod.getByRole('button', { name: 'Show' }).click();
+  await expect(mod).toHaveURL(new RegExp(`/staff/decided\\?docket=${docket}&outcome=posted$`));
+  const entry = mod.locator('li.decided', { hasText: text });
+  await expect(entry).toContainText('Anonymous (anonymous)');
+  await expect(entry).toContainText('by moderator@ftc.gov');
+  await expect(entry.getByRole('link', { name: new RegExp(`^${docket}-\\d{4}$`) })).toBeVisible();
+
+  await entry.getByRole('button', { name: 'Undo: back to the queue' }).click();
+  await expect(mod).toHaveURL(new RegExp(`/staff/decided\\?docket=${docket}&outcome=posted&returned=\\d+$`));
+  await expect(mod.locator('#decision-done')).toContainText('is back in the queue');
+  await expect(mod.locator('li.decided', { hasText: text })).toHaveCount(0);
+  await mod.goto(`/staff?docket=${docket}`);
+  await expect(mod.locator('li.queue-item', { hasText: text })).toHaveCount(1);
+});

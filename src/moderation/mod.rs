@@ -156,6 +156,11 @@ pub struct DecidedComment {
     pub public_id: Option<String>,
     pub body: String,
     pub decided_by: Option<String>,
+    pub decided_at: DateTime<Utc>,
+    pub time_zone: String,
+    pub submitter_type: String,
+    /// The organization, the person, or "Anonymous".
+    pub name: String,
 }
 
 /// One comment as staff see it on its own page: what the queue shows, whatever its status.
@@ -230,7 +235,10 @@ pub struct DocketCounts {
 
 #[cfg(feature = "ssr")]
 pub use storage::ModerationError;
-pub use work_list::{queue_return, QueueFilter, WorkCounts, CLAIM_MINUTES, MAX_CLAIM, QUEUE_PAGE};
+pub use work_list::{
+    decision_return, DecidedFilter, Outcome, QueueFilter, WorkCounts, CLAIM_MINUTES,
+    DECIDED_COUNT_CAP, DECIDED_PAGE, MAX_CLAIM, QUEUE_PAGE,
+};
 
 mod work_list;
 #[cfg(feature = "ssr")]

@@ -48,6 +48,16 @@ pub(super) fn display_name(
     }
 }
 
+/// The name shown for the submitter of the comment in `row` (its name columns), of `kind`.
+pub(super) fn name_in_row(row: &sqlx::any::AnyRow, kind: &str) -> Result<String, sqlx::Error> {
+    Ok(display_name(
+        kind,
+        row.try_get("first_name")?,
+        row.try_get("last_name")?,
+        row.try_get("organization")?,
+    ))
+}
+
 /// What the queue and a comment's staff page read of a comment, and from where.
 pub(super) const STAFF_COLUMNS: &str =
     "c.id, c.version, c.docket_id, d.title, a.time_zone, c.received_at, c.late,
@@ -67,12 +77,7 @@ pub(super) fn queue_item_from_row(row: &sqlx::any::AnyRow) -> Result<QueueItem, 
         time_zone: row.try_get("time_zone")?,
         received_at: from_millis(row.try_get("received_at")?)?,
         late: row.try_get::<i64, _>("late")? != 0,
-        name: display_name(
-            &kind,
-            row.try_get("first_name")?,
-            row.try_get("last_name")?,
-            row.try_get("organization")?,
-        ),
+        name: name_in_row(row, &kind)?,
         submitter_type: kind,
         email: row.try_get("email")?,
         body: row.try_get("body")?,
@@ -149,37 +154,6 @@ impl Store {
             redacted_body: row.try_get("redacted_body")?,
             decided_by: row.try_get("moderator")?,
         }))
-    }
-
-    /// Comments decided most recently, newest first, with who decided: (comment, status, reason, by).
-    pub async fn recent_decisions(&self, limit: i64) -> Result<Vec<DecidedComment>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT c.id, c.version, c.docket_id, c.status, c.withheld_reason, c.public_id, c.body, u.email
-             FROM comments c LEFT JOIN staff_users u ON u.id = c.moderated_by
-             WHERE c.status <> 'pending' ORDER BY c.moderated_at DESC, c.id DESC LIMIT $1",
-        )
-        .bind(limit)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|row| {
-                let status: String = row.try_get("status")?;
-                Ok(DecidedComment {
-                    id: row.try_get("id")?,
-                    version: row.try_get("version")?,
-                    docket_id: row.try_get("docket_id")?,
-                    status: CommentStatus::parse(&status)
-                        .ok_or_else(|| StoreError::Corrupt(format!("status {status:?}")))?,
-                    reason: row
-                        .try_get::<Option<String>, _>("withheld_reason")?
-                        .as_deref()
-                        .and_then(WithholdReason::parse),
-                    public_id: row.try_get("public_id")?,
-                    body: row.try_get("body")?,
-                    decided_by: row.try_get("email")?,
-                })
-            })
-            .collect()
     }
 
     /// Bursts among the comments awaiting a decision, largest first.

@@ -71,21 +71,96 @@ where
     }
 }
 
+/// The docket a staff page is about: the one in its path (`/staff/dockets/{id}/…`) or its
+/// `docket` parameter, when it is one of `dockets`.
+fn docket_in_view(
+    path: &str,
+    parameter: Option<String>,
+    dockets: &[(String, String)],
+) -> Option<String> {
+    let from_path = path
+        .strip_prefix("/staff/dockets/")
+        .and_then(|rest| rest.split('/').next())
+        .filter(|id| !id.is_empty())
+        .map(str::to_owned);
+    let wanted = from_path.or(parameter)?.trim().to_uppercase();
+    dockets
+        .iter()
+        .find(|(id, _)| *id == wanted)
+        .map(|(id, _)| id.clone())
+}
+
+/// The staff menu, on every staff page (refusals included): a docket switcher, the chosen
+/// docket's pages, the administration pages the role may use, and the account.
 #[component]
 pub(crate) fn StaffBar(header: StaffHeader) -> impl IntoView {
     let notice = use_context::<StaffNotice>();
+    let location = leptos_router::hooks::use_location();
+    let path = location.pathname.get_untracked();
+    let parameter = location.query.with_untracked(|q| q.get("docket"));
+    let docket = docket_in_view(&path, parameter, &header.dockets);
+    // Moderators switch to the docket's queue; others to its search.
+    let switch_to = if header.can_moderate {
+        "/staff"
+    } else {
+        "/staff/search"
+    };
+    let link = {
+        let path = path.clone();
+        move |href: String, text: &'static str| {
+            let here = href.split('?').next() == Some(path.as_str());
+            view! { <li><a href=href aria-current=here.then_some("page")>{text}</a></li> }
+        }
+    };
+    let in_docket = |base: &str| match &docket {
+        Some(id) => format!("{base}?docket={id}"),
+        None => base.to_owned(),
+    };
+    let docket_pages = docket.clone().map(|id| {
+        [
+            link(format!("/staff/dockets/{id}/tags"), "Tags"),
+            link(format!("/staff/dockets/{id}/campaigns"), "Campaigns"),
+            link(format!("/staff/dockets/{id}/summary"), "Summary"),
+        ]
+    });
+    let admin = (header.can_manage_dockets || header.can_manage_users || header.can_read_audit)
+        .then(|| {
+            view! {
+                <ul class="staff-links" aria-label="Administration">
+                    {header.can_manage_dockets.then(|| [link("/staff/dockets".into(), "Dockets"), link("/staff/import".into(), "Import")])}
+                    {header.can_manage_users.then(|| [link("/staff/users".into(), "Users"), link("/staff/api-keys".into(), "API keys")])}
+                    {header.can_read_audit.then(|| link("/staff/audit".into(), "Audit log"))}
+                </ul>
+            }
+        });
     view! {
         <nav class="staff-bar" aria-label="Staff">
-            <a href="/staff">"Queue"</a>
-            <a href="/staff/decided">"Decided"</a>
-            <a href="/staff/search">"Search"</a>
-            {header.can_manage_users.then(|| view! { <a href="/staff/dockets">"Dockets"</a> <a href="/staff/users">"Users"</a> <a href="/staff/api-keys">"API keys"</a> <a href="/staff/import">"Import"</a> })}
-            {header.can_read_audit.then(|| view! { <a href="/staff/audit">"Audit log"</a> })}
-            <a href="/staff/password">"Password"</a>
-            <span class="meta">{format!("Signed in as {} ({})", header.email, header.role)}</span>
-            <StaffForm csrf=header.csrf_token.clone() action="/staff/logout">
-                <button type="submit">"Sign out"</button>
-            </StaffForm>
+            <form class="docket-switcher" method="get" action=switch_to>
+                <label for="staff-docket">"Working on"</label>
+                <select id="staff-docket" name="docket">
+                    <option value="" selected=docket.is_none().then_some("")>"All dockets"</option>
+                    {header.dockets.iter().map(|(id, title)| view! {
+                        <option value=id.clone() selected=(docket.as_deref() == Some(id.as_str())).then_some("")>
+                            {format!("{id}: {title}")}
+                        </option>
+                    }).collect_view()}
+                </select>
+                <button type="submit">"Open"</button>
+            </form>
+            <ul class="staff-links" aria-label=docket.clone().unwrap_or_else(|| "All dockets".to_owned())>
+                {header.can_moderate.then(|| link(in_docket("/staff"), "Queue"))}
+                {link(in_docket("/staff/decided"), "Decided")}
+                {link(in_docket("/staff/search"), "Search")}
+                {docket_pages}
+            </ul>
+            {admin}
+            <div class="staff-account">
+                <a href="/staff/password" aria-current=(path == "/staff/password").then_some("page")>"Password"</a>
+                <span class="meta">{format!("Signed in as {} ({})", header.email, header.role)}</span>
+                <StaffForm csrf=header.csrf_token.clone() action="/staff/logout">
+                    <button type="submit">"Sign out"</button>
+                </StaffForm>
+            </div>
         </nav>
         {notice.map(|n| view! { <p class="form-message" role="alert" id="form-message">{n.message}</p> })}
     }
@@ -339,7 +414,18 @@ fn DraftField(
 
 #[component]
 pub fn StaffDecidedPage() -> impl IntoView {
-    let decided = Resource::new(|| (), |_| staff_decided());
+    let query = leptos_router::hooks::use_query_map();
+    let decided = Resource::new(
+        move || {
+            let query = query.read();
+            (
+                opendocket_core::moderation::DecidedFilter::parse(|name| query.get(name)),
+                crate::pages::page_number(&query),
+                query.get("returned").and_then(|id| id.parse::<i64>().ok()),
+            )
+        },
+        |(filter, page, returned)| staff_decided(Some(filter), Some(page), returned),
+    );
     staff_page(
         "Decided comments",
         decided,
@@ -349,27 +435,64 @@ pub fn StaffDecidedPage() -> impl IntoView {
 
 #[component]
 fn Decided(decided: DecidedView) -> impl IntoView {
+    use opendocket_core::moderation::DECIDED_COUNT_CAP;
     let csrf = decided.header.csrf_token.clone();
+    let dockets = decided.header.dockets.clone();
     let can_moderate = decided.can_moderate;
+    let shown = decided.entries.len() as i64;
+    let last = decided.first + shown - 1;
+    let of = if decided.matching > DECIDED_COUNT_CAP {
+        format!(
+            "more than {}",
+            opendocket_core::text::thousands(DECIDED_COUNT_CAP as u64)
+        )
+    } else {
+        decided.matching.to_string()
+    };
+    let filtered = if decided.filter.is_empty() {
+        ""
+    } else {
+        " matching the filter"
+    };
+    let counts = match shown {
+        0 => format!("No decided comments{filtered}."),
+        _ => format!(
+            "Showing {}–{last} of {of} decided comments{filtered}, latest decision first.",
+            decided.first
+        ),
+    };
+    let filter = decided.filter.clone();
+    let (prev, next) = (
+        filter.href(decided.page - 1, None),
+        filter.href(decided.page + 1, None),
+    );
     view! {
         <StaffBar header=decided.header/>
-        <h1>"Recently decided"</h1>
-        <ol class="queue">
+        <h1>"Decided comments"</h1>
+        {decided.returned.map(|r| view! {
+            <p class="decision-done" id="decision-done" role="status">
+                <a href=r.href>{r.label}</a> " is back in the queue, waiting for a decision."
+            </p>
+        })}
+        <QueueFilterForm filter=decided.filter.comments.clone() dockets zone=decided.zone
+            action="/staff/decided" outcome=Some(decided.filter.outcome)/>
+        <p id="decided-counts" role="status">{counts}</p>
+        <ol class="queue decided-list" start=decided.first.to_string()>
             {decided.entries.into_iter().map(|e| {
                 let csrf = csrf.clone();
+                let back = decided.href.clone();
                 view! {
-                    <li class="queue-item decided">
-                        <p class="meta">
-                            <a href=format!("/staff/comments/{}", e.id)>{format!("Comment {}", e.id)}</a>
-                            {format!(" on {}: {} by {}", e.docket_id, e.outcome, e.decided_by)}
-                        </p>
-                        <div class="comment-copy">{e.body.clone()}</div>
-                        <AttachmentsForModerator attachments=e.attachments.clone() can_moderate csrf=csrf.clone()/>
-                        {can_moderate.then(|| view! { <RestoreForm id=e.id version=e.version csrf back=""/> })}
+                    <li class="queue-item decided" id=format!("decided-{}", e.id)>
+                        <h2><a href=e.href>{e.label}</a> <span class="meta">{format!(" · {} · {} ({})", e.docket_id, e.submitter, e.submitter_type)}</span></h2>
+                        <p class="meta">{format!("{} by {}, {}", e.outcome, e.decided_by, e.decided_at)}</p>
+                        <p class="excerpt">{e.excerpt}</p>
+                        <AttachmentsForModerator attachments=e.attachments can_moderate csrf=csrf.clone()/>
+                        {can_moderate.then(|| view! { <RestoreForm id=e.id version=e.version csrf back label="Undo: back to the queue"/> })}
                     </li>
                 }
             }).collect_view()}
         </ol>
+        <Pager label="Decided pages" page=decided.page pages=decided.pages prev next/>
     }
 }
 
@@ -541,6 +664,7 @@ fn UserControls(user: crate::server_fns::staff::UserRow, csrf: String) -> impl I
 #[component]
 fn Queue(queue: QueueView) -> impl IntoView {
     let csrf = queue.header.csrf_token.clone();
+    let dockets = queue.header.dockets.clone();
     let can_moderate = queue.can_moderate;
     view! {
         <StaffBar header=queue.header/>
@@ -566,7 +690,7 @@ fn Queue(queue: QueueView) -> impl IntoView {
                 })}
             </div>
         })}
-        <QueueFilterForm filter=queue.filter.clone() dockets=queue.dockets.clone()/>
+        <QueueFilterForm filter=queue.filter.clone() dockets=dockets zone=queue.zone.clone() action="/staff"/>
         <QueueCounts counts=queue.counts.clone() first=queue.first shown=queue.entries.len() as i64 filtered=!queue.filter.is_empty()/>
         {can_moderate.then(|| view! { <ClaimForms filter=queue.filter.clone() mine=queue.counts.mine csrf=csrf.clone()/> })}
         {(!queue.bursts.is_empty()).then(|| view! {
@@ -594,12 +718,15 @@ fn Queue(queue: QueueView) -> impl IntoView {
             {
                 let next_ids: Vec<Option<i64>> = queue.entries.iter().skip(1).map(|e| Some(e.id)).chain([None]).collect();
                 let back = queue.href.clone();
+                let filter = queue.filter.clone();
                 queue.entries.into_iter().zip(next_ids).map(|(entry, next)| {
-                    view! { <QueueItem entry csrf=csrf.clone() can_moderate back=back.clone() next/> }
+                    let open = filter.comment_href(entry.id);
+                    view! { <QueueItem entry csrf=csrf.clone() can_moderate back=back.clone() next open/> }
                 }).collect_view()
             }
         </ol>
-        <QueuePager filter=queue.filter page=queue.page pages=queue.pages/>
+        <Pager label="Queue pages" page=queue.page pages=queue.pages
+            prev=queue.filter.queue_href(queue.page - 1) next=queue.filter.queue_href(queue.page + 1)/>
     }
 }
 
@@ -608,8 +735,16 @@ fn Queue(queue: QueueView) -> impl IntoView {
 fn QueueFilterForm(
     filter: opendocket_core::moderation::QueueFilter,
     dockets: Vec<(String, String)>,
+    /// The zone arrival days are read in.
+    zone: String,
+    /// The page the filter narrows.
+    action: &'static str,
+    /// On the decided list, how the comments were decided (`Some(None)`: either way).
+    #[prop(default = None)]
+    outcome: Option<Option<opendocket_core::moderation::Outcome>>,
 ) -> impl IntoView {
     use opendocket_core::flags::FlagKind;
+    use opendocket_core::moderation::Outcome;
     let option = |value: &str, text: &str, on: bool| (value.to_owned(), text.to_owned(), on);
     let dockets: Vec<_> = dockets
         .into_iter()
@@ -632,8 +767,17 @@ fn QueueFilterForm(
             option("no", "No", value == Some(false)),
         ]
     };
+    let outcomes = outcome.map(|chosen| {
+        Outcome::ALL
+            .into_iter()
+            .map(|o| option(o.as_str(), o.label(), chosen == Some(o)))
+            .collect::<Vec<_>>()
+    });
+    let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    let filtered = !filter.is_empty() || outcome.flatten().is_some();
     view! {
-        <form class="queue-filter" method="get" action="/staff" aria-label="Filter the queue">
+        <form class="queue-filter" method="get" action=action aria-label="Filter the list">
+            {outcomes.map(|options| view! { <FilterSelect name="outcome" label="Decision" any="Either" options/> })}
             <FilterSelect name="docket" label="Docket" any="All dockets" options=dockets/>
             <FilterSelect name="flag" label="Check for" any="Anything" options=flags/>
             <FilterSelect name="type" label="Submitter" any="Anyone" options=types/>
@@ -644,8 +788,16 @@ fn QueueFilterForm(
                 <input type="number" id="filter-campaign" name="campaign" min="1"
                     value=filter.campaign.map(|c| c.to_string()).unwrap_or_default()/>
             </div>
+            <div class="field">
+                <label for="filter-from">{format!("Arrived from ({zone})")}</label>
+                <input type="date" id="filter-from" name="from" value=day(filter.arrived_from)/>
+            </div>
+            <div class="field">
+                <label for="filter-to">{format!("Arrived until ({zone})")}</label>
+                <input type="date" id="filter-to" name="to" value=day(filter.arrived_to)/>
+            </div>
             <button type="submit">"Show"</button>
-            {(!filter.is_empty()).then(|| view! { <a href="/staff">"Clear the filter"</a> })}
+            {filtered.then(|| view! { <a href=action>"Clear the filter"</a> })}
         </form>
     }
 }
@@ -728,18 +880,15 @@ fn ClaimForms(
     }
 }
 
+/// Previous and next page links (`prev` and `next` are their addresses) and where one is.
 #[component]
-fn QueuePager(
-    filter: opendocket_core::moderation::QueueFilter,
-    page: i64,
-    pages: i64,
-) -> impl IntoView {
+fn Pager(label: &'static str, page: i64, pages: i64, prev: String, next: String) -> impl IntoView {
     (pages > 1).then(|| {
         view! {
-            <nav class="pager" aria-label="Queue pages">
-                {(page > 1).then(|| view! { <a href=filter.queue_href(page - 1) rel="prev">"Previous page"</a> })}
+            <nav class="pager" aria-label=label>
+                {(page > 1).then(|| view! { <a href=prev rel="prev">"Previous page"</a> })}
                 <span>{format!("Page {page} of {pages}")}</span>
-                {(page < pages).then(|| view! { <a href=filter.queue_href(page + 1) rel="next">"Next page"</a> })}
+                {(page < pages).then(|| view! { <a href=next rel="next">"Next page"</a> })}
             </nav>
         }
     })
@@ -754,6 +903,8 @@ fn QueueItem(
     back: String,
     /// The comment listed after this one, where a decision returns to.
     next: Option<i64>,
+    /// The comment's staff page, in this queue.
+    open: String,
 ) -> impl IntoView {
     let heading_id = format!("comment-{}", entry.id);
     let labelled_by = heading_id.clone();
@@ -765,7 +916,7 @@ fn QueueItem(
                     " Select"
                 </label>
             })}
-            <h2 id=heading_id><a href=format!("/staff/comments/{}", entry.id)>{entry.name.clone()}</a> <span class="meta">" · " {entry.submitter_type.clone()}</span>
+            <h2 id=heading_id><a href=open>{entry.name.clone()}</a> <span class="meta">" · " {entry.submitter_type.clone()}</span>
                 {entry.held.then(|| view! { " " <span class="held-badge">"Held: decide on it alone"</span> })}
             </h2>
             <p class="meta">
@@ -841,9 +992,15 @@ fn RestoreForm(
 pub fn StaffCommentPage() -> impl IntoView {
     use leptos_router::hooks::use_params_map;
     let params = use_params_map();
+    let query = leptos_router::hooks::use_query_map();
     let comment = Resource::new(
-        move || params.read().get("id").unwrap_or_default(),
-        staff_comment,
+        move || {
+            let query = query.read();
+            let from_queue = (query.get("in").as_deref() == Some("queue"))
+                .then(|| opendocket_core::moderation::QueueFilter::parse(|name| query.get(name)));
+            (params.read().get("id").unwrap_or_default(), from_queue)
+        },
+        |(id, from_queue)| staff_comment(id, from_queue),
     );
     staff_page("Comment", comment, |comment| {
         match comment {
@@ -867,10 +1024,23 @@ fn StaffCommentDetail(comment: StaffCommentView) -> impl IntoView {
         .unwrap_or_else(|| format!("Comment {}", entry.id));
     let pending = comment.status == "pending";
     let can_moderate = comment.can_moderate;
+    // A decision returns here, in the queue when the page was opened from it.
+    let back = comment
+        .in_queue
+        .as_ref()
+        .map_or_else(|| "comment".to_owned(), |place| place.here.clone());
+    let place = comment.in_queue.clone().map(|place| view! {
+        <nav class="pager" aria-label="In the queue">
+            {place.previous.map(|href| view! { <a href=href rel="prev">"Previous in the queue"</a> })}
+            <a href=place.queue>"Back to the queue"</a>
+            {place.next.map(|href| view! { <a href=href rel="next">"Next in the queue"</a> })}
+        </nav>
+    });
     view! {
         <StaffBar header=comment.header/>
         <Title text=title.clone()/>
         <h1>{title}</h1>
+        {place}
         <p class="meta">
             <a href=format!("/staff/search?docket={}", entry.docket_id)>{entry.docket_id.clone()}</a>
             " · " {entry.docket_title.clone()}
@@ -901,10 +1071,10 @@ fn StaffCommentDetail(comment: StaffCommentView) -> impl IntoView {
         {can_moderate.then(|| match pending {
             true => view! {
                 <h2>"Decision"</h2>
-                <DecisionForm id=entry.id version=entry.version csrf=csrf.clone() back="comment"/>
+                <DecisionForm id=entry.id version=entry.version csrf=csrf.clone() back=back.clone()/>
             }
             .into_any(),
-            false => view! { <RestoreForm id=entry.id version=entry.version csrf=csrf.clone() back="comment"/> }.into_any(),
+            false => view! { <RestoreForm id=entry.id version=entry.version csrf=csrf.clone() back=back.clone()/> }.into_any(),
         })}
         <h2>"History"</h2>
         {comment.history.is_empty().then(|| view! { <p>"Nothing has been done to it yet."</p> })}

@@ -123,7 +123,7 @@ pub async fn staff_campaigns(id: String, page: i64) -> Result<Option<CampaignsVi
         .await?;
     let received = store.docket_counts(id.as_str()).await?.received;
     Ok(Some(CampaignsView {
-        header: StaffHeader::of(&identity),
+        header: StaffHeader::of(&services, &identity).await?,
         docket_id: id.as_str().to_owned(),
         docket_title: title,
         campaigns: campaigns.into_iter().map(|c| row(c, zone)).collect(),
@@ -200,7 +200,7 @@ pub async fn staff_campaign(
         })
         .collect();
     Ok(Some(CampaignView {
-        header: StaffHeader::of(&identity),
+        header: StaffHeader::of(&services, &identity).await?,
         docket_id: id.as_str().to_owned(),
         campaign: row(campaign, zone),
         members,
@@ -248,7 +248,7 @@ pub async fn staff_summary(id: String) -> Result<Option<SummaryView>, AppError> 
         return Ok(None);
     };
     let zone = summary.zone();
-    let mut view = summary_view(&summary, Some(StaffHeader::of(&identity)));
+    let mut view = summary_view(&summary, Some(StaffHeader::of(&services, &identity).await?));
     view.can_publish = identity.may(Post, "/staff/dockets/{id}/summary");
     view.saved = store
         .saved_summaries(id.as_str())

@@ -52,7 +52,7 @@ pub async fn staff_search(query: String) -> Result<StaffSearchView, AppError> {
         (tags.into_iter().filter(|t| !t.retired).collect(), job)
     };
     Ok(StaffSearchView {
-        header: StaffHeader::of(&identity),
+        header: StaffHeader::of(&services, &identity).await?,
         can_tag: identity.may(Post, "/staff/search/tag"),
         outcome,
         dockets,
@@ -84,7 +84,7 @@ pub async fn staff_tags(id: String) -> Result<Option<TagsView>, AppError> {
         return Ok(None);
     };
     Ok(Some(TagsView {
-        header: StaffHeader::of(&identity),
+        header: StaffHeader::of(&services, &identity).await?,
         docket_id: id.as_str().to_owned(),
         docket_title: record.title,
         tags: services.store.tags(id.as_str()).await?,

@@ -52,8 +52,8 @@ pub struct QueueView {
     pub pages: i64,
     /// The first entry's position in the list (from 1).
     pub first: i64,
-    /// Dockets to filter by: (id, title).
-    pub dockets: Vec<(String, String)>,
+    /// The zone the arrival days are read in.
+    pub zone: String,
     /// This page's address, where its decision forms return.
     pub href: String,
     /// The decision just made from this page, with undo.
@@ -136,6 +136,7 @@ pub async fn staff_queue(
         )
         .await?;
     let pages = ((counts.open + QUEUE_PAGE - 1) / QUEUE_PAGE).max(1);
+    let zone = services.store.filter_zone(&filter).await?;
     let done = match decided {
         Some(id) => services
             .store
@@ -150,13 +151,6 @@ pub async fn staff_queue(
             }),
         None => None,
     };
-    let dockets = services
-        .store
-        .list_dockets()
-        .await?
-        .into_iter()
-        .map(|d| (d.id.as_str().to_owned(), d.title))
-        .collect();
     let ids: Vec<i64> = items.iter().map(|i| i.id).collect();
     let mut attachments = services.store.attachments_of(&ids).await?;
     let pending_total = services.store.pending_count().await?;
@@ -180,7 +174,7 @@ pub async fn staff_queue(
         })
         .collect();
     Ok(QueueView {
-        header: StaffHeader::of(&identity),
+        header: StaffHeader::of(&services, &identity).await?,
         can_moderate: may_decide,
         pending_total,
         bursts,
@@ -190,7 +184,7 @@ pub async fn staff_queue(
         page,
         pages,
         first: (page - 1) * QUEUE_PAGE + 1,
-        dockets,
+        zone: zone.name().to_owned(),
         done,
         entries: items
             .into_iter()
@@ -262,6 +256,19 @@ pub struct StaffCommentView {
     /// The docket's tags that may be added, for staff who may tag.
     pub tag_choices: Option<Vec<opendocket_core::tags::Tag>>,
     pub history: Vec<HistoryLine>,
+    /// Opened from the queue: the comments before and after it there.
+    pub in_queue: Option<QueuePlace>,
+}
+
+/// Where a comment opened from the queue sits in it: links to its neighbours and back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuePlace {
+    pub previous: Option<String>,
+    pub next: Option<String>,
+    /// The queue under the same filter.
+    pub queue: String,
+    /// This page's address, where a decision made on it returns.
+    pub here: String,
 }
 
 /// How many history lines a comment's page shows (the newest).
@@ -269,7 +276,10 @@ pub struct StaffCommentView {
 const HISTORY_SHOWN: i64 = 100;
 
 #[server(endpoint = "staff/comment")]
-pub async fn staff_comment(id: String) -> Result<Option<StaffCommentView>, AppError> {
+pub async fn staff_comment(
+    id: String,
+    from_queue: Option<opendocket_core::moderation::QueueFilter>,
+) -> Result<Option<StaffCommentView>, AppError> {
     let (services, identity) = guard::require().await?;
     let store = &services.store;
     let Some(comment) = store.staff_comment(id.trim()).await? else {
@@ -277,6 +287,20 @@ pub async fn staff_comment(id: String) -> Result<Option<StaffCommentView>, AppEr
         return Ok(None);
     };
     let number = comment.item.id;
+    let in_queue = match from_queue {
+        Some(filter) => {
+            let (previous, next) = store
+                .queue_neighbours(&filter, identity.user_id, services.clock.now(), number)
+                .await?;
+            Some(QueuePlace {
+                previous: previous.map(|id| filter.comment_href(id)),
+                next: next.map(|id| filter.comment_href(id)),
+                queue: filter.queue_href(1),
+                here: filter.comment_href(number),
+            })
+        }
+        None => None,
+    };
     let may_decide = identity.may(Post, "/staff/comments/{id}/decision");
     let files = store
         .attachments_of(&[number])
@@ -313,7 +337,7 @@ pub async fn staff_comment(id: String) -> Result<Option<StaffCommentView>, AppEr
         .collect();
     let outcome = outcome_of(&comment);
     Ok(Some(StaffCommentView {
-        header: StaffHeader::of(&identity),
+        header: StaffHeader::of(&services, &identity).await?,
         status: comment.status.as_str().to_owned(),
         outcome,
         public_id: comment.public_id,
@@ -322,6 +346,7 @@ pub async fn staff_comment(id: String) -> Result<Option<StaffCommentView>, AppEr
         tags,
         tag_choices,
         history,
+        in_queue,
         entry: QueueEntry::of(comment.item, files, may_decide),
     }))
 }
@@ -353,19 +378,38 @@ pub struct StaffHeader {
     pub role: String,
     pub csrf_token: String,
     pub can_manage_users: bool,
+    pub can_manage_dockets: bool,
     pub can_read_audit: bool,
+    /// May decide on comments: the queue is theirs to work.
+    pub can_moderate: bool,
+    /// Every docket, the latest to close first: (id, title), for the docket switcher.
+    pub dockets: Vec<(String, String)>,
 }
 
 #[cfg(feature = "ssr")]
 impl StaffHeader {
-    pub(crate) fn of(identity: &opendocket_core::accounts::StaffIdentity) -> Self {
-        Self {
+    pub(crate) async fn of(
+        services: &opendocket_core::services::Services,
+        identity: &opendocket_core::accounts::StaffIdentity,
+    ) -> Result<Self, AppError> {
+        let dockets = services
+            .store
+            .list_dockets()
+            .await?
+            .into_iter()
+            .rev()
+            .map(|d| (d.id.as_str().to_owned(), d.title))
+            .collect();
+        Ok(Self {
             email: identity.email.clone(),
             role: identity.role.as_str().to_owned(),
             csrf_token: identity.csrf_token.clone(),
             can_manage_users: identity.may(Get, "/staff/users"),
+            can_manage_dockets: identity.may(Get, "/staff/dockets"),
             can_read_audit: identity.may(Get, "/staff/audit"),
-        }
+            can_moderate: identity.may(Post, "/staff/comments/{id}/decision"),
+            dockets,
+        })
     }
 }
 
@@ -390,7 +434,7 @@ pub async fn staff_audit() -> Result<AuditView, AppError> {
     let (services, identity) = guard::require().await?;
     let entries = services.store.audit_log(500).await?;
     Ok(AuditView {
-        header: StaffHeader::of(&identity),
+        header: StaffHeader::of(&services, &identity).await?,
         rows: entries
             .into_iter()
             .map(|e| AuditRow {
@@ -428,7 +472,7 @@ pub async fn staff_users() -> Result<UsersView, AppError> {
     let (services, identity) = guard::require().await?;
     let users = services.store.staff_users().await?;
     Ok(UsersView {
-        header: StaffHeader::of(&identity),
+        header: StaffHeader::of(&services, &identity).await?,
         users: users
             .into_iter()
             .map(|account| UserRow {
@@ -466,7 +510,7 @@ pub async fn staff_api_keys() -> Result<ApiKeysView, AppError> {
     let keys = services.store.api_keys().await?;
     let day = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
     Ok(ApiKeysView {
-        header: StaffHeader::of(&identity),
+        header: StaffHeader::of(&services, &identity).await?,
         keys: keys
             .into_iter()
             .map(|key| ApiKeyRow {
@@ -513,7 +557,7 @@ pub async fn staff_dockets() -> Result<DocketsView, AppError> {
     let now = services.clock.now();
     let dockets = services.store.list_dockets().await?;
     Ok(DocketsView {
-        header: StaffHeader::of(&identity),
+        header: StaffHeader::of(&services, &identity).await?,
         dockets: dockets
             .iter()
             .map(|d| {
@@ -542,56 +586,137 @@ pub async fn staff_dockets() -> Result<DocketsView, AppError> {
 #[server(endpoint = "staff/signed-in")]
 pub async fn staff_signed_in() -> Result<StaffHeader, AppError> {
     let identity = guard::signed_in().await?;
-    Ok(StaffHeader::of(&identity))
+    let services = crate::server_fns::public::services()?;
+    StaffHeader::of(&services, &identity).await
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DecidedEntry {
     pub id: i64,
     pub version: i64,
+    /// The public-style id where it has one, else "comment N".
+    pub label: String,
+    /// The comment's staff page.
+    pub href: String,
     pub docket_id: String,
-    /// "posted as FTC-2023-0018-0002" or "withheld (Spam)".
+    pub submitter: String,
+    pub submitter_type: String,
+    /// "Posted as FTC-2023-0018-0002" or "Withheld (Spam)".
     pub outcome: String,
     pub decided_by: String,
-    pub body: String,
+    /// When, on the agency's clock.
+    pub decided_at: String,
+    /// The text's beginning, on one line; the staff page has the rest.
+    pub excerpt: String,
     pub attachments: Vec<opendocket_core::attachment::AttachmentInfo>,
+}
+
+/// A comment just returned to the queue from the decided list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReturnedLine {
+    pub label: String,
+    pub href: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DecidedView {
     pub header: StaffHeader,
     pub can_moderate: bool,
+    pub filter: opendocket_core::moderation::DecidedFilter,
+    /// The zone the arrival days are read in.
+    pub zone: String,
+    pub page: i64,
+    pub pages: i64,
+    /// The first entry's position (from 1).
+    pub first: i64,
+    /// Matching decided comments, counted up to `DECIDED_COUNT_CAP + 1`.
+    pub matching: i64,
+    /// This page's address, where undo returns.
+    pub href: String,
+    pub returned: Option<ReturnedLine>,
     pub entries: Vec<DecidedEntry>,
 }
 
+/// Characters of a decided comment's text shown in the list.
+#[cfg(feature = "ssr")]
+const DECIDED_EXCERPT_CHARS: usize = 240;
+
+/// Where staff open a comment and what they call it: by its public-style id where it has one.
+#[cfg(feature = "ssr")]
+fn comment_link(id: i64, public_id: Option<&str>) -> (String, String) {
+    match public_id {
+        Some(public) => (public.to_owned(), format!("/staff/comments/{public}")),
+        None => (format!("comment {id}"), format!("/staff/comments/{id}")),
+    }
+}
+
 #[server(endpoint = "staff/decided")]
-pub async fn staff_decided() -> Result<DecidedView, AppError> {
-    use opendocket_core::moderation::CommentStatus;
+pub async fn staff_decided(
+    filter: Option<opendocket_core::moderation::DecidedFilter>,
+    page: Option<i64>,
+    returned: Option<i64>,
+) -> Result<DecidedView, AppError> {
+    use opendocket_core::moderation::{CommentStatus, DECIDED_COUNT_CAP, DECIDED_PAGE};
     let (services, identity) = guard::require().await?;
-    let decided = services.store.recent_decisions(50).await?;
+    let filter = filter.unwrap_or_default();
+    let last_page = DECIDED_COUNT_CAP / DECIDED_PAGE + 1;
+    let page = page.unwrap_or(1).clamp(1, last_page);
+    let (decided, matching) = services
+        .store
+        .decided_list(&filter, DECIDED_PAGE, (page - 1) * DECIDED_PAGE)
+        .await?;
+    let zone = services.store.filter_zone(&filter.comments).await?;
     let ids: Vec<i64> = decided.iter().map(|d| d.id).collect();
     let mut attachments = services.store.attachments_of(&ids).await?;
+    let returned = match returned {
+        Some(id) => services
+            .store
+            .staff_comment(&id.to_string())
+            .await?
+            .map(|comment| {
+                let (label, href) = comment_link(id, comment.public_id.as_deref());
+                ReturnedLine { label, href }
+            }),
+        None => None,
+    };
     Ok(DecidedView {
-        header: StaffHeader::of(&identity),
+        header: StaffHeader::of(&services, &identity).await?,
         can_moderate: identity.may(Post, "/staff/comments/{id}/decision"),
+        zone: zone.name().to_owned(),
+        page,
+        pages: ((matching + DECIDED_PAGE - 1) / DECIDED_PAGE).clamp(1, last_page),
+        first: (page - 1) * DECIDED_PAGE + 1,
+        matching,
+        href: filter.href(page, None),
+        filter,
+        returned,
         entries: decided
             .into_iter()
-            .map(|d| DecidedEntry {
-                id: d.id,
-                version: d.version,
-                docket_id: d.docket_id,
-                outcome: match (d.status, d.reason) {
-                    (CommentStatus::Posted, _) => {
-                        format!("posted as {}", d.public_id.unwrap_or_default())
-                    }
-                    (CommentStatus::Withheld, Some(reason)) => {
-                        format!("withheld ({})", reason.label())
-                    }
-                    (status, _) => status.as_str().to_owned(),
-                },
-                decided_by: d.decided_by.unwrap_or_else(|| "someone".to_owned()),
-                body: d.body,
-                attachments: attachments.remove(&d.id).unwrap_or_default(),
+            .map(|d| {
+                let (label, href) = comment_link(d.id, d.public_id.as_deref());
+                DecidedEntry {
+                    id: d.id,
+                    version: d.version,
+                    label,
+                    href,
+                    outcome: match (d.status, d.reason, &d.public_id) {
+                        (CommentStatus::Posted, _, Some(public)) => format!("Posted as {public}"),
+                        (CommentStatus::Withheld, Some(reason), _) => {
+                            format!("Withheld ({})", reason.label())
+                        }
+                        (status, _, _) => status.as_str().to_owned(),
+                    },
+                    decided_by: d.decided_by.unwrap_or_else(|| "someone".to_owned()),
+                    decided_at: in_zone(d.decided_at, &d.time_zone),
+                    excerpt: opendocket_core::text::one_line_excerpt(
+                        &d.body,
+                        DECIDED_EXCERPT_CHARS,
+                    ),
+                    attachments: attachments.remove(&d.id).unwrap_or_default(),
+                    docket_id: d.docket_id,
+                    submitter: d.name,
+                    submitter_type: d.submitter_type,
+                }
             })
             .collect(),
     })
@@ -619,7 +744,7 @@ pub async fn staff_docket_for_edit(id: String) -> Result<Option<DocketEditView>,
         return Ok(None);
     };
     Ok(Some(DocketEditView {
-        header: StaffHeader::of(&identity),
+        header: StaffHeader::of(&services, &identity).await?,
         id: docket.id.to_string(),
         title: docket.title,
         document_title: docket.document.title,

@@ -10,7 +10,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use opendocket_core::accounts::Actor;
 use opendocket_core::moderation::{
-    queue_return, Decision, ModerationError, QueueFilter, WithholdReason, CLAIM_MINUTES, MAX_CLAIM,
+    decision_return, Decision, ModerationError, QueueFilter, WithholdReason, CLAIM_MINUTES,
+    MAX_CLAIM,
 };
 
 /// A withhold decision; there is no default reason, so a form without one is refused.
@@ -35,18 +36,18 @@ pub struct DecisionForm {
     version: i64,
     decision: Decision,
     /// `comment` when sent from the comment's own page, which is shown again afterwards; else
-    /// the queue address the form was on.
+    /// the address of the queue or decided page the form was on.
     back: String,
     /// The comment listed after this one, where the queue returns to.
     next: Option<i64>,
 }
 
 /// Where a decision on `comment_id` returns to: the comment's page, or the same page of the
-/// queue at the next comment, saying what was decided.
+/// queue (at the next comment) or of the decided list, saying what was decided.
 fn decision_page(comment_id: i64, form: &DecisionForm) -> String {
     match form.back.as_str() {
         "comment" => format!("/staff/comments/{comment_id}"),
-        queue => queue_return(queue, comment_id, form.next),
+        list => decision_return(list, comment_id, form.next),
     }
 }
 
@@ -54,6 +55,8 @@ fn decision_page(comment_id: i64, form: &DecisionForm) -> String {
 fn refusal_page(comment_id: i64, form: &DecisionForm) -> String {
     match form.back.as_str() {
         "comment" => format!("/staff/comments/{comment_id}"),
+        decided if decided.starts_with("/staff/decided") => "/staff/decided".to_owned(),
+        page if page.starts_with("/staff/comments/") => format!("/staff/comments/{comment_id}"),
         _ => "/staff".to_owned(),
     }
 }

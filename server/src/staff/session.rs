@@ -213,7 +213,14 @@ pub async fn sign_in(
         .await;
     let refusal = match signed_in {
         Ok(token) => {
-            let mut response = Redirect::to("/staff").into_response();
+            // Moderators start at the queue; the roles that cannot decide, at search.
+            let home = match services.store.identity(&token, services.clock.now()).await {
+                Ok(Some(identity)) if !identity.may(Verb::Post, "/staff/comments/{id}/decision") => {
+                    "/staff/search"
+                }
+                _ => "/staff",
+            };
+            let mut response = Redirect::to(home).into_response();
             let cookie = session_cookie(&token, SESSION_LIFETIME.num_seconds(), is_https(&headers));
             response.headers_mut().insert(header::SET_COOKIE, cookie);
             return Ok(response);

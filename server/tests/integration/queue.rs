@@ -1,5 +1,6 @@
 //! The moderation queue as a work list through the real router: moderators take batches that
-//! others do not see until the claim runs out, filters narrow the list, and pages count.
+//! others do not see until the claim runs out, filters narrow the list, and pages count; the
+//! decided list pages and filters the same way and undoes from where it is.
 
 use crate::common::Harness;
 use axum::http::StatusCode;
@@ -44,26 +45,37 @@ fn listed(body: &str) -> Vec<i64> {
 }
 
 fn counts_line(body: &str) -> String {
-    let at = body.find("id=\"queue-counts\"").expect("a counts line");
+    line_with_id(body, "queue-counts")
+}
+
+/// The text of the paragraph with this id.
+fn line_with_id(body: &str, id: &str) -> String {
+    let at = body
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("a paragraph {id}"));
     let start = at + body[at..].find('>').unwrap() + 1;
     body[start..start + body[start..].find("</p>").unwrap()]
         .replace("<!>", "")
         .replace("<!---->", "")
 }
 
-async fn claimed_by(h: &Harness, email: &str) -> Vec<i64> {
+/// The comment numbers a query selects (`id`), its one placeholder bound to `value`.
+async fn ids(h: &Harness, sql: &str, value: &str) -> Vec<i64> {
     use sqlx::Row;
-    sqlx::query(
-        "SELECT c.id FROM comments c JOIN staff_users u ON u.id = c.claimed_by
-         WHERE u.email = $1 AND c.status = 'pending' ORDER BY c.id",
-    )
-    .bind(email)
-    .fetch_all(h.store().pool())
-    .await
-    .unwrap()
-    .iter()
-    .map(|row| row.get::<i64, _>("id"))
-    .collect()
+    sqlx::query(sql)
+        .bind(value)
+        .fetch_all(h.store().pool())
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.get::<i64, _>("id"))
+        .collect()
+}
+
+async fn claimed_by(h: &Harness, email: &str) -> Vec<i64> {
+    let sql = "SELECT c.id FROM comments c JOIN staff_users u ON u.id = c.claimed_by
+               WHERE u.email = $1 AND c.status = 'pending' ORDER BY c.id";
+    ids(h, sql, email).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -299,4 +311,205 @@ async fn a_decision_returns_to_the_same_filtered_page_at_the_next_comment_with_u
         .await;
     assert_eq!(elsewhere.status, StatusCode::SEE_OTHER);
     assert_eq!(elsewhere.location(), format!("/staff?decided={next}"));
+}
+
+/// A page's HTML with `&` in attributes read back.
+fn unescaped(body: &str) -> String {
+    body.replace("&amp;", "&")
+}
+
+/// The comment numbers a decided page lists, in order.
+fn decided_listed(body: &str) -> Vec<i64> {
+    body.split("id=\"decided-")
+        .skip(1)
+        .filter_map(|item| item.split('"').next()?.parse().ok())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_decided_list_pages_filters_by_decision_and_arrival_and_undoes_in_place() {
+    use opendocket_core::moderation::{Decision, WithholdReason};
+    let h = Harness::with_open_docket(DOCKET).await;
+    waiting(&h, 120).await;
+    let ids = ids(
+        &h,
+        "SELECT id FROM comments WHERE docket_id = $1 ORDER BY received_at",
+        DOCKET,
+    )
+    .await;
+    // The first 110 decided: every third withheld as spam, the rest posted.
+    for (i, id) in ids.iter().take(110).enumerate() {
+        let decision = if i % 3 == 0 {
+            Decision::Withhold {
+                reason: WithholdReason::Spam,
+                note: None,
+            }
+        } else {
+            Decision::Post { redact: vec![] }
+        };
+        h.decide(*id, decision).await;
+        h.clock.advance(chrono::Duration::seconds(1));
+    }
+    let moderator = h.staff_session("mo@ftc.gov", Role::Moderator).await;
+    let line = |path: String| {
+        let h = &h;
+        let moderator = &moderator;
+        async move {
+            let page = h.staff_get(moderator, &path).await;
+            assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
+            (
+                line_with_id(&page.body, "decided-counts"),
+                decided_listed(&page.body),
+            )
+        }
+    };
+    let (all, first) = line("/staff/decided".into()).await;
+    assert_eq!(
+        all,
+        "Showing 1–50 of 110 decided comments, latest decision first."
+    );
+    assert_eq!(first[0], ids[109], "the latest decision first");
+    let (last, shown) = line("/staff/decided?page=3".into()).await;
+    assert_eq!(
+        last,
+        "Showing 101–110 of 110 decided comments, latest decision first."
+    );
+    assert_eq!(shown.last(), Some(&ids[0]));
+    for (query, expected) in [
+        ("outcome=withheld", "Showing 1–37 of 37"),
+        ("outcome=posted&type=organization", "Showing 1–14 of 14"),
+        ("from=2023-03-16&to=2023-03-16", "Showing 1–50 of 110"),
+    ] {
+        assert_eq!(
+            line(format!("/staff/decided?{query}")).await.0,
+            format!("{expected} decided comments matching the filter, latest decision first."),
+            "{query}"
+        );
+    }
+    // The comments arrived on March 16, 2023 in New York (the docket's zone).
+    assert_eq!(
+        line("/staff/decided?from=2023-03-17".into()).await.0,
+        "No decided comments matching the filter."
+    );
+    assert_eq!(
+        counts_line(&h.staff_get(&moderator, "/staff?to=2023-03-15").await.body),
+        "Nothing to show waiting matching the filter."
+    );
+    assert_eq!(
+        counts_line(&h.staff_get(&moderator, "/staff?from=2023-03-16").await.body),
+        "Showing 1–10 of 10 waiting matching the filter."
+    );
+
+    // Each entry says who sent it, what was decided, by whom and when, and links by public id.
+    let page = h
+        .staff_get(&moderator, "/staff/decided?outcome=posted")
+        .await;
+    let entry = &page.body[page.body.find("id=\"decided-").unwrap()..];
+    let entry = &entry[..entry.find("</li>").unwrap()];
+    assert!(
+        entry.contains(&format!("href=\"/staff/comments/{DOCKET}-")),
+        "{entry}"
+    );
+    assert!(entry.contains("Anonymous (anonymous)"), "{entry}");
+    assert!(entry.contains("Posted as FTC-2023-0018-"), "{entry}");
+    assert!(entry.contains(" by someone, March "), "{entry}");
+
+    // Undo from the decided list: back to the queue, and the list says so where it was.
+    let undo = ids[109];
+    let version = h
+        .count(&format!("SELECT version FROM comments WHERE id = {undo}"))
+        .await
+        .to_string();
+    let undone = h
+        .staff_form(
+            &moderator,
+            &format!("/staff/comments/{undo}/decision"),
+            &[
+                ("version", version.as_str()),
+                ("decision", "restore"),
+                ("back", "/staff/decided?outcome=posted&page=1"),
+            ],
+        )
+        .await;
+    assert_eq!(undone.status, StatusCode::SEE_OTHER, "{}", undone.body);
+    assert_eq!(
+        undone.location(),
+        format!("/staff/decided?outcome=posted&returned={undo}")
+    );
+    let page = h.staff_get(&moderator, undone.location()).await;
+    let done = line_with_id(&page.body, "decision-done");
+    assert!(done.contains("is back in the queue"), "{done}");
+    assert!(!decided_listed(&page.body).contains(&undo));
+    assert_eq!(
+        line_with_id(&page.body, "decided-counts"),
+        "Showing 1–50 of 72 decided comments matching the filter, latest decision first."
+    );
+
+    // What the list does not know is left out, never an error; pages past the end are empty.
+    let hostile = format!(
+        "/staff/decided?outcome=%3Cscript%3E&from=2023-02-30&to={}&page=99999999999",
+        "9".repeat(60_000)
+    );
+    let (counts, shown) = line(hostile).await;
+    assert!(shown.is_empty());
+    assert_eq!(counts, "No decided comments.");
+    // Analysts read the list but get no undo.
+    let analyst = h.staff_session("an@ftc.gov", Role::Analyst).await;
+    let page = h.staff_get(&analyst, "/staff/decided").await;
+    assert_eq!(decided_listed(&page.body).len(), 50);
+    assert!(!page.body.contains("Undo: back to the queue"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_comment_opened_from_the_queue_offers_the_previous_and_next_in_that_queue() {
+    let h = Harness::with_open_docket(DOCKET).await;
+    waiting(&h, 30).await;
+    let moderator = h.staff_session("mo@ftc.gov", Role::Moderator).await;
+    let page = h.staff_get(&moderator, "/staff?type=anonymous").await;
+    let shown = listed(&page.body);
+    let href = |id: i64| format!("/staff/comments/{id}?in=queue&type=anonymous");
+    assert!(unescaped(&page.body).contains(&format!("href=\"{}\"", href(shown[1]))));
+
+    let middle = h.staff_get(&moderator, &href(shown[1])).await;
+    assert_eq!(middle.status, StatusCode::OK);
+    assert!(unescaped(&middle.body).contains(&format!("href=\"{}\" rel=\"prev\"", href(shown[0]))));
+    assert!(unescaped(&middle.body).contains(&format!("href=\"{}\" rel=\"next\"", href(shown[2]))));
+    assert!(unescaped(&middle.body).contains("href=\"/staff?type=anonymous\">Back to the queue"));
+    let first = h.staff_get(&moderator, &href(shown[0])).await;
+    assert!(!unescaped(&first.body).contains("rel=\"prev\""));
+    let last = h.staff_get(&moderator, &href(*shown.last().unwrap())).await;
+    assert!(!unescaped(&last.body).contains("rel=\"next\""));
+
+    // Deciding on the page keeps its place in the queue: the page again, its next still next.
+    let decided = h
+        .staff_form(
+            &moderator,
+            &format!("/staff/comments/{}/decision", shown[1]),
+            &[
+                ("version", "0"),
+                ("decision", "post"),
+                ("back", &href(shown[1])),
+            ],
+        )
+        .await;
+    assert_eq!(decided.status, StatusCode::SEE_OTHER, "{}", decided.body);
+    assert_eq!(decided.location(), href(shown[1]));
+    let again = h.staff_get(&moderator, decided.location()).await;
+    assert!(unescaped(&again.body).contains(&format!("href=\"{}\" rel=\"next\"", href(shown[2]))));
+    assert!(unescaped(&again.body).contains(&format!("href=\"{}\" rel=\"prev\"", href(shown[0]))));
+    // Without the queue, no neighbours; with a hostile filter, still a page.
+    let plain = h
+        .staff_get(&moderator, &format!("/staff/comments/{}", shown[2]))
+        .await;
+    assert!(!unescaped(&plain.body).contains("rel=\"next\""));
+    let odd = h
+        .staff_get(
+            &moderator,
+            &format!(
+                "/staff/comments/{}?in=queue&from=%00&to=9999-99-99&docket=%27",
+                shown[2]
+            ),
+        )
+        .await;
+    assert_eq!(odd.status, StatusCode::OK);
 }

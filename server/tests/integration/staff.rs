@@ -112,6 +112,61 @@ async fn sign_in_sets_a_strict_http_only_cookie_and_opens_the_queue() {
         "moderators see contact details"
     );
     assert!(queue.body.contains("First."));
+    // The menu offers the queue and the docket switcher.
+    let menu = &queue.body[queue.body.find("class=\"staff-bar\"").unwrap()..];
+    let menu = menu[..menu.find("</nav>").unwrap()].replace("<!>", "");
+    assert!(
+        menu.contains(r#"<a href="/staff" aria-current="page">Queue</a>"#),
+        "{menu}"
+    );
+    assert!(
+        menu.contains(&format!(r#"<option value="{DOCKET}""#)),
+        "{menu}"
+    );
+
+    // An analyst, who decides on nothing, starts at search, with no queue in the menu; with a
+    // docket chosen, its pages are one step away.
+    h.store()
+        .add_staff_user(
+            "analyst@ftc.gov",
+            Role::Analyst,
+            "another long passphrase",
+            &Actor::CommandLine,
+            instant("2023-03-20T15:00:00Z"),
+        )
+        .await
+        .unwrap();
+    let response = h
+        .send(
+            Request::post("/staff/login")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(encode_form(&[
+                    ("email", "analyst@ftc.gov"),
+                    ("password", "another long passphrase"),
+                ])))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(response.location(), "/staff/search");
+    let analyst = h.staff_session("analyst2@ftc.gov", Role::Analyst).await;
+    let page = h
+        .staff_get(&analyst, &format!("/staff/search?docket={DOCKET}"))
+        .await;
+    let menu = &page.body[page.body.find("class=\"staff-bar\"").unwrap()..];
+    let menu = menu[..menu.find("</nav>").unwrap()].replace("<!>", "");
+    assert!(!menu.contains(">Queue<"), "{menu}");
+    for link in [
+        format!(r#"<a href="/staff/search?docket={DOCKET}" aria-current="page">Search</a>"#),
+        format!(r#"<a href="/staff/dockets/{DOCKET}/tags">Tags</a>"#),
+        format!(r#"<a href="/staff/dockets/{DOCKET}/campaigns">Campaigns</a>"#),
+        format!(r#"<a href="/staff/dockets/{DOCKET}/summary">Summary</a>"#),
+    ] {
+        assert!(menu.contains(&link), "{link} in {menu}");
+    }
+    assert!(
+        menu.contains(&format!(r#"<option value="{DOCKET}" selected"#)),
+        "{menu}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1220,12 +1275,11 @@ async fn a_decision_can_be_undone_and_the_comment_returns_to_the_queue() {
         .contains("Posted too soon."));
 
     let decided = h.staff_get(&moderator, "/staff/decided").await;
-    assert!(decided
-        .body
-        .contains(&format!(r#"<a href="/staff/comments/{id}">Comment {id}"#)));
-    assert!(decided.body.contains(&format!(
-        " on {DOCKET}: posted as {DOCKET}-0002 by mod@ftc.gov"
+    let decided_body = decided.body.replace("<!>", "");
+    assert!(decided_body.contains(&format!(
+        r#"<a href="/staff/comments/{DOCKET}-0002">{DOCKET}-0002</a>"#
     )));
+    assert!(decided_body.contains(&format!("Posted as {DOCKET}-0002 by mod@ftc.gov, ")));
     let stale = h
         .staff_post(
             Some(&moderator),
