@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 pub const REDACTED: &str = "[redacted]";
+/// The most phrases one decision redacts (each is searched for along the whole text).
+pub const MAX_PHRASES: usize = 50;
 
 /// A span of a comment, in characters from the start, end exclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -23,6 +25,42 @@ pub enum RedactionError {
     },
     #[error("“{0}” does not appear in the comment")]
     NotFound(String),
+    #[error("at most {max} phrases can be redacted at once")]
+    TooMany { max: usize },
+}
+
+/// The phrases a moderator asked to redact: `|` between them, blank ones left out, at most
+/// `MAX_PHRASES` (more is refused, not cut short).
+pub fn phrases(request: &str) -> Result<Vec<String>, RedactionError> {
+    let phrases: Vec<String> = request
+        .split('|')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .take(MAX_PHRASES + 1)
+        .map(str::to_owned)
+        .collect();
+    if phrases.len() > MAX_PHRASES {
+        return Err(RedactionError::TooMany { max: MAX_PHRASES });
+    }
+    Ok(phrases)
+}
+
+/// `text` as it is posted with every occurrence of each phrase redacted, with the spans; `None`
+/// when there is nothing to redact.
+pub fn redact_phrases(
+    text: &str,
+    phrases: &[String],
+) -> Result<Option<(Vec<Redaction>, String)>, RedactionError> {
+    let mut spans = Vec::new();
+    for phrase in phrases.iter().filter(|p| !p.trim().is_empty()) {
+        spans.extend(find_phrase(text, phrase)?);
+    }
+    if spans.is_empty() {
+        return Ok(None);
+    }
+    spans.sort();
+    let posted = apply(text, &spans)?;
+    Ok(Some((spans, posted)))
 }
 
 /// Every occurrence of `phrase` in `text` (case-sensitive, as the moderator typed it).
@@ -106,6 +144,35 @@ pub fn encode(redactions: &[Redaction]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn phrases_are_split_on_bars_and_capped() {
+        assert_eq!(
+            phrases(" Jane | | 202-555-0143 ").unwrap(),
+            ["Jane", "202-555-0143"]
+        );
+        assert!(phrases("").unwrap().is_empty());
+        let many = vec!["x"; MAX_PHRASES + 1].join("|");
+        assert_eq!(
+            phrases(&many),
+            Err(RedactionError::TooMany { max: MAX_PHRASES })
+        );
+        // A million bars cost one pass and no phrases.
+        assert!(phrases(&"|".repeat(1_000_000)).unwrap().is_empty());
+        let posted = redact_phrases(
+            "Call Jane at 5550143, Jane.",
+            &phrases("Jane|5550143").unwrap(),
+        );
+        assert_eq!(
+            posted.unwrap().unwrap().1,
+            "Call [redacted] at [redacted], [redacted]."
+        );
+        assert_eq!(redact_phrases("text", &[]), Ok(None));
+        assert_eq!(
+            redact_phrases("text", &["absent".to_owned()]),
+            Err(RedactionError::NotFound("absent".to_owned()))
+        );
+    }
 
     proptest::proptest! {
         #[test]

@@ -88,3 +88,16 @@ export async function openQueueAt(page: Page, text: string) {
   }
   throw new Error(`"${text}" is not in the queue`);
 }
+
+/** From a queue page, redacts `phrase` in the comment holding `text` and posts it, as a moderator
+ * would: "Redact and post…" opens the comment's page, "Preview" shows it as it would be posted. */
+export async function redactAndPost(page: Page, text: string, phrase: string) {
+  await page.locator('li.queue-item', { hasText: text }).getByRole('link', { name: 'Redact and post…' }).click();
+  await expect(page).toHaveURL(/\/staff\/comments\/\d+\?in=queue/);
+  await page.getByLabel(/Redact before posting/).fill(phrase);
+  await page.getByRole('button', { name: 'Preview' }).click();
+  await expect(page.locator('#redaction-preview')).toContainText('[redacted]');
+  await expect(page.locator('#redaction-preview')).not.toContainText(phrase);
+  await page.getByRole('button', { name: 'Post with these redactions' }).click();
+  await expect(page.locator('#comment-outcome')).toContainText('Posted as');
+}

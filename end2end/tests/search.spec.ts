@@ -1,7 +1,7 @@
 // Search: an analyst finds comments, narrows them by a facet and tags every match; the public
 // searches a docket's posted comments, with and without JavaScript.
 import { expect, test, type Page } from '@playwright/test';
-import { comment, DEMO, openQueueAt, signIn } from './helpers';
+import { comment, DEMO, openQueueAt, redactAndPost, signIn } from './helpers';
 
 
 
@@ -81,10 +81,7 @@ test('the public searches posted comments and sees only what was posted', async 
   await comment(page, text);
   await signIn(page, 'moderator@ftc.gov', 'moderator passphrase for tests');
   await openQueueAt(page, text);
-  const item = page.locator('li.queue-item', { hasText: text });
-  await item.getByLabel(/Redact when posting/).fill('202-555-0188');
-  await item.getByRole('button', { name: 'Post' }).click();
-  await expect(page.locator('li.queue-item', { hasText: text })).toHaveCount(0);
+  await redactAndPost(page, text, '202-555-0188');
   await signOut(page);
 
   await page.goto(`/dockets/${DEMO}`);

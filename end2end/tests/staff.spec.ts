@@ -27,11 +27,26 @@ test('a moderator posts one comment and withholds another', async ({ page }) => 
   await expect(page).toHaveURL(/\/staff$/);
   await expect(page.getByRole('heading', { name: 'Moderation queue' })).toBeVisible();
 
+  // Redacting by selecting the text: the selection goes into the field, the preview shows it.
   await openQueueAt(page, keep);
-  const kept = page.locator('li.queue-item', { hasText: keep });
-  await kept.getByLabel(/Redact when posting/).fill('Jane Q. Citizen');
-  await kept.getByRole('button', { name: 'Post' }).click();
-  await expect(page.locator('li.queue-item', { hasText: keep })).toHaveCount(0);
+  await page.locator('li.queue-item', { hasText: keep }).getByRole('link', { name: 'Redact and post…' }).click();
+  await expect(page.locator('#add-selection')).toBeVisible();
+  await page.locator('#comment-text').evaluate((element) => {
+    const text = element.firstChild as Text;
+    const start = text.data.indexOf('Jane Q. Citizen');
+    const range = document.createRange();
+    range.setStart(text, start);
+    range.setEnd(text, start + 'Jane Q. Citizen'.length);
+    const selection = window.getSelection()!;
+    selection.removeAllRanges();
+    selection.addRange(range);
+  });
+  await page.locator('#add-selection').click();
+  await expect(page.getByLabel(/Redact before posting/)).toHaveValue('Jane Q. Citizen');
+  await page.getByRole('button', { name: 'Preview' }).click();
+  await expect(page.locator('#redaction-preview')).toHaveText(`Please publish this view (${stamp}), signed [redacted].`);
+  await page.getByRole('button', { name: 'Post with these redactions' }).click();
+  await expect(page.locator('#comment-outcome')).toContainText('Posted as');
   await openQueueAt(page, drop);
   const withheld = page.locator('li.queue-item', { hasText: drop });
   await withheld.getByLabel('Reason').selectOption({ label: 'Personal information' });

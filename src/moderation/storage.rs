@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::accounts::{audit, Actor, AuditRecord};
-use crate::redaction::{apply, encode, find_phrase, RedactionError};
+use crate::redaction::{encode, redact_phrases, RedactionError};
 use crate::store::{from_millis, record_change, to_millis, ChangeKind, Store, StoreError};
 use sqlx::Row;
 use thiserror::Error;
@@ -290,18 +290,14 @@ impl Store {
             let before: String = current.try_get("status")?;
             let docket_id: String = current.try_get("docket_id")?;
             let body: String = current.try_get("body")?;
-            let mut redactions = Vec::new();
-            if let Decision::Post { redact } = decision {
-                for phrase in redact.iter().filter(|p| !p.trim().is_empty()) {
-                    redactions
-                        .extend(find_phrase(&body, phrase).map_err(ModerationError::Redaction)?);
+            let (redactions, redacted_body) = match decision {
+                Decision::Post { redact } => {
+                    match redact_phrases(&body, redact).map_err(ModerationError::Redaction)? {
+                        Some((spans, posted)) => (spans, Some(posted)),
+                        None => (Vec::new(), None),
+                    }
                 }
-            }
-            redactions.sort();
-            let redacted_body = if redactions.is_empty() {
-                None
-            } else {
-                Some(apply(&body, &redactions).map_err(ModerationError::Redaction)?)
+                _ => (Vec::new(), None),
             };
             let (status, reason, note, public_id) = match decision {
                 Decision::Post { .. } => (

@@ -916,7 +916,7 @@ fn QueueItem(
                     " Select"
                 </label>
             })}
-            <h2 id=heading_id><a href=open>{entry.name.clone()}</a> <span class="meta">" · " {entry.submitter_type.clone()}</span>
+            <h2 id=heading_id><a href=open.clone()>{entry.name.clone()}</a> <span class="meta">" · " {entry.submitter_type.clone()}</span>
                 {entry.held.then(|| view! { " " <span class="held-badge">"Held: decide on it alone"</span> })}
             </h2>
             <p class="meta">
@@ -937,7 +937,7 @@ fn QueueItem(
             })}
             <div class="comment-copy">{entry.body.clone()}</div>
             <AttachmentsForModerator attachments=entry.attachments.clone() can_moderate csrf=csrf.clone()/>
-            {can_moderate.then(|| view! { <DecisionForm id=entry.id version=entry.version csrf back next=next/> })}
+            {can_moderate.then(|| view! { <DecisionForm id=entry.id version=entry.version csrf back next=next redact_at=Some(format!("{open}#redact"))/> })}
         </li>
     }
 }
@@ -951,16 +951,26 @@ fn DecisionForm(
     csrf: String,
     #[prop(into)] back: String,
     #[prop(default = None)] next: Option<i64>,
+    /// A redaction the moderator previewed, posted with the comment.
+    #[prop(default = None)]
+    redact: Option<String>,
+    /// Where to redact (the comment's page), offered beside "Post" in the queue.
+    #[prop(default = None)]
+    redact_at: Option<String>,
 ) -> impl IntoView {
+    let post = if redact.is_some() {
+        "Post with these redactions"
+    } else {
+        "Post"
+    };
     view! {
         <StaffForm csrf=csrf class="decision" action=format!("/staff/comments/{id}/decision")>
             <input type="hidden" name="version" value=version.to_string()/>
             <input type="hidden" name="back" value=back/>
             {next.map(|next| view! { <input type="hidden" name="next" value=next.to_string()/> })}
-            <label>"Redact when posting (exact text; separate several with |) "
-                <input type="text" name="redact"/>
-            </label>
-            <button type="submit" name="decision" value="post" class="primary" formnovalidate>"Post"</button>
+            {redact.map(|redact| view! { <input type="hidden" name="redact" value=redact/> })}
+            <button type="submit" name="decision" value="post" class="primary" formnovalidate>{post}</button>
+            {redact_at.map(|href| view! { <a href=href>"Redact and post…"</a> })}
             <label>"Reason "
                 <WithholdReasons/>
             </label>
@@ -998,9 +1008,13 @@ pub fn StaffCommentPage() -> impl IntoView {
             let query = query.read();
             let from_queue = (query.get("in").as_deref() == Some("queue"))
                 .then(|| opendocket_core::moderation::QueueFilter::parse(|name| query.get(name)));
-            (params.read().get("id").unwrap_or_default(), from_queue)
+            (
+                params.read().get("id").unwrap_or_default(),
+                from_queue,
+                query.get("redact"),
+            )
         },
-        |(id, from_queue)| staff_comment(id, from_queue),
+        |(id, from_queue, redact)| staff_comment(id, from_queue, redact),
     );
     staff_page("Comment", comment, |comment| {
         match comment {
@@ -1029,6 +1043,17 @@ fn StaffCommentDetail(comment: StaffCommentView) -> impl IntoView {
         .in_queue
         .as_ref()
         .map_or_else(|| "comment".to_owned(), |place| place.here.clone());
+    // A preview keeps the page's place in the queue; posting sends the previewed redaction.
+    let keep = comment
+        .in_queue
+        .as_ref()
+        .map(|place| place.pairs.clone())
+        .unwrap_or_default();
+    let redact = comment
+        .preview
+        .as_ref()
+        .filter(|preview| preview.posted.is_ok())
+        .map(|preview| preview.request.clone());
     let place = comment.in_queue.clone().map(|place| view! {
         <nav class="pager" aria-label="In the queue">
             {place.previous.map(|href| view! { <a href=href rel="prev">"Previous in the queue"</a> })}
@@ -1059,7 +1084,7 @@ fn StaffCommentDetail(comment: StaffCommentView) -> impl IntoView {
             })}
         </dl>
         <h2>"Text"</h2>
-        <div class="comment-copy">{entry.body.clone()}</div>
+        <div class="comment-copy" id="comment-text">{entry.body.clone()}</div>
         {comment.posted_text.clone().map(|text| view! {
             <h2>"As posted, with redactions"</h2>
             <div class="comment-copy">{text}</div>
@@ -1071,7 +1096,8 @@ fn StaffCommentDetail(comment: StaffCommentView) -> impl IntoView {
         {can_moderate.then(|| match pending {
             true => view! {
                 <h2>"Decision"</h2>
-                <DecisionForm id=entry.id version=entry.version csrf=csrf.clone() back=back.clone()/>
+                <RedactionForm path=format!("/staff/comments/{}", entry.id) keep=keep.clone() preview=comment.preview.clone()/>
+                <DecisionForm id=entry.id version=entry.version csrf=csrf.clone() back=back.clone() redact=redact.clone()/>
             }
             .into_any(),
             false => view! { <RestoreForm id=entry.id version=entry.version csrf=csrf.clone() back=back.clone()/> }.into_any(),
@@ -1084,6 +1110,81 @@ fn StaffCommentDetail(comment: StaffCommentView) -> impl IntoView {
             }).collect_view()}
         </ol>
     }
+}
+
+/// Redacting before posting: the exact text to hide (`|` between phrases; with JavaScript,
+/// text selected in the comment can be added), previewed as it would be posted. A plain GET
+/// form to the comment's page, keeping its place in the queue (`keep`).
+#[component]
+fn RedactionForm(
+    path: String,
+    keep: Vec<(String, String)>,
+    preview: Option<crate::server_fns::staff::RedactionPreview>,
+) -> impl IntoView {
+    let request = preview
+        .as_ref()
+        .map(|p| p.request.clone())
+        .unwrap_or_default();
+    let ready = RwSignal::new(false);
+    Effect::new(move |_| ready.set(true));
+    let add_selection = move |_| {
+        #[cfg(feature = "hydrate")]
+        add_selected_text();
+    };
+    view! {
+        <form class="redaction" id="redact" method="get" action=path>
+            {keep.into_iter().map(|(name, value)| view! { <input type="hidden" name=name value=value/> }).collect_view()}
+            <label for="redact-text">"Redact before posting: the exact text to hide, | between several"</label>
+            <input type="text" id="redact-text" name="redact" value=request/>
+            {move || ready.get().then(|| view! {
+                <button type="button" id="add-selection" on:click=add_selection>"Add the selected text"</button>
+            })}
+            <button type="submit">"Preview"</button>
+        </form>
+        {preview.map(|preview| match preview.posted {
+            Ok(text) => view! {
+                <section class="redaction-preview" aria-labelledby="preview-heading">
+                    <h3 id="preview-heading">"As it would be posted"</h3>
+                    <div class="comment-copy" id="redaction-preview">{text}</div>
+                </section>
+            }
+            .into_any(),
+            Err(why) => view! { <p class="form-message" role="alert" id="redaction-error">{why}</p> }.into_any(),
+        })}
+    }
+}
+
+/// Adds the text selected inside the comment to the redaction field (`|` before it when the
+/// field already holds something).
+#[cfg(feature = "hydrate")]
+fn add_selected_text() {
+    use wasm_bindgen::JsCast;
+    let Some(selection) = window().get_selection().ok().flatten() else {
+        return;
+    };
+    let inside_comment = selection
+        .anchor_node()
+        .and_then(|node| node.parent_element())
+        .and_then(|element| element.closest("#comment-text").ok().flatten())
+        .is_some();
+    let chosen = String::from(selection.to_string()).trim().to_owned();
+    if !inside_comment || chosen.is_empty() {
+        return;
+    }
+    let Some(field) = document()
+        .get_element_by_id("redact-text")
+        .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+    else {
+        return;
+    };
+    let current = field.value();
+    let joined = if current.trim().is_empty() {
+        chosen
+    } else {
+        format!("{}|{chosen}", current.trim_end())
+    };
+    field.set_value(&joined);
+    let _ = field.focus();
 }
 
 /// The reasons a moderator may withhold for. None is chosen beforehand: withholding asks for

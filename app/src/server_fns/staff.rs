@@ -258,6 +258,15 @@ pub struct StaffCommentView {
     pub history: Vec<HistoryLine>,
     /// Opened from the queue: the comments before and after it there.
     pub in_queue: Option<QueuePlace>,
+    /// The redaction asked to be previewed: what was asked (`|` between phrases) and the text
+    /// as it would be posted, or why it cannot be.
+    pub preview: Option<RedactionPreview>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RedactionPreview {
+    pub request: String,
+    pub posted: Result<String, String>,
 }
 
 /// Where a comment opened from the queue sits in it: links to its neighbours and back.
@@ -269,6 +278,8 @@ pub struct QueuePlace {
     pub queue: String,
     /// This page's address, where a decision made on it returns.
     pub here: String,
+    /// The queue's filter as page parameters (`in=queue` first), which a preview keeps.
+    pub pairs: Vec<(String, String)>,
 }
 
 /// How many history lines a comment's page shows (the newest).
@@ -279,7 +290,9 @@ const HISTORY_SHOWN: i64 = 100;
 pub async fn staff_comment(
     id: String,
     from_queue: Option<opendocket_core::moderation::QueueFilter>,
+    redact: Option<String>,
 ) -> Result<Option<StaffCommentView>, AppError> {
+    use opendocket_core::redaction::{phrases, redact_phrases};
     let (services, identity) = guard::require().await?;
     let store = &services.store;
     let Some(comment) = store.staff_comment(id.trim()).await? else {
@@ -297,10 +310,23 @@ pub async fn staff_comment(
                 next: next.map(|id| filter.comment_href(id)),
                 queue: filter.queue_href(1),
                 here: filter.comment_href(number),
+                pairs: [("in".to_owned(), "queue".to_owned())]
+                    .into_iter()
+                    .chain(filter.pairs().into_iter().map(|(k, v)| (k.to_owned(), v)))
+                    .collect(),
             })
         }
         None => None,
     };
+    let preview = redact
+        .filter(|request| !request.trim().is_empty())
+        .map(|request| RedactionPreview {
+            posted: phrases(&request)
+                .and_then(|asked| redact_phrases(&comment.item.body, &asked))
+                .map(|posted| posted.map_or_else(|| comment.item.body.clone(), |(_, text)| text))
+                .map_err(|e| format!("This cannot be posted: {e}.")),
+            request,
+        });
     let may_decide = identity.may(Post, "/staff/comments/{id}/decision");
     let files = store
         .attachments_of(&[number])
@@ -347,6 +373,7 @@ pub async fn staff_comment(
         tag_choices,
         history,
         in_queue,
+        preview,
         entry: QueueEntry::of(comment.item, files, may_decide),
     }))
 }

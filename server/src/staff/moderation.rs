@@ -65,10 +65,12 @@ impl StaffForm for DecisionForm {
     fn parse(fields: &Fields) -> Result<Self, Refusal> {
         let decision = match fields.get("decision") {
             Some("post") => Some(Decision::Post {
-                redact: fields
-                    .get("redact")
-                    .map(|r| r.split('|').map(str::to_owned).collect())
-                    .unwrap_or_default(),
+                redact: opendocket_core::redaction::phrases(fields.get("redact").unwrap_or(""))
+                    .map_err(|e| {
+                        Refusal::unprocessable(format!(
+                            "The comment was not posted: {e}. Nothing was changed."
+                        ))
+                    })?,
             }),
             Some("restore") => Some(Decision::Restore),
             Some("withhold") => Some(withhold(fields)?),

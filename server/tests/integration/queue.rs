@@ -513,3 +513,92 @@ async fn a_comment_opened_from_the_queue_offers_the_previous_and_next_in_that_qu
         .await;
     assert_eq!(odd.status, StatusCode::OK);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redaction_is_previewed_on_the_comment_page_before_it_is_posted() {
+    let h = Harness::with_open_docket(DOCKET).await;
+    waiting(&h, 3).await;
+    let moderator = h.staff_session("mo@ftc.gov", Role::Moderator).await;
+    let queue = h.staff_get(&moderator, "/staff?late=no").await;
+    let id = listed(&queue.body)[0];
+    let here = format!("/staff/comments/{id}?in=queue&late=no");
+    assert!(
+        unescaped(&queue.body).contains(&format!("href=\"{here}#redact\">Redact and post…")),
+        "the queue sends redactions to the comment page"
+    );
+
+    let preview = h
+        .staff_get(&moderator, &format!("{here}&redact=number%7C%20comment"))
+        .await;
+    assert_eq!(preview.status, StatusCode::OK);
+    let body = unescaped(&preview.body).replace("<!>", "");
+    assert!(
+        body.contains(
+            "id=\"redaction-preview\" class=\"comment-copy\">Waiting [redacted] [redacted] "
+        ),
+        "{body}"
+    );
+    assert!(
+        body.contains("name=\"redact\" value=\"number| comment\""),
+        "{body}"
+    );
+    assert!(body.contains(">Post with these redactions<"));
+    // The preview keeps the page's place in the queue.
+    assert!(body.contains("type=\"hidden\" name=\"in\" value=\"queue\""));
+
+    let absent = h
+        .staff_get(&moderator, &format!("{here}&redact=Jane"))
+        .await;
+    let body = absent.body.replace("<!>", "");
+    assert!(
+        body.contains("This cannot be posted: “Jane” does not appear in the comment."),
+        "{body}"
+    );
+    assert!(!body.contains("Post with these redactions"));
+    let too_many = vec!["Waiting"; 51].join("|");
+    let refused = h
+        .staff_get(
+            &moderator,
+            &format!(
+                "/staff/comments/{id}?redact={}",
+                too_many.replace('|', "%7C")
+            ),
+        )
+        .await;
+    assert!(refused
+        .body
+        .contains("at most 50 phrases can be redacted at once"));
+    let post_redacting = |redact: String| {
+        let (h, moderator, here) = (&h, &moderator, here.clone());
+        async move {
+            h.staff_form(
+                moderator,
+                &format!("/staff/comments/{id}/decision"),
+                &[
+                    ("version", "0"),
+                    ("decision", "post"),
+                    ("redact", &redact),
+                    ("back", &here),
+                ],
+            )
+            .await
+        }
+    };
+    let posted = post_redacting(too_many.clone()).await;
+    assert_eq!(posted.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        h.count(&format!(
+            "SELECT COUNT(*) FROM comments WHERE id = {id} AND status = 'pending'"
+        ))
+        .await,
+        1,
+        "nothing was changed"
+    );
+
+    // Posting what was previewed.
+    let posted = post_redacting("number| comment".to_owned()).await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.body);
+    assert_eq!(posted.location(), here);
+    let public = h.get(&format!("/dockets/{DOCKET}")).await;
+    assert!(public.body.contains("Waiting [redacted] [redacted] "));
+}
