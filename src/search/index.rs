@@ -1,6 +1,7 @@
 //! The tantivy index of comments: its schema, turning a parsed query into a tantivy query, and
 //! running a search with its count, page of hits and facet counts. Only the indexer writes.
 
+use super::language::{self, Stemming, TextLanguage, FOLDED};
 use super::query::{normalize_value, Query, SearchField};
 use crate::flags::FlagKind;
 use crate::moderation::CommentStatus;
@@ -14,7 +15,8 @@ use tantivy::query::{
     Query as TantivyQuery, RangeQuery, TermQuery,
 };
 use tantivy::schema::{
-    Field, IndexRecordOption, Schema, SchemaBuilder, FAST, INDEXED, STRING, TEXT,
+    Field, IndexRecordOption, Schema, SchemaBuilder, TextFieldIndexing, TextOptions, FAST, INDEXED,
+    STRING,
 };
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::TextAnalyzer;
@@ -25,7 +27,7 @@ use tantivy::{
 use thiserror::Error;
 
 /// Bumped whenever the schema or what goes into it changes; an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 #[derive(Debug, Error)]
 pub enum IndexError {
@@ -86,6 +88,24 @@ pub struct Fields {
     pub public_text: Field,
     pub name: Field,
     pub organization: Field,
+    /// The text's stems, one field per `Stemming`; a text fills those of its language.
+    pub stems: [Field; 3],
+    /// The stems of what the public may search, when it differs from the body (`public_text`).
+    pub public_stems: [Field; 3],
+}
+
+/// A text field read with `analyzer`; `positions` for phrases.
+fn analyzed(analyzer: &str, positions: bool) -> TextOptions {
+    let record = if positions {
+        IndexRecordOption::WithFreqsAndPositions
+    } else {
+        IndexRecordOption::WithFreqs
+    };
+    TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(analyzer)
+            .set_index_option(record),
+    )
 }
 
 fn schema() -> (Schema, Fields) {
@@ -104,10 +124,18 @@ fn schema() -> (Schema, Fields) {
         tag: b.add_u64_field("tag", INDEXED | FAST),
         campaign: b.add_u64_field("campaign", INDEXED | FAST),
         flag: b.add_u64_field("flag", INDEXED | FAST),
-        body: b.add_text_field("body", TEXT),
-        public_text: b.add_text_field("public_text", TEXT),
-        name: b.add_text_field("name", TEXT),
-        organization: b.add_text_field("organization", TEXT),
+        body: b.add_text_field("body", analyzed(FOLDED, true)),
+        public_text: b.add_text_field("public_text", analyzed(FOLDED, true)),
+        name: b.add_text_field("name", analyzed(FOLDED, true)),
+        organization: b.add_text_field("organization", analyzed(FOLDED, true)),
+        stems: Stemming::ALL.map(|stemming| {
+            let name = format!("stems_{}", stemming.analyzer_name());
+            b.add_text_field(&name, analyzed(stemming.analyzer_name(), false))
+        }),
+        public_stems: Stemming::ALL.map(|stemming| {
+            let name = format!("public_stems_{}", stemming.analyzer_name());
+            b.add_text_field(&name, analyzed(stemming.analyzer_name(), false))
+        }),
     };
     (b.build(), fields)
 }
@@ -275,6 +303,7 @@ impl SearchIndex {
     }
 
     fn with_index(mut index: Index, fields: Fields) -> Result<Self, IndexError> {
+        language::register(&index);
         // A search over several segments uses every core.
         index.set_default_multithread_executor()?;
         let reader = index
@@ -327,14 +356,26 @@ impl SearchIndex {
         for flag in &c.flags {
             doc.add_u64(f.flag, flag_code(*flag));
         }
-        doc.add_text(f.body, &c.body);
+        // Stemmed as the language the comment is written in, detected once as it is indexed.
+        let stemmings = TextLanguage::detect(&c.body).stemmings();
+        let mut add = |field: Field, stems: &[Field; 3], text: &str| {
+            doc.add_text(field, text);
+            for stemming in stemmings {
+                doc.add_text(stems[*stemming as usize], text);
+            }
+        };
+        add(f.body, &f.stems, &c.body);
         if !c.attachment_text.is_empty() {
-            doc.add_text(f.body, &c.attachment_text);
+            add(f.body, &f.stems, &c.attachment_text);
         }
         if c.status == CommentStatus::Posted && public_separately {
-            doc.add_text(f.public_text, c.redacted_body.as_deref().unwrap_or(&c.body));
+            add(
+                f.public_text,
+                &f.public_stems,
+                c.redacted_body.as_deref().unwrap_or(&c.body),
+            );
             if !c.public_attachment_text.is_empty() {
-                doc.add_text(f.public_text, &c.public_attachment_text);
+                add(f.public_text, &f.public_stems, &c.public_attachment_text);
             }
         }
         doc.add_text(f.name, &c.name);
@@ -348,6 +389,38 @@ impl SearchIndex {
 
     fn analyzer(&self, field: Field) -> Result<TextAnalyzer, IndexError> {
         Ok(self.index.tokenizer_for_field(field)?)
+    }
+
+    /// The stem fields that go with a text field (none for names and organizations).
+    fn stem_fields(&self, field: Field) -> Option<[Field; 3]> {
+        if field == self.fields.body {
+            Some(self.fields.stems)
+        } else if field == self.fields.public_text {
+            Some(self.fields.public_stems)
+        } else {
+            None
+        }
+    }
+
+    /// A word of the text: any of its forms, in whichever language each comment is stemmed in.
+    /// A "word" the analyzer splits (`e-mail`) is matched as a phrase instead.
+    fn word_query(&self, field: Field, word: &str) -> Result<Box<dyn TantivyQuery>, IndexError> {
+        let Some(stem_fields) = self.stem_fields(field) else {
+            return self.text_query(field, word);
+        };
+        if language::words(&mut language::folded(), word).len() != 1 {
+            return self.text_query(field, word);
+        }
+        let mut forms: Vec<Box<dyn TantivyQuery>> = Vec::new();
+        for (stemming, stems) in Stemming::ALL.into_iter().zip(stem_fields) {
+            for stem in language::words(&mut stemming.analyzer(), word) {
+                forms.push(Box::new(TermQuery::new(
+                    Term::from_field_text(stems, &stem),
+                    IndexRecordOption::WithFreqs,
+                )));
+            }
+        }
+        Ok(any_of(forms))
     }
 
     fn text_query(&self, field: Field, words: &str) -> Result<Box<dyn TantivyQuery>, IndexError> {
@@ -432,7 +505,7 @@ impl SearchIndex {
         Ok(match query {
             Query::All => Box::new(AllQuery),
             Query::Term { field, value } if field.is_text() => {
-                self.text_query(self.field_for(*field, text_field), value)?
+                self.word_query(self.field_for(*field, text_field), value)?
             }
             Query::Phrase { field, text } if field.is_text() => {
                 self.text_query(self.field_for(*field, text_field), text)?
@@ -442,9 +515,13 @@ impl SearchIndex {
             }
             Query::Prefix { field, prefix } => {
                 let field = self.field_for(*field, text_field);
-                Box::new(PhrasePrefixQuery::new(vec![Term::from_field_text(
-                    field, prefix,
-                )]))
+                // Folded as the field is: `donné*` finds "données".
+                match language::words(&mut language::folded(), prefix).as_slice() {
+                    [folded] => Box::new(PhrasePrefixQuery::new(vec![Term::from_field_text(
+                        field, folded,
+                    )])),
+                    _ => Box::new(EmptyQuery),
+                }
             }
             Query::And(parts) => {
                 let mut clauses = Vec::new();
@@ -669,33 +746,38 @@ impl SearchIndex {
         Ok(ids)
     }
 
-    /// Highlighted excerpts of each (text, redacted) for the words the search matched. A redacted
-    /// posted text is matched on its own field in public searches. One snippet generator per field
-    /// serves every text of the page.
+    /// Highlighted excerpts of each text for the words the search looks for, in any of their
+    /// forms: each text is read in its own language, as the index reads it. One snippet
+    /// generator per language serves every text of the page.
     pub fn snippets(
         &self,
         spec: &SearchSpec,
-        texts: &[(String, bool)],
+        texts: &[String],
     ) -> Result<Vec<Snippet>, IndexError> {
-        let searcher = self.reader.searcher();
-        let mut generators: HashMap<Field, SnippetGenerator> = HashMap::new();
+        let mut wanted = Vec::new();
+        wanted_words(&spec.query, &mut wanted);
+        let mut generators: HashMap<Stemming, SnippetGenerator> = HashMap::new();
         let mut out = Vec::with_capacity(texts.len());
-        for (text, redacted) in texts {
-            let field = if spec.scope == Scope::Public && *redacted {
-                self.fields.public_text
-            } else {
-                self.fields.body
-            };
-            let generator = match generators.entry(field) {
-                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                std::collections::hash_map::Entry::Vacant(e) => {
-                    let query = self.translate(&spec.query, field, spec)?;
-                    let mut generator = SnippetGenerator::create(&searcher, &*query, field)?;
-                    generator.set_max_num_chars(240);
-                    e.insert(generator)
+        let lit = |s: &Snippet| s.parts.iter().filter(|(_, on)| *on).count();
+        for text in texts {
+            // Of the text's stemmings, the one that highlights the most.
+            let mut best: Option<Snippet> = None;
+            for stemming in TextLanguage::detect(text).stemmings() {
+                let generator = generators.entry(*stemming).or_insert_with(|| {
+                    let mut analyzer = stemming.analyzer();
+                    let stems: BTreeMap<String, Score> = wanted
+                        .iter()
+                        .flat_map(|word| language::words(&mut analyzer, word))
+                        .map(|stem| (stem, 1.0))
+                        .collect();
+                    SnippetGenerator::new(stems, stemming.analyzer(), self.fields.body, 240)
+                });
+                let snippet = excerpt(generator, text);
+                if best.as_ref().is_none_or(|b| lit(&snippet) > lit(b)) {
+                    best = Some(snippet);
                 }
-            };
-            out.push(excerpt(generator, text));
+            }
+            out.extend(best);
         }
         Ok(out)
     }
@@ -742,6 +824,23 @@ fn excerpt(generator: &SnippetGenerator, text: &str) -> Snippet {
 pub struct Snippet {
     pub parts: Vec<(String, bool)>,
     pub truncated: bool,
+}
+
+/// The words and phrases of the text a query looks for (not those it leaves out).
+fn wanted_words(query: &Query, out: &mut Vec<String>) {
+    match query {
+        Query::Term { field, value } | Query::Phrase { field, text: value }
+            if *field == SearchField::Text =>
+        {
+            out.push(value.clone());
+        }
+        Query::And(parts) | Query::Or(parts) => {
+            for part in parts {
+                wanted_words(part, out);
+            }
+        }
+        _ => {}
+    }
 }
 
 fn any_of(queries: Vec<Box<dyn TantivyQuery>>) -> Box<dyn TantivyQuery> {
@@ -1145,6 +1244,69 @@ mod tests {
         }
     }
 
+    #[test]
+    fn words_are_found_in_any_of_their_forms_and_phrases_stay_exact() {
+        let index = index_of(&[
+            comment(
+                1,
+                CommentStatus::Posted,
+                "Refunds were promised but never paid.",
+            ),
+            comment(
+                2,
+                CommentStatus::Posted,
+                "They hashed our e-mail addresses. Hashing is not anonymising.",
+            ),
+            comment(
+                3,
+                CommentStatus::Posted,
+                "Les données de santé ont été partagées avec Facebook sans notre accord.",
+            ),
+            comment(
+                4,
+                CommentStatus::Pending,
+                "Sharing data with advertisers must stop.",
+            ),
+        ]);
+        let ids = |q: &str| {
+            index
+                .search(&spec(Scope::Staff, parse_query(q).unwrap()))
+                .unwrap()
+                .ids
+        };
+        assert_eq!(ids("refund"), vec![1]);
+        assert_eq!(ids("REFUNDED"), vec![1]);
+        assert_eq!(ids("hash"), vec![2]);
+        assert_eq!(ids("donnees"), vec![3]);
+        assert_eq!(ids("données"), vec![3]);
+        assert_eq!(ids("partager"), vec![3]);
+        assert_eq!(ids("sante"), vec![3]);
+        assert_eq!(ids("shared"), vec![4]);
+        // A phrase is matched as written (case and accents aside), not in other forms.
+        assert_eq!(ids("\"sharing data\""), vec![4]);
+        assert_eq!(ids("\"shared data\""), Vec::<i64>::new());
+        assert_eq!(ids("\"donnees de sante\""), vec![3]);
+        assert_eq!(ids("donné*"), vec![3]);
+        assert_eq!(ids("e-mail"), vec![2]);
+        // The matched forms are highlighted.
+        let staff = spec(Scope::Staff, parse_query("refund partager").unwrap());
+        let texts = [
+            "Refunds were promised but never paid.".to_owned(),
+            "Les données ont été partagées.".to_owned(),
+        ];
+        let snippets = index.snippets(&staff, &texts).unwrap();
+        assert!(
+            snippets[0].parts.contains(&("Refunds".to_owned(), true)),
+            "{:?}",
+            snippets[0]
+        );
+        assert!(
+            snippets[1].parts.contains(&("partagées".to_owned(), true)),
+            "{:?}",
+            snippets[1]
+        );
+    }
+
     fn index_of(comments: &[IndexedComment]) -> SearchIndex {
         let index = SearchIndex::in_memory().unwrap();
         let mut writer: tantivy::IndexWriter = index.index().writer(15_000_000).unwrap();
@@ -1292,11 +1454,8 @@ mod tests {
         assert_eq!(ids("\"health data\""), Vec::<i64>::new());
         let public = spec(Scope::Public, parse_public_query("consent").unwrap());
         let texts = [
-            (
-                "Call me at [redacted] about consent and advertising.".to_owned(),
-                true,
-            ),
-            ("No match in this one.".to_owned(), false),
+            "Call me at [redacted] about consent and advertising.".to_owned(),
+            "No match in this one.".to_owned(),
         ];
         let mut snippets = index.snippets(&public, &texts).unwrap();
         assert_eq!(

@@ -7,6 +7,8 @@ pub mod request;
 #[cfg(feature = "ssr")]
 pub mod index;
 #[cfg(feature = "ssr")]
+pub mod language;
+#[cfg(feature = "ssr")]
 pub mod run;
 #[cfg(feature = "ssr")]
 mod service;

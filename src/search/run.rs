@@ -136,8 +136,8 @@ struct HitRow {
     place: String,
     received_at: i64,
     late: bool,
+    /// What the searcher may read: the posted (redacted) text for the public.
     text: String,
-    redacted: bool,
 }
 
 fn place(state: &str, country: &str) -> String {
@@ -196,9 +196,9 @@ async fn hit_rows(store: &Store, ids: &[i64], scope: Scope) -> Result<Vec<HitRow
         let organization: Option<String> = row.try_get("organization")?;
         let redacted_body: Option<String> = row.try_get("redacted_body")?;
         let body: String = row.try_get("body")?;
-        let (text, redacted) = match (scope, redacted_body) {
-            (Scope::Public, Some(redacted)) => (redacted, true),
-            _ => (body, false),
+        let text = match (scope, redacted_body) {
+            (Scope::Public, Some(redacted)) => redacted,
+            _ => body,
         };
         let submitter = match (kind.as_str(), scope) {
             ("organization", _) => organization.clone().unwrap_or_default(),
@@ -227,7 +227,6 @@ async fn hit_rows(store: &Store, ids: &[i64], scope: Scope) -> Result<Vec<HitRow
                 received_at: row.try_get("received_at")?,
                 late: row.try_get::<i64, _>("late")? == 1,
                 text,
-                redacted,
             },
         );
     }
@@ -264,10 +263,7 @@ pub async fn run_search(
     let found = search.search(spec.clone()).await?;
     let rows = hit_rows(store, &found.ids, scope).await?;
     let snippets = search
-        .snippets(
-            spec.clone(),
-            rows.iter().map(|r| (r.text.clone(), r.redacted)).collect(),
-        )
+        .snippets(spec.clone(), rows.iter().map(|r| r.text.clone()).collect())
         .await?;
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut tags = store.comment_tags(&ids, scope == Scope::Public).await?;

@@ -157,11 +157,11 @@ impl SearchService {
         blocking(move || Ok(index.all_ids(&spec)?)).await
     }
 
-    /// Highlighted excerpts of each (text, redacted) for the search.
+    /// Highlighted excerpts of each text for the search.
     pub async fn snippets(
         &self,
         spec: SearchSpec,
-        texts: Vec<(String, bool)>,
+        texts: Vec<String>,
     ) -> Result<Vec<Snippet>, SearchError> {
         let index = self.index.clone();
         blocking(move || Ok(index.snippets(&spec, &texts)?)).await

@@ -531,3 +531,49 @@ async fn the_tag_vocabulary_renames_merges_retires_and_publishes() {
         "two tags put on, one taken off and put back"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn words_are_found_in_their_other_forms_in_english_and_french() {
+    let h = harness().await;
+    let analyst = h.staff_session("analyst@ftc.gov", Role::Analyst).await;
+    submit(
+        &h,
+        "anonymous",
+        "",
+        "",
+        "Refunds were promised and never paid.",
+    )
+    .await;
+    submit(
+        &h,
+        "anonymous",
+        "",
+        "",
+        "Mes données de santé ont été partagées avec des annonceurs sans mon accord.",
+    )
+    .await;
+    caught_up(&h).await;
+    for (query, expected) in [
+        ("q=refund", "were promised and never paid"),
+        ("q=donnees", "annonceurs sans mon accord"),
+        ("q=partager", "annonceurs sans mon accord"),
+        ("q=%22donnees+de+sante%22", "annonceurs sans mon accord"),
+    ] {
+        let page = search(&h, &analyst, query).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert_eq!(result_count(&page.body), "1 comment matches", "{query}");
+        assert!(page.body.contains(expected), "{query}");
+    }
+    // The form that matched is highlighted.
+    let page = search(&h, &analyst, "q=refund").await;
+    let body = page.body.replace("<!>", "");
+    assert!(body.contains("<mark>Refunds</mark>"), "{body}");
+    // The public search reads words the same way, once a comment is posted.
+    let queue = h.store().moderation_queue(10, 0).await.unwrap();
+    for item in &queue {
+        h.decide(item.id, Decision::Post { redact: vec![] }).await;
+    }
+    caught_up(&h).await;
+    let public = h.get(&format!("/dockets/{DOCKET}/search?q=donnees")).await;
+    assert_eq!(result_count(&public.body), "1 comment matches");
+}
