@@ -383,6 +383,13 @@ impl SearchIndex {
         doc
     }
 
+    /// The documents of many comments, made on every core (reading a comment's language is
+    /// most of the work of indexing it).
+    pub fn documents(&self, comments: &[IndexedComment]) -> Vec<TantivyDocument> {
+        use rayon::prelude::*;
+        comments.par_iter().map(|c| self.document(c)).collect()
+    }
+
     pub fn id_term(&self, id: i64) -> Term {
         Term::from_field_u64(self.fields.id, id as u64)
     }

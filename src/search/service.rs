@@ -282,8 +282,8 @@ impl Follower {
                 for id in &ids {
                     writer.delete_term(index.id_term(*id));
                 }
-                for doc in &docs {
-                    writer.add_document(index.document(doc))?;
+                for doc in index.documents(&docs) {
+                    writer.add_document(doc)?;
                 }
                 let mut commit = writer.prepare_commit()?;
                 commit.set_payload(&payload(through));
@@ -384,9 +384,10 @@ pub async fn rebuild_index(
         done += docs.len() as u64;
         let index_ref = index.clone();
         let (returned, result) = tokio::task::spawn_blocking(move || {
-            let result = docs
-                .iter()
-                .try_for_each(|doc| writer.add_document(index_ref.document(doc)).map(|_| ()));
+            let result = index_ref
+                .documents(&docs)
+                .into_iter()
+                .try_for_each(|doc| writer.add_document(doc).map(|_| ()));
             (writer, result)
         })
         .await

@@ -356,8 +356,8 @@ fn build_tantivy(source: &Source, size: usize, dir: &Path) -> Result<(SearchInde
         batch.clear();
         batch.extend((start..(start + BATCH).min(size)).map(|i| synthetic(source, i)));
         let began = Instant::now();
-        for doc in &batch {
-            writer.add_document(index.document(doc))?;
+        for doc in index.documents(&batch) {
+            writer.add_document(doc)?;
         }
         spent += began.elapsed();
     }
