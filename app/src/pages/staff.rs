@@ -147,7 +147,7 @@ pub(crate) fn StaffBar(header: StaffHeader) -> impl IntoView {
                 </select>
                 <button type="submit">"Open"</button>
             </form>
-            <ul class="staff-links" aria-label=docket.clone().unwrap_or_else(|| "All dockets".to_owned())>
+            <ul class="staff-links" aria-label=docket.as_deref().map_or_else(|| "Comment pages".to_owned(), |id| format!("Pages for {id}"))>
                 {header.can_moderate.then(|| link(in_docket("/staff"), "Queue"))}
                 {link(in_docket("/staff/decided"), "Decided")}
                 {link(in_docket("/staff/search"), "Search")}
@@ -935,7 +935,17 @@ fn QueueItem(
                     " (decide them all at once there)"
                 </p>
             })}
-            <div class="comment-copy">{entry.body.clone()}</div>
+            {match entry.excerpt.clone() {
+                Some(short) => view! {
+                    <p class="comment-copy excerpt">{short}</p>
+                    <details class="whole-comment">
+                        <summary>"Show the whole comment"</summary>
+                        <div class="comment-copy">{entry.body.clone()}</div>
+                    </details>
+                }
+                .into_any(),
+                None => view! { <div class="comment-copy">{entry.body.clone()}</div> }.into_any(),
+            }}
             <AttachmentsForModerator attachments=entry.attachments.clone() can_moderate csrf=csrf.clone()/>
             {can_moderate.then(|| view! { <DecisionForm id=entry.id version=entry.version csrf back next=next redact_at=Some(format!("{open}#redact"))/> })}
         </li>

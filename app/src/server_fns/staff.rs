@@ -18,6 +18,8 @@ pub struct QueueEntry {
     pub name: String,
     pub email: Option<String>,
     pub body: String,
+    /// The beginning of a long comment, shown in the queue with the rest a click away.
+    pub excerpt: Option<String>,
     pub flags: Vec<String>,
     /// (campaign id, comments in it) when the comment is a copy of a form letter.
     pub campaign: Option<(i64, i64)>,
@@ -203,6 +205,10 @@ fn in_zone(at: chrono::DateTime<chrono::Utc>, zone: &str) -> String {
         .unwrap_or_else(|_| at.to_rfc3339())
 }
 
+/// Characters of a long comment the queue shows before "Show the whole comment".
+#[cfg(feature = "ssr")]
+const QUEUE_EXCERPT_CHARS: usize = 400;
+
 #[cfg(feature = "ssr")]
 impl QueueEntry {
     /// Contact details only for those who may decide on the comment.
@@ -221,6 +227,8 @@ impl QueueEntry {
             submitter_type: item.submitter_type,
             name: item.name,
             email: item.email.filter(|_| may_decide),
+            excerpt: (item.body.chars().count() > QUEUE_EXCERPT_CHARS)
+                .then(|| opendocket_core::text::one_line_excerpt(&item.body, QUEUE_EXCERPT_CHARS)),
             body: item.body,
             flags: item.flags,
             campaign: item.campaign,

@@ -602,3 +602,35 @@ async fn a_redaction_is_previewed_on_the_comment_page_before_it_is_posted() {
     let public = h.get(&format!("/dockets/{DOCKET}")).await;
     assert!(public.body.contains("Waiting [redacted] [redacted] "));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_comment_is_a_compact_row_that_opens_to_the_whole_text() {
+    let h = Harness::with_open_docket(DOCKET).await;
+    waiting(&h, 2).await;
+    let long = format!(
+        "{} The end of a long comment.",
+        "Sharing health data is wrong. ".repeat(60)
+    );
+    sqlx::query("UPDATE comments SET body = $1 WHERE tracking_number = 'queue-0'")
+        .bind(&long)
+        .execute(h.store().pool())
+        .await
+        .unwrap();
+    let moderator = h.staff_session("mo@ftc.gov", Role::Moderator).await;
+    let page = h.staff_get(&moderator, "/staff").await;
+    let body = page.body.replace("<!>", "");
+    assert_eq!(
+        body.matches("<summary>Show the whole comment</summary>")
+            .count(),
+        1
+    );
+    assert!(
+        body.contains("The end of a long comment."),
+        "the whole text is one click away"
+    );
+    assert!(body.contains("Sharing health data is wrong. Sharing"));
+    assert!(
+        body.contains("Waiting comment number 1."),
+        "a short one is shown whole"
+    );
+}
