@@ -418,13 +418,16 @@ impl SearchIndex {
         if language::words(&mut language::folded(), word).len() != 1 {
             return self.text_query(field, word);
         }
+        // Only the stemmings some comment has the word in: on an English docket the French
+        // fields drop out, and the query is the single term it was before stemming.
+        let searcher = self.reader.searcher();
         let mut forms: Vec<Box<dyn TantivyQuery>> = Vec::new();
         for (stemming, stems) in Stemming::ALL.into_iter().zip(stem_fields) {
             for stem in language::words(&mut stemming.analyzer(), word) {
-                forms.push(Box::new(TermQuery::new(
-                    Term::from_field_text(stems, &stem),
-                    IndexRecordOption::WithFreqs,
-                )));
+                let term = Term::from_field_text(stems, &stem);
+                if searcher.doc_freq(&term)? > 0 {
+                    forms.push(Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)));
+                }
             }
         }
         Ok(any_of(forms))

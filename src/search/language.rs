@@ -11,7 +11,7 @@ use tantivy::Index;
 
 /// How much of a text its language is detected from: enough to be sure, never the whole of a
 /// long comment or attachment.
-pub const DETECT_BYTES: usize = 1_000;
+pub const DETECT_BYTES: usize = 500;
 /// Words longer than this are not indexed (they are not words).
 const LONGEST_WORD: usize = 40;
 

@@ -366,6 +366,11 @@ fn build_tantivy(source: &Source, size: usize, dir: &Path) -> Result<(SearchInde
     writer.wait_merging_threads()?;
     spent += began.elapsed();
     index.reload()?;
+    // Searches run a thread per segment, so how many there are shows in the latencies.
+    eprintln!(
+        "{size}: {} segments",
+        index.index().searchable_segment_ids()?.len()
+    );
     Ok((index, size as f64 / spent.as_secs_f64()))
 }
 
